@@ -1,0 +1,27 @@
+//! # talentsim
+//!
+//! An agent-based simulator of regional talent ecosystems: graduates, founders, firms and
+//! investors move month by month through the pipeline **talent brings technology → technology
+//! becomes a project → the project raises capital → industrialization**, under the policies
+//! (grants, housing, loans, funds, competitions…) a scenario file switches on.
+//!
+//! ```no_run
+//! let sc = talentsim::scenario::load("scenarios/minimal.toml".as_ref(), &[]).unwrap();
+//! let run = talentsim::sim::simulate(&sc, 1);
+//! println!("{} firms ever existed", run.firms.len());
+//! ```
+//!
+//! The library never prints or exits; the `talentsim` binary is a thin CLI over it.
+
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod scenario;
+pub mod sim;
+
+pub use scenario::{Scenario, ScenarioError, load};
+pub use sim::{RunResult, World, simulate};
+
+/// Version of talentsim, recorded in every manifest.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,264 @@
+//! Recording: the month's events and the end-of-month state, per region.
+//!
+//! Phases that apply decisions sequentially note what happened in [`Events`] (agent units);
+//! after the month, [`Recorder::record`] combines events with a census of firms into one
+//! [`MonthRow`] per region, converting agent units to real ones (× `scale`).
+
+use serde::Serialize;
+
+use crate::model::firm::{Firm, Kind, NEVER, Outcome, Stage};
+use crate::model::region::RegionState;
+use crate::scenario::{Month, ScenarioDef};
+
+/// What happened in one region this month, in agent units (money: CNY per firm agent summed).
+#[derive(Clone, Debug, Default)]
+pub struct Events {
+    pub graduate_arrivals: u64,
+    pub graduate_arrivals_under35: u64,
+    pub arrivals: u64,
+    pub high_level_arrivals: u64,
+    pub departures: u64,
+    pub retirements: u64,
+    pub people_moved_in: u64,
+    pub people_moved_out: u64,
+    pub new_firms: u64,
+    pub failures: u64,
+    pub acquisitions: u64,
+    pub listings: u64,
+    pub relocations_in: u64,
+    pub relocations_out: u64,
+    pub rounds: u64,
+    pub vc_capital: f64,
+    pub talent_fund: f64,
+    pub grant: f64,
+    pub loan: f64,
+    pub competition_projects: u64,
+    pub competition_landed: u64,
+    // Census of people, taken in the apply pass.
+    pub stock: u64,
+    pub under35: u64,
+    pub high_level: u64,
+    pub employed: u64,
+    pub seekers: u64,
+    pub founders: u64,
+    pub housed: u64,
+    // Policy spending by lever (agent units).
+    pub spend_grants: f64,
+    pub spend_housing: f64,
+    pub spend_welcome: f64,
+    pub spend_office: f64,
+    pub spend_rd_subsidy: f64,
+    pub spend_joint_rd: f64,
+    pub spend_loan_support: f64,
+    pub spend_service: f64,
+    pub spend_recruitment: f64,
+    pub spend_competition: f64,
+    pub spend_amenities: f64,
+    // Real units already (public research is not agent-based).
+    pub rd_public_real: f64,
+    pub patents_public_real: u64,
+}
+
+/// One row of `timeseries.csv`. Field order is column order; names are the contract
+/// documented in the README.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MonthRow {
+    pub month: String,
+    pub region: String,
+    pub talent_stock: u64,
+    pub graduate_arrivals: u64,
+    pub graduate_arrivals_under35: u64,
+    pub departures: u64,
+    pub employed: u64,
+    pub job_seekers: u64,
+    pub founders: u64,
+    pub new_firms: u64,
+    pub active_startups: u64,
+    pub firms_preseed: u64,
+    pub firms_seed: u64,
+    pub firms_series_a: u64,
+    pub firms_series_b: u64,
+    pub firms_series_c: u64,
+    pub firms_growth: u64,
+    pub failures: u64,
+    pub acquisitions: u64,
+    pub relocations_in: u64,
+    pub relocations_out: u64,
+    pub rounds: u64,
+    pub vc_capital_cny: i64,
+    pub grant_cny: i64,
+    pub loan_cny: i64,
+    pub industrialized_firms: u64,
+    pub listed_cumulative: u64,
+    pub quasi_unicorns: u64,
+    pub unicorns: u64,
+    pub startup_jobs: u64,
+    pub rd_spend_firms_cny: i64,
+    pub rd_spend_public_cny: i64,
+    pub patents_firms: u64,
+    pub patents_public: u64,
+    pub policy_spend_cny: i64,
+    // Extra columns.
+    pub arrivals_total: u64,
+    pub high_level_arrivals: u64,
+    pub high_level_stock: u64,
+    pub under35_stock: u64,
+    pub retirements: u64,
+    pub people_moved_in: u64,
+    pub people_moved_out: u64,
+    pub housed: u64,
+    pub listings: u64,
+    pub talent_fund_cny: i64,
+    pub competition_projects: u64,
+    pub competition_landed: u64,
+    pub anchor_jobs: u64,
+    pub incumbent_jobs: u64,
+    pub vacancies: u64,
+    pub spend_grants_cny: i64,
+    pub spend_housing_cny: i64,
+    pub spend_welcome_cny: i64,
+    pub spend_office_cny: i64,
+    pub spend_rd_subsidy_cny: i64,
+    pub spend_joint_rd_cny: i64,
+    pub spend_loan_support_cny: i64,
+    pub spend_service_cny: i64,
+    pub spend_recruitment_cny: i64,
+    pub spend_competition_cny: i64,
+    pub spend_amenities_cny: i64,
+}
+
+/// All rows of a run, month-major then region in scenario order.
+#[derive(Clone, Debug, Default)]
+pub struct Recorder {
+    pub rows: Vec<MonthRow>,
+}
+
+#[derive(Default)]
+struct Census {
+    active: u64,
+    stages: [u64; 6],
+    industrialized: u64,
+    listed: u64,
+    quasi: u64,
+    unicorns: u64,
+    startup_jobs: u64,
+    anchor_jobs: u64,
+    rd: f64,
+    patents: u64,
+}
+
+impl Recorder {
+    pub fn record(&mut self, month: Month, def: &ScenarioDef, regions: &[RegionState], firms: &[Firm], events: &[Events]) {
+        let mut census: Vec<Census> = (0..regions.len()).map(|_| Census::default()).collect();
+        // Listing, quasi-unicorn and unicorn counts are cumulative and stay with the region
+        // the firm was in when it got there; the rest describe firms operating now.
+        for f in firms {
+            let c = &mut census[f.region as usize];
+            if f.kind == Kind::Anchor {
+                c.anchor_jobs += f.headcount as u64;
+            }
+            if f.outcome == Outcome::Listed || (f.outcome != Outcome::Active && f.outcome_month == NEVER) {
+                c.listed += 1;
+            }
+            if f.quasi_unicorn != NEVER && f.kind == Kind::Startup {
+                c.quasi += 1;
+            }
+            if f.unicorn != NEVER && f.kind == Kind::Startup {
+                c.unicorns += 1;
+            }
+            if !f.operating() {
+                continue;
+            }
+            c.rd += f.rd;
+            c.patents += f.patents as u64;
+            if f.industrialized {
+                c.industrialized += 1;
+            }
+            if f.active_startup() {
+                c.active += 1;
+                c.stages[f.stage as usize] += 1;
+                c.startup_jobs += f.headcount as u64;
+            }
+        }
+        let s = def.scale;
+        let n = |x: u64| (x as f64 * s).round() as u64;
+        let m = |x: f64| (x * s).round() as i64;
+        for (i, (r, e)) in regions.iter().zip(events).enumerate() {
+            let c = &census[i];
+            let spend = e.spend_grants
+                + e.spend_housing
+                + e.spend_welcome
+                + e.spend_office
+                + e.spend_rd_subsidy
+                + e.spend_joint_rd
+                + e.spend_loan_support
+                + e.spend_service
+                + e.spend_recruitment
+                + e.spend_competition
+                + e.spend_amenities;
+            self.rows.push(MonthRow {
+                month: month.to_string(),
+                region: def.region[i].name.clone(),
+                talent_stock: n(e.stock),
+                graduate_arrivals: n(e.graduate_arrivals),
+                graduate_arrivals_under35: n(e.graduate_arrivals_under35),
+                departures: n(e.departures),
+                employed: n(e.employed),
+                job_seekers: n(e.seekers),
+                founders: n(e.founders),
+                new_firms: n(e.new_firms),
+                active_startups: n(c.active),
+                firms_preseed: n(c.stages[Stage::PreSeed as usize]),
+                firms_seed: n(c.stages[Stage::Seed as usize]),
+                firms_series_a: n(c.stages[Stage::SeriesA as usize]),
+                firms_series_b: n(c.stages[Stage::SeriesB as usize]),
+                firms_series_c: n(c.stages[Stage::SeriesC as usize]),
+                firms_growth: n(c.stages[Stage::Growth as usize]),
+                failures: n(e.failures),
+                acquisitions: n(e.acquisitions),
+                relocations_in: n(e.relocations_in),
+                relocations_out: n(e.relocations_out),
+                rounds: n(e.rounds),
+                vc_capital_cny: m(e.vc_capital),
+                grant_cny: m(e.grant),
+                loan_cny: m(e.loan),
+                industrialized_firms: n(c.industrialized),
+                listed_cumulative: n(c.listed),
+                quasi_unicorns: n(c.quasi),
+                unicorns: n(c.unicorns),
+                startup_jobs: n(c.startup_jobs),
+                rd_spend_firms_cny: m(c.rd),
+                rd_spend_public_cny: e.rd_public_real.round() as i64,
+                patents_firms: n(c.patents),
+                patents_public: e.patents_public_real,
+                policy_spend_cny: m(spend),
+                arrivals_total: n(e.arrivals),
+                high_level_arrivals: n(e.high_level_arrivals),
+                high_level_stock: n(e.high_level),
+                under35_stock: n(e.under35),
+                retirements: n(e.retirements),
+                people_moved_in: n(e.people_moved_in),
+                people_moved_out: n(e.people_moved_out),
+                housed: n(e.housed),
+                listings: n(e.listings),
+                talent_fund_cny: m(e.talent_fund),
+                competition_projects: n(e.competition_projects),
+                competition_landed: n(e.competition_landed),
+                anchor_jobs: n(c.anchor_jobs),
+                incumbent_jobs: n(r.incumbent_employed),
+                vacancies: n(r.vacancies),
+                spend_grants_cny: m(e.spend_grants),
+                spend_housing_cny: m(e.spend_housing),
+                spend_welcome_cny: m(e.spend_welcome),
+                spend_office_cny: m(e.spend_office),
+                spend_rd_subsidy_cny: m(e.spend_rd_subsidy),
+                spend_joint_rd_cny: m(e.spend_joint_rd),
+                spend_loan_support_cny: m(e.spend_loan_support),
+                spend_service_cny: m(e.spend_service),
+                spend_recruitment_cny: m(e.spend_recruitment),
+                spend_competition_cny: m(e.spend_competition),
+                spend_amenities_cny: m(e.spend_amenities),
+            });
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Agents and their own rules, one file per kind.
+
+pub mod firm;
+pub mod investor;
+pub mod person;
+pub mod program;
+pub mod region;

@@ -1,0 +1,99 @@
+//! Regions: prices, policies in force, and the utilities people compare when they choose.
+
+use crate::scenario::{Behaviour, Economy, Elsewhere, Region};
+
+use super::program::GrantState;
+
+/// Leave-table index: status (0 employed, 1 seeking) × housed × under the housing age.
+#[inline]
+pub fn leave_index(seeking: bool, housed: bool, young: bool) -> usize {
+    (seeking as usize) << 2 | (housed as usize) << 1 | young as usize
+}
+
+/// The state of one region this month. Money in agent units (real ÷ scale) where it is a
+/// budget agents draw on; prices per person.
+#[derive(Clone, Debug, Default)]
+pub struct RegionState {
+    pub wage: f64,
+    pub rent: f64,
+    pub office_rent: f64,
+    /// Talent rooms (agent units).
+    pub housing_units: f64,
+    pub housed: u64,
+    pub amenity: f64,
+    /// Jobs at established employers (agent units).
+    pub incumbent_jobs: f64,
+    pub incumbent_employed: u64,
+    /// Public research spending this year (real CNY).
+    pub public_rd_year: f64,
+    /// Monthly probability a job seeker finds a job.
+    pub p_find: f64,
+    /// Monthly leave probabilities, by [`leave_index`].
+    pub leave: [f64; 8],
+    /// Utility an arriving young / older graduate sees.
+    pub u_young: f64,
+    pub u_old: f64,
+    /// Expected public support for a founder, CNY, by education code.
+    pub support: [f64; 4],
+    /// Share of the pool aware of the region.
+    pub awareness: f64,
+    /// Talent fund capital left (agent units).
+    pub talent_fund: f64,
+    /// Joint R&D budget left this year (agent units).
+    pub joint_rd_left: f64,
+    pub grants: Vec<GrantState>,
+    /// Last month's counts used by this month's decisions.
+    pub seekers: u64,
+    pub vacancies: u64,
+    pub young: u64,
+    /// Firms followed by service specialists per active startup (capped at 1).
+    pub service_coverage: f64,
+}
+
+/// Utility of living in a region at the given effective rent (a logit index).
+pub fn place_utility(b: &Behaviour, wage: f64, rent: f64, amenity: f64, base: f64) -> f64 {
+    b.wage_weight * wage.max(1.0).ln() - b.rent_weight * rent / wage.max(1.0) + b.amenity_weight * amenity + base
+}
+
+/// Utility of staying elsewhere, at month `years` since the start.
+pub fn outside_utility(b: &Behaviour, e: &Economy, o: &Elsewhere, growth: f64) -> f64 {
+    place_utility(b, e.wage_elsewhere_cny * growth, e.rent_elsewhere_cny * growth, 0.5, o.outside_utility)
+}
+
+/// Recompute the region's utilities and leave table from its prices and policies.
+///
+/// `p_unit` is the chance an eligible newcomer gets a talent room.
+pub fn update_choices(st: &mut RegionState, r: &Region, b: &Behaviour, u_out: f64, p_unit: f64) {
+    let h = &r.housing;
+    let rent_housed = st.rent * (1.0 - h.discount);
+    let rent_expected = st.rent * (1.0 - h.discount * p_unit);
+    let base = r.base_utility;
+    let u_housed = place_utility(b, st.wage, rent_housed, st.amenity, base);
+    let u_market = place_utility(b, st.wage, st.rent, st.amenity, base);
+    let jobs = b.jobs_weight * st.p_find.max(0.01).ln();
+    let welcome = b.welcome_weight * r.welcome.value_cny / st.wage.max(1.0);
+    st.u_young = place_utility(b, st.wage, rent_expected, st.amenity, base) + jobs + welcome;
+    st.u_old = u_market + jobs;
+    for seeking in [false, true] {
+        for housed in [false, true] {
+            for young in [false, true] {
+                let u = if housed { u_housed } else { u_market };
+                let rate = if seeking { b.leave_rate_seeker } else { b.leave_rate_employed };
+                // Older people move less: half the hazard past the housing age.
+                let age = if young { 1.0 } else { 0.5 };
+                let annual = rate * age * (-b.leave_sensitivity * (u - u_out)).exp();
+                st.leave[leave_index(seeking, housed, young)] = 1.0 - (-annual.min(50.0) / 12.0).exp();
+            }
+        }
+    }
+    st.awareness = (b.base_awareness + r.recruitment.university_stations * r.recruitment.awareness_per_station).min(1.0);
+}
+
+/// Monthly job-finding probability from a Cobb-Douglas matching function with elasticity 0.5.
+pub fn job_finding(efficiency: f64, seekers: u64, vacancies: u64) -> f64 {
+    if seekers == 0 {
+        return 0.9;
+    }
+    let m = efficiency * (seekers as f64).sqrt() * (vacancies as f64).sqrt();
+    (m / seekers as f64).clamp(0.0, 0.95)
+}

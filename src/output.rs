@@ -1,0 +1,250 @@
+//! Writing a run's outputs: `timeseries.csv`, `firms.csv`, `firm_years.csv`, `summary.json`.
+//!
+//! Every file is written to a temporary name in the output directory and renamed into place,
+//! so a reader never sees a half-written file and an interrupted run leaves no partial output
+//! under the final names.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::metrics::MonthRow;
+use crate::model::firm::{Firm, Kind, NEVER, Outcome, Stage};
+use crate::scenario::{Education, Month, Scenario};
+use crate::sim::RunResult;
+
+/// One row of the firm-year panel.
+#[derive(Clone, Debug)]
+pub struct FirmYear {
+    pub firm_id: u32,
+    pub year: u32,
+    pub headcount: u32,
+    /// Revenue over the months of the year the firm was simulated.
+    pub revenue_cny: f64,
+    pub valuation_cny: f64,
+    pub stage: Stage,
+    /// Capital raised in rounds during the year.
+    pub raised_cny: f64,
+}
+
+/// Failure to write outputs.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write `{path}`: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("cannot encode `{path}`: {source}")]
+    Csv { path: PathBuf, source: csv::Error },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.to_path_buf(), source }
+}
+
+/// Write `path` atomically: into a temporary sibling, flushed, then renamed.
+pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), OutputError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy())));
+    {
+        let file = fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        let mut buf = BufWriter::new(file);
+        fill(&mut buf).map_err(io_err(&tmp))?;
+        let file = buf.into_inner().map_err(|e| OutputError::Io { path: tmp.clone(), source: e.into_error() })?;
+        file.sync_all().map_err(io_err(&tmp))?;
+    }
+    fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+fn month_text(start: Month, t: u32) -> String {
+    if t == NEVER { String::new() } else { Month(start.0 + t).to_string() }
+}
+
+/// The `timeseries.csv` text.
+pub fn write_timeseries(w: &mut dyn Write, rows: &[MonthRow]) -> io::Result<()> {
+    let mut cw = csv::Writer::from_writer(w);
+    for r in rows {
+        cw.serialize(r).map_err(io::Error::other)?;
+    }
+    cw.flush()
+}
+
+/// Names of the programs (grants, then competitions) backing a firm.
+fn programs_of(sc: &Scenario, f: &Firm) -> String {
+    let r = &sc.def.region[f.region as usize];
+    let names = r.grant.iter().map(|g| g.name.as_str()).chain(r.competition.iter().map(|c| c.name.as_str()));
+    names.enumerate().filter(|(i, _)| f.programs >> i & 1 == 1).map(|(_, n)| n).collect::<Vec<_>>().join(";")
+}
+
+pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Result<()> {
+    let start = sc.def.start;
+    let mut cw = csv::Writer::from_writer(w);
+    cw.write_record([
+        "firm_id", "region", "sector", "kind", "founded_month", "founder_education", "backed_by_programs", "first_seed_month", "series_a_month", "rounds_raised", "last_stage", "capital_raised_cny",
+        "grants_cny", "peak_headcount", "headcount_end", "revenue_end_cny", "valuation_peak_cny", "quasi_unicorn_month", "unicorn_month", "outcome", "outcome_month",
+    ])?;
+    for (i, f) in firms.iter().enumerate() {
+        let anchor = f.kind == Kind::Anchor;
+        cw.write_record([
+            i.to_string(),
+            sc.def.region[f.region as usize].name.clone(),
+            sc.def.sector[f.sector as usize].name.clone(),
+            if anchor { "anchor" } else { "startup" }.to_string(),
+            if anchor { String::new() } else { month_text(start, f.founded) },
+            if anchor { String::new() } else { Education::ALL[f.founder_edu as usize].as_str().to_string() },
+            programs_of(sc, f),
+            month_text(start, f.first_seed),
+            month_text(start, f.series_a),
+            f.rounds.to_string(),
+            f.stage.as_str().to_string(),
+            format!("{:.0}", f.capital_raised),
+            format!("{:.0}", f.grants_total),
+            f.peak_headcount.to_string(),
+            if f.operating() { f.headcount.to_string() } else { "0".into() },
+            format!("{:.0}", f.revenue_year()),
+            format!("{:.0}", f.valuation_peak),
+            month_text(start, f.quasi_unicorn),
+            month_text(start, f.unicorn),
+            f.outcome.as_str().to_string(),
+            if f.outcome == Outcome::Active { String::new() } else { month_text(start, f.outcome_month) },
+        ])?;
+    }
+    cw.flush()
+}
+
+pub fn write_firm_years(w: &mut dyn Write, panel: &[FirmYear]) -> io::Result<()> {
+    let mut rows: Vec<&FirmYear> = panel.iter().collect();
+    rows.sort_by_key(|r| (r.firm_id, r.year));
+    let mut cw = csv::Writer::from_writer(w);
+    cw.write_record(["firm_id", "year", "headcount", "revenue_cny", "valuation_cny", "stage", "capital_raised_cny"])?;
+    for r in rows {
+        cw.write_record([
+            r.firm_id.to_string(),
+            r.year.to_string(),
+            r.headcount.to_string(),
+            format!("{:.0}", r.revenue_cny),
+            format!("{:.0}", r.valuation_cny),
+            r.stage.as_str().to_string(),
+            format!("{:.0}", r.raised_cny),
+        ])?;
+    }
+    cw.flush()
+}
+
+/// End-of-run figures for one region.
+#[derive(Debug, Serialize)]
+pub struct RegionSummary {
+    pub region: String,
+    pub talent_stock_end: u64,
+    pub under35_stock_end: u64,
+    pub high_level_stock_end: u64,
+    pub graduate_arrivals_last_year: u64,
+    pub graduate_arrivals_under35_last_year: u64,
+    pub departures_last_year: u64,
+    pub firms_founded: u64,
+    pub active_startups_end: u64,
+    pub seed_funded_firms: u64,
+    pub series_a_firms: u64,
+    pub failed: u64,
+    pub acquired: u64,
+    pub listed: u64,
+    pub relocated: u64,
+    pub quasi_unicorns: u64,
+    pub unicorns: u64,
+    pub industrialized_firms_end: u64,
+    pub startup_jobs_end: u64,
+    pub vc_capital_cny: i64,
+    pub grant_cny: i64,
+    pub loan_cny: i64,
+    pub talent_fund_cny: i64,
+    pub policy_spend_cny: i64,
+    pub rd_share_firms_last_year: f64,
+    pub patent_share_firms_last_year: f64,
+    pub competition_projects: u64,
+    pub competition_landed: u64,
+}
+
+/// `summary.json`: a manifest and per-region end-of-run figures.
+pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
+    let def = &sc.def;
+    let rows = &run.recorder.rows;
+    let nreg = def.region.len();
+    let months = rows.len() / nreg.max(1);
+    let scale = def.scale;
+    let regions: Vec<RegionSummary> = (0..nreg)
+        .map(|ri| {
+            let mine: Vec<&MonthRow> = rows.iter().skip(ri).step_by(nreg).collect();
+            let last = mine.last().copied();
+            let year: Vec<&MonthRow> = mine.iter().rev().take(12.min(months)).copied().collect();
+            let sum = |f: &dyn Fn(&MonthRow) -> u64| -> u64 { year.iter().map(|r| f(r)).sum() };
+            let total = |f: &dyn Fn(&MonthRow) -> i64| -> i64 { mine.iter().map(|r| f(r)).sum() };
+            let firms: Vec<&Firm> = run.firms.iter().filter(|f| f.kind == Kind::Startup && f.region as usize == ri).collect();
+            let count = |pred: &dyn Fn(&Firm) -> bool| -> u64 { (firms.iter().filter(|f| pred(f)).count() as f64 * scale).round() as u64 };
+            let rd_f: f64 = year.iter().map(|r| r.rd_spend_firms_cny as f64).sum();
+            let rd_p: f64 = year.iter().map(|r| r.rd_spend_public_cny as f64).sum();
+            let pa_f: f64 = year.iter().map(|r| r.patents_firms as f64).sum();
+            let pa_p: f64 = year.iter().map(|r| r.patents_public as f64).sum();
+            let share = |a: f64, b: f64| if a + b > 0.0 { a / (a + b) } else { 0.0 };
+            RegionSummary {
+                region: def.region[ri].name.clone(),
+                talent_stock_end: last.map_or(0, |r| r.talent_stock),
+                under35_stock_end: last.map_or(0, |r| r.under35_stock),
+                high_level_stock_end: last.map_or(0, |r| r.high_level_stock),
+                graduate_arrivals_last_year: sum(&|r| r.graduate_arrivals),
+                graduate_arrivals_under35_last_year: sum(&|r| r.graduate_arrivals_under35),
+                departures_last_year: sum(&|r| r.departures),
+                firms_founded: count(&|_| true),
+                active_startups_end: last.map_or(0, |r| r.active_startups),
+                seed_funded_firms: count(&|f| f.first_seed != NEVER),
+                series_a_firms: count(&|f| f.series_a != NEVER),
+                failed: count(&|f| f.outcome == Outcome::Failed),
+                acquired: count(&|f| f.outcome == Outcome::Acquired),
+                listed: count(&|f| f.outcome == Outcome::Listed),
+                relocated: count(&|f| f.outcome == Outcome::Relocated),
+                quasi_unicorns: count(&|f| f.quasi_unicorn != NEVER),
+                unicorns: count(&|f| f.unicorn != NEVER),
+                industrialized_firms_end: last.map_or(0, |r| r.industrialized_firms),
+                startup_jobs_end: last.map_or(0, |r| r.startup_jobs),
+                vc_capital_cny: total(&|r| r.vc_capital_cny),
+                grant_cny: total(&|r| r.grant_cny),
+                loan_cny: total(&|r| r.loan_cny),
+                talent_fund_cny: total(&|r| r.talent_fund_cny),
+                policy_spend_cny: total(&|r| r.policy_spend_cny),
+                rd_share_firms_last_year: share(rd_f, rd_p),
+                patent_share_firms_last_year: share(pa_f, pa_p),
+                competition_projects: mine.iter().map(|r| r.competition_projects).sum(),
+                competition_landed: mine.iter().map(|r| r.competition_landed).sum(),
+            }
+        })
+        .collect();
+    let knobs: Value = toml::from_str::<toml::Table>(&sc.to_toml()).ok().and_then(|t| serde_json::to_value(t).ok()).unwrap_or(Value::Null);
+    json!({
+        "manifest": {
+            "talentsim_version": crate::VERSION,
+            "scenario": def.name,
+            "scenario_file": sc.path.display().to_string(),
+            "scenario_hash": sc.source_hash,
+            "seed": run.seed,
+            "scale": def.scale,
+            "start": def.start.to_string(),
+            "end": def.end.to_string(),
+            "months": months,
+            "resolved_knobs": knobs,
+        },
+        "regions": regions,
+    })
+}
+
+/// Write every output of a run into `dir`.
+pub fn write_run(dir: &Path, sc: &Scenario, run: &RunResult) -> Result<(), OutputError> {
+    write_atomic(&dir.join("timeseries.csv"), |w| write_timeseries(w, &run.recorder.rows))?;
+    write_atomic(&dir.join("firms.csv"), |w| write_firms(w, sc, &run.firms))?;
+    write_atomic(&dir.join("firm_years.csv"), |w| write_firm_years(w, &run.panel))?;
+    let summary = summary(sc, run);
+    write_atomic(&dir.join("summary.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary).map_err(io::Error::other)?;
+        w.write_all(b"\n")
+    })
+}

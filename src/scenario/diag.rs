@@ -1,0 +1,183 @@
+//! Diagnostics: every problem in an input file, with where it is and what was expected.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A source text the diagnostics can point into (a file, or a `--set` argument).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Display name: the path as given, or `--set` for command-line overrides.
+    pub name: String,
+    /// The text, for line/column lookup and hashing.
+    pub text: String,
+}
+
+/// All sources read while resolving one input (the file, its `extends` chain, `--set`s).
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    pub sources: Vec<Source>,
+}
+
+/// Where a value came from: a byte range in one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub file: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> u32 {
+        self.sources.push(Source { name: name.into(), text: text.into() });
+        (self.sources.len() - 1) as u32
+    }
+
+    /// `(name, line, column)`, 1-based; columns count characters, not bytes.
+    pub fn locate(&self, span: Span) -> (String, usize, usize) {
+        let Some(src) = self.sources.get(span.file as usize) else {
+            return ("<unknown>".into(), 0, 0);
+        };
+        let at = (span.start as usize).min(src.text.len());
+        let before = &src.text[..floor_char_boundary(&src.text, at)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (src.name.clone(), line, col)
+    }
+
+    /// The path of a file source, for resolving `extends` relative to it.
+    pub fn path(&self, file: u32) -> Option<PathBuf> {
+        self.sources.get(file as usize).map(|s| PathBuf::from(&s.name))
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem in an input file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Dotted path of the offending key (`region[0].housing.units`), empty for syntax errors.
+    pub key: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// A suggestion, e.g. the nearest valid key for a misspelt one.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: error", self.file, self.line, self.column)?;
+        if !self.key.is_empty() {
+            write!(f, ": `{}`", self.key)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Several diagnostics, reported together.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        write!(f, "\n{} problem{} found", self.0.len(), if self.0.len() == 1 { "" } else { "s" })
+    }
+}
+
+/// Collects diagnostics while reading; converts spans to positions as they are pushed.
+pub struct Collector<'a> {
+    pub sources: &'a SourceMap,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(sources: &'a SourceMap) -> Self {
+        Collector { sources, diags: Vec::new() }
+    }
+
+    pub fn error(&mut self, span: Span, key: &str, message: impl Into<String>) {
+        self.push(span, key, message.into(), None);
+    }
+
+    pub fn error_hint(&mut self, span: Span, key: &str, message: impl Into<String>, hint: impl Into<String>) {
+        self.push(span, key, message.into(), Some(hint.into()));
+    }
+
+    fn push(&mut self, span: Span, key: &str, message: String, hint: Option<String>) {
+        let (file, line, column) = self.sources.locate(span);
+        self.diags.push(Diagnostic { file, line, column, key: key.to_string(), message, hint });
+    }
+
+    pub fn finish(self) -> Result<(), Diagnostics> {
+        if self.diags.is_empty() { Ok(()) } else { Err(Diagnostics(self.diags)) }
+    }
+}
+
+/// Damerau-free Levenshtein distance, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate nearest to `word`, if it is near enough to be a plausible misspelling.
+pub fn nearest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let best = candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .min_by_key(|&(d, c)| (d, c.len()))?;
+    let limit = (word.chars().count().max(best.1.chars().count()) / 3).max(2);
+    (best.0 <= limit).then_some(best.1)
+}
+
+/// Display helper for paths in messages.
+pub fn show_path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_key() {
+        let keys = ["units", "discount", "max_age"];
+        assert_eq!(nearest("unts", keys), Some("units"));
+        assert_eq!(nearest("discont", keys), Some("discount"));
+        assert_eq!(nearest("zzzzzzzz", keys), None);
+    }
+
+    #[test]
+    fn locate_line_col() {
+        let mut m = SourceMap::default();
+        let f = m.add("a.toml", "x = 1\ny = \"é\" z\n");
+        let (_, l, c) = m.locate(Span { file: f, start: 13, end: 14 });
+        assert_eq!((l, c), (2, 8));
+    }
+}

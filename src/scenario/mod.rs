@@ -1,0 +1,258 @@
+//! Scenario files: schema, `extends` inheritance, `--set` overrides and validation.
+//!
+//! Reading is two-staged (as in ripgrep's low/high args): [`tree`] mirrors the TOML with the
+//! origin of every value, [`knobs`] declares the typed schema, and [`load`] resolves both into
+//! a validated [`Scenario`], reporting every problem at once.
+
+pub mod diag;
+pub mod knobs;
+pub mod schema;
+pub mod tree;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+pub use diag::{Diagnostic, Diagnostics, SourceMap, Span};
+pub use knobs::*;
+pub use schema::{KnobDoc, Month};
+
+use diag::{Collector, nearest};
+use schema::{Knob, Spec};
+use tree::{Node, Val};
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// One or more problems in the input, each with its location.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+impl ScenarioError {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            ScenarioError::Invalid(d) => &d.0,
+        }
+    }
+}
+
+/// A validated, fully resolved scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The knobs, with defaults filled in and `extends`/`--set` applied.
+    pub def: ScenarioDef,
+    /// The file it was loaded from (empty for scenarios built in code).
+    pub path: PathBuf,
+    /// FNV-1a hash of every source read (the file, its `extends` chain, `--set`s), hex.
+    pub source_hash: String,
+}
+
+/// Load, merge, override and validate a scenario file.
+pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
+    let mut sources = SourceMap::default();
+    let (tree, mut diags) = tree::load(path, &mut sources);
+    let Some(mut root) = tree else {
+        return Err(ScenarioError::Invalid(Diagnostics(diags)));
+    };
+    for s in sets {
+        if let Err(d) = tree::apply_set(&mut root, s, &mut sources) {
+            diags.push(d);
+        }
+    }
+    let mut c = Collector::new(&sources);
+    let spec = Spec { min: f64::NEG_INFINITY, max: f64::INFINITY, unit: "" };
+    let def = ScenarioDef::read(&root, "", &spec, &mut c);
+    if let Some(def) = &def {
+        validate(def, &root, &mut c);
+    }
+    diags.extend(c.diags);
+    if !diags.is_empty() {
+        return Err(ScenarioError::Invalid(Diagnostics(diags)));
+    }
+    let def = def.expect("a table root always reads");
+    let mut hash = Fnv::default();
+    for s in &sources.sources {
+        hash.write(s.name.as_bytes());
+        hash.write(s.text.as_bytes());
+    }
+    Ok(Scenario { def, path: path.to_path_buf(), source_hash: format!("{:016x}", hash.0) })
+}
+
+/// Parse and validate a scenario given as text (for tests and embedded scenarios).
+pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let dir = std::env::temp_dir().join(format!("talentsim-{}-{}", std::process::id(), Fnv::hash(text.as_bytes())));
+    let _ = std::fs::create_dir_all(&dir);
+    let p = dir.join(name);
+    let res = std::fs::write(&p, text).map_err(|e| {
+        ScenarioError::Invalid(Diagnostics(vec![Diagnostic { file: name.into(), line: 1, column: 1, key: String::new(), message: format!("cannot stage scenario text: {e}"), hint: None }]))
+    });
+    res?;
+    let out = load(&p, &[]);
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+/// FNV-1a, 64 bit: a small stable hash for manifests.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(pub u64);
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+impl Fnv {
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    pub fn hash(bytes: &[u8]) -> u64 {
+        let mut h = Fnv::default();
+        h.write(bytes);
+        h.0
+    }
+}
+
+/// The span of the value at `path` (keys and array indices), or of the nearest ancestor found.
+fn span_at(root: &Node, path: &[&str]) -> Span {
+    let mut cur = root;
+    for seg in path {
+        let next = match &cur.val {
+            Val::Table(t) => t.iter().find(|e| e.key == *seg).map(|e| &e.node),
+            Val::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    cur.span
+}
+
+fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
+    if def.end < def.start {
+        c.error(span_at(root, &["end"]), "end", format!("the run ends ({}) before it starts ({}): expected `end` at or after `start`", def.end, def.start));
+    }
+    if def.region.is_empty() {
+        c.error_hint(root.span, "region", "no regions: expected at least one `[[region]]` table", "add `[[region]]` with a `name`");
+    }
+    let e = &def.elsewhere;
+    if e.master_share + e.phd_share > 1.0 {
+        c.error(span_at(root, &["elsewhere", "phd_share"]), "elsewhere.phd_share", format!("`master_share` + `phd_share` = {} exceeds 1: expected shares of graduates that sum to at most 1", e.master_share + e.phd_share));
+    }
+    let mut sectors = HashSet::new();
+    for (i, s) in def.sector.iter().enumerate() {
+        if s.name.is_empty() || !sectors.insert(s.name.as_str()) {
+            let what = if s.name.is_empty() { "an empty sector name".to_string() } else { format!("duplicate sector name `{}`", s.name) };
+            c.error(span_at(root, &["sector", &i.to_string(), "name"]), &format!("sector[{i}].name"), format!("{what}: expected a unique, non-empty name"));
+        }
+    }
+    if def.sector.is_empty() {
+        c.error(span_at(root, &["sector"]), "sector", "no sectors: expected at least one `[[sector]]`");
+    }
+    let sector_names: Vec<&str> = def.sector.iter().map(|s| s.name.as_str()).collect();
+    let check_sector = |name: &str, path: &[&str], key: String, c: &mut Collector| {
+        if !sector_names.contains(&name) {
+            let msg = format!("unknown sector `{name}`: expected one of {}", sector_names.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "));
+            match nearest(name, sector_names.iter().copied()) {
+                Some(n) => c.error_hint(span_at(root, path), &key, msg, format!("did you mean `{n}`?")),
+                None => c.error(span_at(root, path), &key, msg),
+            }
+        }
+    };
+    let mut names = HashSet::new();
+    for (i, r) in def.region.iter().enumerate() {
+        let is = i.to_string();
+        if r.name.trim().is_empty() {
+            c.error(span_at(root, &["region", &is, "name"]), &format!("region[{i}].name"), "missing or empty region name: expected a non-empty string");
+        } else if !names.insert(r.name.as_str()) {
+            c.error(span_at(root, &["region", &is, "name"]), &format!("region[{i}].name"), format!("duplicate region name `{}`: expected each region to have a unique name", r.name));
+        }
+        for (j, f) in r.focus_sectors.iter().enumerate() {
+            check_sector(f, &["region", &is, "focus_sectors", &j.to_string()], format!("region[{i}].focus_sectors[{j}]"), c);
+        }
+        for (j, a) in r.anchor.iter().enumerate() {
+            check_sector(&a.sector, &["region", &is, "anchor", &j.to_string(), "sector"], format!("region[{i}].anchor[{j}].sector"), c);
+        }
+        let mut pnames = HashSet::new();
+        for (j, g) in r.grant.iter().enumerate() {
+            let js = j.to_string();
+            let key = |k: &str| format!("region[{i}].grant[{j}].{k}");
+            if !g.start.is_empty() && Month::parse(&g.start).is_none() {
+                c.error(span_at(root, &["region", &is, "grant", &js, "start"]), &key("start"), format!("`{}` is not a month: expected `\"YYYY-MM\"`", g.start));
+            }
+            if !pnames.insert(g.name.as_str()) {
+                c.error(span_at(root, &["region", &is, "grant", &js, "name"]), &key("name"), format!("duplicate program name `{}` in region `{}`", g.name, r.name));
+            }
+            if g.name.contains(';') {
+                c.error(span_at(root, &["region", &is, "grant", &js, "name"]), &key("name"), "a program name may not contain `;` (it separates names in `firms.csv`)");
+            }
+            if g.tiers.is_empty() {
+                c.error(span_at(root, &["region", &is, "grant", &js, "tiers"]), &key("tiers"), "no award tiers: expected at least one `{ name, min_score, award_cny }`");
+            }
+        }
+        if r.housing.max_units > 0.0 && r.housing.max_units < r.housing.units {
+            c.error(span_at(root, &["region", &is, "housing", "max_units"]), &format!("region[{i}].housing.max_units"), format!("`max_units` ({}) is below the starting `units` ({}): expected at least the starting stock, or 0 for no limit", r.housing.max_units, r.housing.units));
+        }
+    }
+    check_memory(def, root, c);
+}
+
+/// Bytes per simulated person (the `Person` struct).
+pub const PERSON_BYTES: usize = std::mem::size_of::<crate::model::person::Person>();
+
+/// An upper estimate of the agents a run will hold at its peak.
+pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
+    let years = ((def.end.0 as f64 - def.start.0 as f64) + 1.0).max(0.0) / 12.0;
+    let grow = |base: f64, g: f64| if g.abs() < 1e-9 { base * years } else { base * ((1.0 + g).powf(years) - 1.0) / (1.0 + g).ln() };
+    let e = &def.elsewhere;
+    let stock: f64 = def.region.iter().map(|r| r.initial_talent).sum();
+    let flow = grow(e.graduates_per_year, e.graduates_growth) + grow(e.experienced_per_year, e.experienced_growth) + grow(e.high_level_per_year, e.high_level_growth);
+    (stock + flow) / def.scale
+}
+
+fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
+    let agents = estimate_peak_agents(def);
+    // Person vector with growth slack, plus per-person scratch in the step.
+    let bytes = agents * (PERSON_BYTES as f64 * 2.0 + 8.0);
+    let limit = if def.memory_limit_gib > 0.0 { def.memory_limit_gib * (1u64 << 30) as f64 } else { available_memory().unwrap_or(f64::INFINITY) };
+    if bytes > limit {
+        let gib = |b: f64| b / (1u64 << 30) as f64;
+        let needed_scale = (def.scale * bytes / limit).ceil();
+        c.error_hint(
+            span_at(root, &["scale"]),
+            "scale",
+            format!("the scenario is too large for memory: about {agents:.3e} agents × {PERSON_BYTES} B ≈ {:.1} GiB, more than the {:.1} GiB available", gib(bytes), gib(limit)),
+            format!("set `scale = {needed_scale}` or more (people per agent), or `memory_limit_gib` if more memory is available"),
+        );
+    }
+}
+
+fn available_memory() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
+
+impl Scenario {
+    /// Build from a definition made in code (benches, tests); validates ranges by round-tripping.
+    pub fn from_def(def: ScenarioDef) -> Scenario {
+        Scenario { def, path: PathBuf::new(), source_hash: String::new() }
+    }
+
+    /// The fully resolved scenario as TOML (what `talentsim show` prints).
+    pub fn to_toml(&self) -> String {
+        let v = self.def.write();
+        toml::to_string_pretty(&v).unwrap_or_else(|e| format!("# cannot render: {e}"))
+    }
+
+    /// Documentation of every knob.
+    pub fn knob_docs() -> Vec<KnobDoc> {
+        let mut out = Vec::new();
+        ScenarioDef::docs("", &mut out);
+        out
+    }
+}

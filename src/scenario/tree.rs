@@ -1,0 +1,368 @@
+//! A TOML document as a tree of values that remember where they came from.
+//!
+//! Scenario files are read in three steps: parse every file of the `extends` chain into a
+//! [`Node`] tree (each value keeps its file and byte span), merge the chain and apply `--set`
+//! overrides, then read the merged tree against the schema ([`super::schema`]). Keeping spans
+//! through the merge is what lets every error name the file, line and column it came from.
+
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::diag::{Collector, SourceMap, Span};
+
+/// A value with its origin.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub val: Val,
+    pub span: Span,
+}
+
+/// A key of a table with its origin.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub node: Node,
+}
+
+#[derive(Debug, Clone)]
+pub enum Val {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Datetime(String),
+    Array(Vec<Node>),
+    Table(Vec<Entry>),
+}
+
+impl Val {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Val::Str(_) => "a string",
+            Val::Int(_) => "an integer",
+            Val::Float(_) => "a float",
+            Val::Bool(_) => "a boolean",
+            Val::Datetime(_) => "a datetime",
+            Val::Array(_) => "an array",
+            Val::Table(_) => "a table",
+        }
+    }
+}
+
+impl Node {
+    pub fn table(span: Span) -> Node {
+        Node { val: Val::Table(Vec::new()), span }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.val {
+            Val::Table(t) => t.iter().find(|e| e.key == key).map(|e| &e.node),
+            _ => None,
+        }
+    }
+
+    fn name(&self) -> Option<&str> {
+        match self.get("name").map(|n| &n.val) {
+            Some(Val::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn remove(&mut self, key: &str) -> Option<Entry> {
+        match &mut self.val {
+            Val::Table(t) => t.iter().position(|e| e.key == key).map(|i| t.remove(i)),
+            _ => None,
+        }
+    }
+}
+
+fn span_of<T>(s: &Spanned<T>, file: u32) -> Span {
+    let r = s.span();
+    Span { file, start: r.start as u32, end: r.end as u32 }
+}
+
+fn convert(v: &Spanned<DeValue<'_>>, file: u32, c: &mut Collector) -> Node {
+    let span = span_of(v, file);
+    let val = match v.get_ref() {
+        DeValue::String(s) => Val::Str(s.to_string()),
+        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => Val::Int(n),
+            Err(_) => {
+                c.error(span, "", "integer out of range for a 64-bit signed value");
+                Val::Int(0)
+            }
+        },
+        DeValue::Float(f) => {
+            let s = f.as_str();
+            let x = match s.trim_start_matches('+') {
+                "inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                "nan" | "-nan" => f64::NAN,
+                t => t.replace('_', "").parse().unwrap_or(f64::NAN),
+            };
+            Val::Float(x)
+        }
+        DeValue::Boolean(b) => Val::Bool(*b),
+        DeValue::Datetime(d) => Val::Datetime(d.to_string()),
+        DeValue::Array(a) => Val::Array(a.iter().map(|x| convert(x, file, c)).collect()),
+        DeValue::Table(t) => Val::Table(convert_table(t, file, c)),
+    };
+    Node { val, span }
+}
+
+fn convert_table(t: &DeTable<'_>, file: u32, c: &mut Collector) -> Vec<Entry> {
+    t.iter()
+        .map(|(k, v)| Entry { key: k.get_ref().to_string(), key_span: span_of(k, file), node: convert(v, file, c) })
+        .collect()
+}
+
+/// Parse one TOML text (already registered in the source map as `file`).
+pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
+    let text = c.sources.sources[file as usize].text.clone();
+    let (doc, errors) = DeTable::parse_recoverable(&text);
+    let had_errors = !errors.is_empty();
+    for e in errors {
+        let r = e.span().unwrap_or(0..0);
+        let span = Span { file, start: r.start as u32, end: r.end as u32 };
+        c.error(span, "", format!("invalid TOML: {}", e.message().trim()));
+    }
+    if had_errors {
+        return None;
+    }
+    let span = Span { file, start: 0, end: text.len() as u32 };
+    Some(Node { val: Val::Table(convert_table(doc.get_ref(), file, c)), span })
+}
+
+/// Read `path` and its `extends` chain into one merged tree.
+///
+/// `sources` receives every file read; problems go to the returned list. `None` means the
+/// tree could not be built at all (the diagnostics say why).
+pub fn load(path: &Path, sources: &mut SourceMap) -> (Option<Node>, Vec<super::diag::Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut chain = Vec::new();
+    let node = load_rec(path, None, sources, &mut diags, &mut chain);
+    (node, diags)
+}
+
+fn load_rec(
+    path: &Path,
+    from: Option<Span>,
+    sources: &mut SourceMap,
+    diags: &mut Vec<super::diag::Diagnostic>,
+    chain: &mut Vec<PathBuf>,
+) -> Option<Node> {
+    let here = |sources: &SourceMap, diags: &mut Vec<_>, span: Option<Span>, key: &str, msg: String| {
+        let mut c = Collector::new(sources);
+        match span {
+            Some(s) => c.error(s, key, msg),
+            None => {
+                // No position to point at but the file itself.
+                c.diags.push(super::diag::Diagnostic {
+                    file: path.display().to_string(),
+                    line: 1,
+                    column: 1,
+                    key: key.to_string(),
+                    message: msg,
+                    hint: None,
+                });
+            }
+        }
+        diags.extend(c.diags);
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let what = if from.is_some() { "the `extends` target" } else { "the file" };
+            here(sources, diags, from, if from.is_some() { "extends" } else { "" }, format!("cannot read {what} `{}`: {e}", path.display()));
+            return None;
+        }
+    };
+    let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if let Some(pos) = chain.iter().position(|p| *p == canon) {
+        let cycle: Vec<String> = chain[pos..].iter().chain([&canon]).map(|p| file_name(p)).collect();
+        here(sources, diags, from, "extends", format!("`extends` cycle: {}", cycle.join(" → ")));
+        return None;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let file = sources.add(path.display().to_string(), lossy);
+            let mut c = Collector::new(sources);
+            let span = Span { file, start: prefix.len() as u32, end: prefix.len() as u32 + 1 };
+            c.error(span, "", "the file is not valid UTF-8 (a scenario file must be UTF-8 text)");
+            diags.extend(c.diags);
+            return None;
+        }
+    };
+    let file = sources.add(path.display().to_string(), text.clone());
+    if text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    }) {
+        let mut c = Collector::new(sources);
+        c.error_hint(
+            Span { file, start: 0, end: 0 },
+            "",
+            "the file is empty: expected a scenario (at least `start`, `end` and one `[[region]]`)",
+            "start from `scenarios/minimal.toml`, or write `extends = \"other.toml\"` to derive a variant",
+        );
+        diags.extend(c.diags);
+        return None;
+    }
+    let mut c = Collector::new(sources);
+    let parsed = parse_text(file, &mut c);
+    diags.extend(c.diags);
+    let mut node = parsed?;
+    let Some(ext) = node.remove("extends") else {
+        return Some(node);
+    };
+    let Val::Str(target) = &ext.node.val else {
+        let mut c = Collector::new(sources);
+        c.error(ext.node.span, "extends", format!("expected a string (a path to another scenario file), found {}", ext.node.val.type_name()));
+        diags.extend(c.diags);
+        return Some(node);
+    };
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(target);
+    chain.push(canon);
+    let base = load_rec(&base_path, Some(ext.node.span), sources, diags, chain);
+    chain.pop();
+    let mut base = base?;
+    merge(&mut base, node);
+    Some(base)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Merge `over` into `base`: tables merge key by key, arrays of tables whose elements all have a
+/// `name` merge element by element on that name (new names are appended), anything else is
+/// replaced.
+pub fn merge(base: &mut Node, over: Node) {
+    match (&mut base.val, over.val) {
+        (Val::Table(bt), Val::Table(ot)) => {
+            for e in ot {
+                match bt.iter_mut().find(|b| b.key == e.key) {
+                    Some(b) => {
+                        b.key_span = e.key_span;
+                        merge(&mut b.node, e.node);
+                    }
+                    None => bt.push(e),
+                }
+            }
+        }
+        (Val::Array(ba), Val::Array(oa))
+            if !oa.is_empty() && ba.iter().chain(oa.iter()).all(|n| n.name().is_some()) =>
+        {
+            for o in oa {
+                let name = o.name().map(str::to_string);
+                match ba.iter_mut().find(|b| b.name().map(str::to_string) == name) {
+                    Some(b) => merge(b, o),
+                    None => ba.push(o),
+                }
+            }
+        }
+        (_, v) => {
+            base.val = v;
+            base.span = over.span;
+        }
+    }
+}
+
+/// Apply one `--set path.to.knob=value` override. Array elements are addressed by index
+/// (`region.0`) or by their `name` (`region.Binjiang`). Unknown keys are created, so the
+/// schema reader reports them with the `--set` argument as their location.
+pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<(), super::diag::Diagnostic> {
+    let file = sources.add("--set", arg);
+    let whole = Span { file, start: 0, end: arg.len() as u32 };
+    let fail = |sources: &SourceMap, at: u32, key: &str, msg: String, hint: Option<String>| {
+        let mut c = Collector::new(sources);
+        let span = Span { file, start: at, end: at };
+        match hint {
+            Some(h) => c.error_hint(span, key, msg, h),
+            None => c.error(span, key, msg),
+        }
+        c.diags.pop().expect("one diagnostic")
+    };
+    let Some(eq) = arg.find('=') else {
+        return Err(fail(sources, 0, "", format!("`--set {arg}`: expected `path.to.knob=value`"), None));
+    };
+    let (path, raw) = (arg[..eq].trim(), &arg[eq + 1..]);
+    if path.is_empty() {
+        return Err(fail(sources, 0, "", "`--set`: the knob path before `=` is empty".into(), None));
+    }
+    // Parse the value as TOML; a bare word that is not TOML is taken as a string.
+    let doc = format!("v = {raw}");
+    let mut tmp = SourceMap::default();
+    let tf = tmp.add("--set", doc.clone());
+    let mut c = Collector::new(&tmp);
+    let value_start = eq as u32 + 1;
+    let mut value = match parse_text(tf, &mut c).and_then(|n| n.get("v").cloned()) {
+        Some(mut n) => {
+            shift(&mut n, file, value_start as i64 - 4);
+            n
+        }
+        None => Node { val: Val::Str(raw.trim().to_string()), span: Span { file, start: value_start, end: arg.len() as u32 } },
+    };
+    value.span.file = file;
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut cur = root;
+    let mut offset = 0u32;
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        let seg_span = Span { file, start: offset, end: offset + seg.len() as u32 };
+        offset += seg.len() as u32 + 1;
+        let type_name = cur.val.type_name();
+        match &mut cur.val {
+            Val::Table(t) => {
+                let pos = match t.iter().position(|e| e.key == *seg) {
+                    Some(p) => p,
+                    None => {
+                        let node = if last { value.clone() } else { Node::table(whole) };
+                        t.push(Entry { key: seg.to_string(), key_span: seg_span, node });
+                        t.len() - 1
+                    }
+                };
+                if last {
+                    t[pos].node = value;
+                    return Ok(());
+                }
+                cur = &mut t[pos].node;
+            }
+            Val::Array(a) => {
+                let idx = seg.parse::<usize>().ok().filter(|&i| i < a.len()).or_else(|| a.iter().position(|n| n.name() == Some(seg)));
+                let Some(idx) = idx else {
+                    let names: Vec<String> = a.iter().filter_map(|n| n.name().map(str::to_string)).collect();
+                    let hint = super::diag::nearest(seg, names.iter().map(String::as_str)).map(|n| format!("did you mean `{n}`?"));
+                    return Err(fail(sources, seg_span.start, &segs[..=i].join("."), format!("no element `{seg}` in this array: expected an index below {} or one of the names [{}]", a.len(), names.join(", ")), hint));
+                };
+                if last {
+                    a[idx] = value;
+                    return Ok(());
+                }
+                cur = &mut a[idx];
+            }
+            _ => {
+                return Err(fail(sources, seg_span.start, &segs[..i].join("."), format!("`{}` is {}, not a table: cannot set a key inside it", segs[..i].join("."), type_name), None));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn shift(n: &mut Node, file: u32, by: i64) {
+    n.span.file = file;
+    n.span.start = (n.span.start as i64 + by).max(0) as u32;
+    n.span.end = (n.span.end as i64 + by).max(0) as u32;
+    match &mut n.val {
+        Val::Array(a) => a.iter_mut().for_each(|x| shift(x, file, by)),
+        Val::Table(t) => t.iter_mut().for_each(|e| shift(&mut e.node, file, by)),
+        _ => {}
+    }
+}

@@ -1,0 +1,154 @@
+//! Capital: venture rounds (with the talent fund alongside), and bank loans.
+
+use crate::metrics::Events;
+use crate::model::firm::{Firm, Stage};
+use crate::model::investor::{Fund, bar, firm_score, round_size};
+use crate::rng::{KeyedRng, Phase};
+use crate::scenario::{Capital, Loans};
+
+use super::World;
+
+/// Grant a bank loan of `amount` to a firm; payments include interest, part of which the
+/// district may pay.
+pub fn lend(f: &mut Firm, amount: f64, c: &Capital, loans: &Loans, e: &mut Events) {
+    let term = c.loan_term_months.max(1) as f64;
+    let principal = amount / term;
+    // Level payment approximated by average interest over the term.
+    let interest = amount * c.loan_rate / 12.0 * 0.5;
+    f.cash += amount;
+    f.loan_balance = amount;
+    f.loan_payment = principal + interest;
+    f.loan_subsidy = interest * loans.interest_subsidy;
+    e.loan += amount;
+}
+
+/// Funds raised this year join the market; funds past their investment period stop.
+fn refresh_funds(w: &mut World) {
+    let c = &w.def.capital;
+    let years = w.years();
+    let mut rng = KeyedRng::new(w.seed, w.t, Phase::Investor, u64::MAX);
+    let n = rng.poisson(c.new_funds_per_year * (1.0 + c.new_funds_growth).powf(years) / 12.0);
+    for k in 0..n {
+        let mut r = KeyedRng::new(w.seed, w.t, Phase::Investor, k);
+        let f = Fund::new(w.t, c, w.def.scale, &mut r);
+        w.funds.push(f);
+    }
+    let t = w.t;
+    w.funds.retain(|f| f.until >= t && f.dry_powder > 0.0);
+    for f in &mut w.funds {
+        f.capacity = c.deals_per_fund_month;
+    }
+}
+
+/// Firms short of runway look for a round; screened by funds that lead their next stage.
+/// Those that fail to raise may borrow from a bank.
+pub fn funding(w: &mut World) {
+    refresh_funds(w);
+    let def = w.def;
+    let c = &def.capital;
+    let t = w.t;
+    // Seekers per stage, to share out the funds' screening capacity.
+    let mut seekers = [0f64; 6];
+    let mut seeking = Vec::new();
+    for (i, f) in w.firms.iter().enumerate() {
+        if !f.active_startup() || f.stage == Stage::Growth {
+            continue;
+        }
+        let burn = monthly_burn(f, w.regions[f.region as usize].wage, def);
+        let runway_short = f.cash < 12.0 * burn;
+        let spaced = f.last_round == crate::model::firm::NEVER || t >= f.last_round + c.months_between_rounds;
+        if runway_short && spaced {
+            seekers[f.stage.next() as usize] += 1.0;
+            seeking.push(i);
+        }
+    }
+    let mut leaders: [Vec<usize>; 6] = Default::default();
+    for (j, fund) in w.funds.iter().enumerate() {
+        for s in Stage::ALL {
+            if fund.leads(s) {
+                leaders[s as usize].push(j);
+            }
+        }
+    }
+    let capacity: Vec<f64> = (0..6).map(|s| leaders[s].iter().map(|&j| w.funds[j].capacity).sum()).collect();
+    for i in seeking {
+        let ri = w.firms[i].region as usize;
+        let next = w.firms[i].stage.next();
+        let mut rng = KeyedRng::new(w.seed, t, Phase::Funding, i as u64);
+        let looks = rng.poisson(capacity[next as usize] / seekers[next as usize].max(1.0));
+        let tf = &def.region[ri].talent_fund;
+        let size = round_size(next, c);
+        let tf_part = if w.firms[i].fund_eligible { (size * tf.co_invest_share).min(tf.max_per_deal_cny).min(w.regions[ri].talent_fund) } else { 0.0 };
+        let relief = if tf_part > 0.0 { tf.bar_relief } else { 0.0 };
+        let score = firm_score(&w.firms[i], next, c);
+        let mut raised = false;
+        for _ in 0..looks {
+            let cands = &leaders[next as usize];
+            if cands.is_empty() {
+                break;
+            }
+            let j = cands[rng.below(cands.len() as u64) as usize];
+            let fund = &mut w.funds[j];
+            if fund.capacity < 1.0 || fund.dry_powder < size - tf_part {
+                continue;
+            }
+            fund.capacity -= 1.0;
+            let signal = score + fund.noise * rng.normal();
+            if signal < bar(next, c) - relief {
+                continue;
+            }
+            fund.dry_powder -= size - tf_part;
+            w.regions[ri].talent_fund -= tf_part;
+            let f = &mut w.firms[i];
+            let e = &mut w.events[ri];
+            f.cash += size;
+            f.capital_raised += size;
+            f.raised_ytd += size;
+            f.rounds += 1;
+            f.last_round = t;
+            f.stage = next;
+            if next == Stage::Seed && f.first_seed == crate::model::firm::NEVER {
+                f.first_seed = t;
+            }
+            if next == Stage::SeriesA {
+                f.series_a = t;
+                if f.follow_on > 0.0 {
+                    // Staged programs follow the firm into its series A.
+                    let gi = f.staged_program as usize;
+                    let budget = &mut w.regions[ri].grants[gi].budget_left;
+                    let amount = f.follow_on.min(*budget);
+                    *budget -= amount;
+                    f.cash += amount;
+                    f.grants_total += amount;
+                    e.grant += amount;
+                    e.spend_grants += amount;
+                    f.follow_on = 0.0;
+                }
+            }
+            let post = size / c.dilution;
+            f.valuation = f.valuation.max(post);
+            f.valuation_peak = f.valuation_peak.max(f.valuation);
+            e.rounds += 1;
+            e.vc_capital += size - tf_part;
+            e.talent_fund += tf_part;
+            raised = true;
+            break;
+        }
+        let f = &w.firms[i];
+        let burn = monthly_burn(f, w.regions[ri].wage, def);
+        if !raised && f.loan_balance <= 0.0 && f.cash < 6.0 * burn {
+            let loans = &def.region[ri].loans;
+            let coverage = w.regions[ri].service_coverage * def.region[ri].service.loan_signal;
+            let signal = firm_score(f, f.stage, c) + 0.3 * rng.normal() + coverage + if f.launched() { 0.3 } else { 0.0 };
+            if signal >= c.loan_bar - loans.guarantee_effect * loans.guarantee_share {
+                let amount = c.loan_months * burn;
+                lend(&mut w.firms[i], amount, c, loans, &mut w.events[ri]);
+            }
+        }
+    }
+}
+
+fn monthly_burn(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef) -> f64 {
+    let p = &def.firms;
+    (f.headcount.max(p.founding_team) as f64 * wage * p.cost_per_wage - f.revenue * p.margin).max(wage)
+}

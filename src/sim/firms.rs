@@ -1,0 +1,172 @@
+//! Firm phases: operating (R&D, product, revenue, cash), growth and milestones, exits, and
+//! the vacancies that feed next month's labour market.
+
+use rayon::prelude::*;
+
+use crate::model::firm::{Kind, NEVER, Outcome, Stage};
+use crate::model::person::INCUMBENT;
+use crate::rng::{KeyedRng, Phase};
+
+use super::World;
+
+/// Anchors follow their growth path; startups do R&D, sell, spend (in parallel: each firm
+/// touches only itself).
+pub fn operate(w: &mut World) {
+    let def = w.def;
+    let t = w.t;
+    let seed = w.seed;
+    let years = w.years();
+    let regions = &w.regions;
+    let anchored = &w.anchored;
+    let scale = def.scale;
+    let anchor_defs: Vec<(usize, f64)> = def.region.iter().enumerate().flat_map(|(ri, r)| r.anchor.iter().map(move |a| (ri, a.headcount))).collect();
+    let mut anchor_i = 0;
+    for f in w.firms.iter_mut().filter(|f| f.kind == Kind::Anchor) {
+        let (_, h0) = anchor_defs[anchor_i];
+        anchor_i += 1;
+        f.desired = (h0 * (1.0 + f.anchor_growth).powf(years) / scale).round() as u32;
+        f.revenue = f.headcount as f64 * f.anchor_rev_per_employee / 12.0 * w.price_index;
+        f.revenue_ytd += f.revenue;
+        f.rd = f.revenue * f.anchor_rd_intensity + f.joint_rd;
+        let mut rng = KeyedRng::new(seed, t, Phase::Product, anchor_i as u64 | 1 << 40);
+        f.patents = rng.poisson(f.rd / 1e6 * def.firms.patents_per_million) as u32;
+        f.valuation = f.revenue * 12.0 * def.sector[f.sector as usize].revenue_multiple;
+        f.valuation_peak = f.valuation_peak.max(f.valuation);
+    }
+    w.firms.par_iter_mut().enumerate().for_each(|(i, f)| {
+        if f.kind != Kind::Startup || !f.operating() {
+            return;
+        }
+        let st = &regions[f.region as usize];
+        let sector = &def.sector[f.sector as usize];
+        let chain = if f.consortium { 0.3 } else if anchored[f.region as usize] >> f.sector & 1 == 1 { 0.1 } else { 0.0 };
+        let mut rng = KeyedRng::new(seed, t, Phase::Product, i as u64);
+        f.operate(t, st.wage, st.office_rent, &def.firms, sector, chain, &mut rng);
+    });
+    // Subsidies received are policy spending (summed in firm order: deterministic).
+    for f in w.firms.iter_mut().filter(|f| f.operating()) {
+        let e = &mut w.events[f.region as usize];
+        e.spend_office += f.office_subsidy;
+        e.spend_rd_subsidy += f.rd_subsidy;
+        e.spend_loan_support += f.loan_subsidy.min(f.loan_payment);
+        e.spend_joint_rd += f.joint_rd;
+        if f.loan_balance > 0.0 {
+            f.loan_balance -= f.loan_payment - f.loan_subsidy;
+            if f.loan_balance <= 1.0 {
+                f.loan_balance = 0.0;
+                f.loan_payment = 0.0;
+                f.loan_subsidy = 0.0;
+            }
+        }
+        f.joint_rd = 0.0;
+    }
+}
+
+/// Staffing plans, milestones (industrialized, quasi-unicorn, unicorn), listing, acquisition,
+/// relocation and failure, in firm order.
+pub fn growth_and_exits(w: &mut World) {
+    let def = w.def;
+    let t = w.t;
+    let p = &def.firms;
+    let qu = def.economy.quasi_unicorn_usd * def.economy.usd_cny;
+    let uni = def.economy.unicorn_usd * def.economy.usd_cny;
+    let nreg = w.regions.len();
+    // Firm-level attractiveness of each region: ecosystem and base utility.
+    let firm_utility: Vec<f64> = def.region.iter().map(|r| r.base_utility + r.startup_climate).collect();
+    let outside = def.elsewhere.outside_utility;
+    for i in 0..w.firms.len() {
+        let f = &mut w.firms[i];
+        if f.kind != Kind::Startup || !f.operating() {
+            continue;
+        }
+        let ri = f.region as usize;
+        let wage = w.regions[ri].wage;
+        f.plan_headcount(wage, p);
+        if f.revenue_year() >= p.industrial_revenue_cny_year {
+            f.industrialized = true;
+        }
+        if f.valuation_peak >= qu && f.quasi_unicorn == NEVER {
+            f.quasi_unicorn = t;
+        }
+        if f.valuation_peak >= uni && f.unicorn == NEVER {
+            f.unicorn = t;
+        }
+        if f.outcome == Outcome::Listed {
+            continue;
+        }
+        let mut rng = KeyedRng::new(w.seed, t, Phase::Exit, i as u64 | 1 << 40);
+        let e = &mut w.events[ri];
+        // Failure: out of cash for longer than the grace period.
+        if f.cash < 0.0 {
+            f.cash = 0.0;
+            f.zero_cash_months += 1;
+            f.layoff = f.layoff.max(0.5);
+            if f.zero_cash_months > p.grace_months {
+                f.outcome = Outcome::Failed;
+                f.outcome_month = t;
+                e.failures += 1;
+                // The district pays its guarantee on the loan left unpaid.
+                e.spend_loan_support += f.loan_balance * def.region[ri].loans.guarantee_share;
+                f.loan_balance = 0.0;
+                continue;
+            }
+        } else {
+            f.zero_cash_months = 0;
+        }
+        if f.stage >= Stage::SeriesC && f.revenue_year() >= p.listing_revenue_cny_year && f.valuation >= p.listing_valuation_cny && rng.chance(p.listing_rate) {
+            f.outcome = Outcome::Listed;
+            f.outcome_month = t;
+            e.listings += 1;
+            continue;
+        }
+        if f.launched() {
+            let chain = if w.anchored[ri] >> f.sector & 1 == 1 { 3.0 } else { 1.0 };
+            if rng.chance(p.acquisition_rate * chain) {
+                f.outcome = Outcome::Acquired;
+                f.outcome_month = t;
+                e.acquisitions += 1;
+                // Staff look for work again; the acquirer keeps the technology.
+                continue;
+            }
+        }
+        // Relocation: toward the most attractive place, held back by support still to come.
+        let held = (f.tranche * f.tranches_left as f64 + if t < f.office_until { f.office_m2 * 12.0 * w.regions[ri].office_rent } else { 0.0 }) / 1e6;
+        let here = firm_utility[ri] + def.behaviour.support_weight * held;
+        let (best, best_u) = (0..nreg).filter(|&j| j != ri).map(|j| (j, firm_utility[j])).fold((usize::MAX, outside), |acc, x| if x.1 > acc.1 { x } else { acc });
+        let gap = best_u - here;
+        if gap > 0.0 && rng.chance(p.relocation_rate * gap) {
+            e.relocations_out += 1;
+            if best == usize::MAX {
+                f.outcome = Outcome::Relocated;
+                f.outcome_month = t;
+            } else {
+                f.region = best as u8;
+                f.office_until = 0;
+                f.rd_subsidy_until = 0;
+                f.tranches_left = 0;
+                w.events[best].relocations_in += 1;
+            }
+        }
+    }
+}
+
+/// Vacancies for next month's matching: established employers, anchors, startups.
+pub fn vacancies(w: &mut World) {
+    for slots in &mut w.slots {
+        slots.clear();
+    }
+    for (ri, st) in w.regions.iter_mut().enumerate() {
+        let open = (st.incumbent_jobs - st.incumbent_employed as f64).max(0.0) as u64;
+        st.vacancies = open;
+        w.slots[ri].extend(std::iter::repeat_n(INCUMBENT, open as usize));
+    }
+    for (i, f) in w.firms.iter().enumerate() {
+        if !f.operating() || f.desired <= f.headcount {
+            continue;
+        }
+        let open = f.desired - f.headcount;
+        let ri = f.region as usize;
+        w.regions[ri].vacancies += open as u64;
+        w.slots[ri].extend(std::iter::repeat_n(i as u32, open as usize));
+    }
+}

@@ -1,0 +1,178 @@
+//! The starting world: the initial talent stock, anchors, funds and policies.
+
+use crate::metrics::{Events, Recorder};
+use crate::model::firm::{Firm, Kind};
+use crate::model::investor::Fund;
+use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, edu_code};
+use crate::model::program::GrantState;
+use crate::model::region::RegionState;
+use crate::rng::{KeyedRng, Phase};
+use crate::scenario::{Education, Month, ScenarioDef};
+
+use super::World;
+
+/// Index of a sector by name (validated to exist).
+pub fn sector_index(def: &ScenarioDef, name: &str) -> u8 {
+    def.sector.iter().position(|s| s.name == name).unwrap_or(0) as u8
+}
+
+/// Draw a sector by the sectors' talent shares.
+pub fn draw_sector(def: &ScenarioDef, rng: &mut KeyedRng) -> u8 {
+    let total: f64 = def.sector.iter().map(|s| s.talent_share).sum();
+    let mut u = rng.uniform() * total;
+    for (i, s) in def.sector.iter().enumerate() {
+        u -= s.talent_share;
+        if u < 0.0 {
+            return i as u8;
+        }
+    }
+    (def.sector.len() - 1) as u8
+}
+
+/// Quality of a carried technology: log-normal around 0.45, capped.
+pub fn draw_tech(rng: &mut KeyedRng, median: f64) -> f32 {
+    rng.lognormal(median, 0.45).clamp(0.05, 2.0) as f32
+}
+
+pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
+    let nreg = def.region.len();
+    let mut w = World {
+        def,
+        seed,
+        t: 0,
+        persons: Vec::new(),
+        next_person: 0,
+        firms: Vec::new(),
+        funds: Vec::new(),
+        regions: Vec::with_capacity(nreg),
+        events: vec![Events::default(); nreg],
+        recorder: Recorder::default(),
+        panel: Vec::new(),
+        price_index: 1.0,
+        focus: Vec::new(),
+        anchored: Vec::new(),
+        slots: vec![Vec::new(); nreg],
+        u_out: 0.0,
+    };
+    let s = def.scale;
+    let expected: f64 = def.region.iter().map(|r| r.initial_talent / s).sum();
+    w.persons.reserve((expected * 1.5) as usize + 1024);
+    for (ri, r) in def.region.iter().enumerate() {
+        let grants = r
+            .grant
+            .iter()
+            .map(|g| GrantState { start: Month::parse(&g.start).map_or(0, |m| m.0.saturating_sub(def.start.0)), ..Default::default() })
+            .collect();
+        w.regions.push(RegionState {
+            wage: r.wage_cny,
+            rent: r.rent_cny,
+            office_rent: r.office_rent_cny_m2_month,
+            housing_units: r.housing.units / s,
+            amenity: r.amenities.index,
+            incumbent_jobs: r.incumbent_jobs / s,
+            talent_fund: r.talent_fund.capital_cny / s,
+            grants,
+            p_find: 0.3,
+            ..Default::default()
+        });
+        let mut focus = 0u64;
+        for f in &r.focus_sectors {
+            focus |= 1 << sector_index(def, f);
+        }
+        w.focus.push(focus);
+        let mut anchored = 0u64;
+        for a in &r.anchor {
+            let sector = sector_index(def, &a.sector);
+            anchored |= 1 << sector;
+            let mut f = Firm::startup(ri as u8, sector, u32::MAX, edu_code(Education::HighLevel), 1.0, 0, &def.firms);
+            f.kind = Kind::Anchor;
+            f.maturity = 1.0;
+            f.headcount = 0;
+            f.desired = (a.headcount / s).round() as u32;
+            f.anchor_growth = a.growth;
+            f.anchor_rev_per_employee = a.revenue_per_employee_cny_year;
+            f.anchor_rd_intensity = a.rd_intensity;
+            f.anchor_slots = a.consortium_slots;
+            f.cash = 0.0;
+            w.firms.push(f);
+        }
+        w.anchored.push(anchored);
+        initial_people(&mut w, ri);
+    }
+    for i in 0..def.capital.funds_initial {
+        let mut rng = KeyedRng::new(seed, 0, Phase::Investor, i as u64);
+        let mut f = Fund::new(0, &def.capital, s, &mut rng);
+        // Funds already running at the start are part-way through their life.
+        let age = rng.below((def.capital.fund_life_years * 12.0) as u64 + 1) as u32;
+        f.until = f.until.saturating_sub(age);
+        w.funds.push(f);
+    }
+    w
+}
+
+fn initial_people(w: &mut World, ri: usize) {
+    let def = w.def;
+    let r = &def.region[ri];
+    let n = (r.initial_talent / def.scale).round() as u64;
+    let e = &def.elsewhere;
+    // Employers at the start: anchors first, then established employers.
+    let mut anchor_open: Vec<(u32, u32)> = w.firms.iter().enumerate().filter(|(_, f)| f.kind == Kind::Anchor && f.region as usize == ri).map(|(i, f)| (i as u32, f.desired)).collect();
+    let mut incumbent_open = w.regions[ri].incumbent_jobs.round() as u64;
+    for _ in 0..n {
+        let id = w.next_person;
+        w.next_person += 1;
+        let mut rng = KeyedRng::new(w.seed, 0, Phase::Init, id as u64);
+        let young = rng.chance(r.initial_under35);
+        let age = if young { 22.0 + rng.uniform() * 13.0 } else { 35.0 + rng.uniform() * 20.0 };
+        let hl = rng.chance(r.initial_high_level);
+        let edu = if hl {
+            Education::HighLevel
+        } else {
+            let u = rng.uniform();
+            if u < e.phd_share {
+                Education::Phd
+            } else if u < e.phd_share + e.master_share {
+                Education::Master
+            } else {
+                Education::Bachelor
+            }
+        };
+        let tech_p = match edu {
+            Education::HighLevel => e.tech_share_high_level * 0.5,
+            Education::Phd => e.tech_share_phd * 0.5,
+            Education::Master => e.tech_share_master * 0.5,
+            Education::Bachelor => 0.0,
+        };
+        let tech = if rng.chance(tech_p) { draw_tech(&mut rng, 0.4) } else { 0.0 };
+        let mut p = Person {
+            id,
+            employer: NO_EMPLOYER,
+            tech,
+            born: -(age * 12.0).round() as i16,
+            arrived: -(rng.below(60) as i16),
+            housed_until: -1,
+            region: ri as u8,
+            edu: edu_code(edu),
+            sector: draw_sector(def, &mut rng),
+            status: Status::Seeking as u8,
+            decision: 0,
+            _pad: 0,
+        };
+        if let Some(slot) = anchor_open.iter_mut().find(|(_, open)| *open > 0) {
+            slot.1 -= 1;
+            p.employer = slot.0;
+            w.firms[slot.0 as usize].headcount += 1;
+        } else if incumbent_open > 0 && !rng.chance(0.04) {
+            incumbent_open -= 1;
+            p.employer = INCUMBENT;
+            w.regions[ri].incumbent_employed += 1;
+        }
+        if p.employer != NO_EMPLOYER {
+            p.status = Status::Employed as u8;
+        }
+        w.persons.push(p);
+    }
+    for f in w.firms.iter_mut().filter(|f| f.kind == Kind::Anchor) {
+        f.peak_headcount = f.headcount;
+    }
+}

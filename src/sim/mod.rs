@@ -1,0 +1,147 @@
+//! The simulation: a world and the month as an ordered list of phases.
+//!
+//! ```text
+//! environment → arrivals (+ competitions) → people (parallel decisions, sequential apply:
+//! matching, departures, founding, housing) → firms operate (parallel) → grants & joint R&D →
+//! funding (venture, talent fund, banks) → growth, milestones and exits → vacancies → record
+//! ```
+//! Decisions that touch only the deciding agent run in parallel with a keyed random stream per
+//! agent; everything that touches shared state (matching, budgets, deals) runs sequentially in
+//! a fixed order. Results are therefore identical on any thread count.
+
+mod finance;
+mod firms;
+mod init;
+mod people;
+mod programs;
+
+use crate::metrics::{Events, Recorder};
+use crate::model::firm::{Firm, Kind};
+use crate::model::investor::Fund;
+use crate::model::person::Person;
+use crate::model::region::RegionState;
+use crate::output::FirmYear;
+use crate::scenario::{Month, Scenario, ScenarioDef};
+
+/// Everything that exists in one run.
+pub struct World<'s> {
+    pub def: &'s ScenarioDef,
+    pub seed: u64,
+    /// Months since the scenario start.
+    pub t: u32,
+    pub persons: Vec<Person>,
+    pub next_person: u32,
+    pub firms: Vec<Firm>,
+    pub funds: Vec<Fund>,
+    pub regions: Vec<RegionState>,
+    /// This month's events per region (agent units).
+    pub events: Vec<Events>,
+    pub recorder: Recorder,
+    pub panel: Vec<FirmYear>,
+    /// Wage/price index relative to the start.
+    pub price_index: f64,
+    /// Per region, bitmask of focus sectors and of sectors with an anchor.
+    pub focus: Vec<u64>,
+    pub anchored: Vec<u64>,
+    /// Vacancy slots per region for this month's matching (employer codes).
+    pub slots: Vec<Vec<u32>>,
+    /// Outside-option utility this month.
+    pub u_out: f64,
+}
+
+/// What a finished run hands to the writers.
+pub struct RunResult {
+    pub recorder: Recorder,
+    pub firms: Vec<Firm>,
+    pub panel: Vec<FirmYear>,
+    pub seed: u64,
+    pub people_end: usize,
+}
+
+impl<'s> World<'s> {
+    /// Build the starting world (people, anchors, funds, policies) for `seed`.
+    pub fn new(sc: &'s Scenario, seed: u64) -> World<'s> {
+        init::build(&sc.def, seed)
+    }
+
+    pub fn months(&self) -> u32 {
+        self.def.end.0 - self.def.start.0 + 1
+    }
+
+    pub fn month(&self) -> Month {
+        Month(self.def.start.0 + self.t)
+    }
+
+    /// Years since the start, as a fraction.
+    pub fn years(&self) -> f64 {
+        self.t as f64 / 12.0
+    }
+
+    /// Advance one month.
+    pub fn step(&mut self) {
+        for e in &mut self.events {
+            *e = Events::default();
+        }
+        people::environment(self);
+        people::arrivals(self);
+        programs::competitions(self);
+        people::decide(self);
+        people::apply(self);
+        firms::operate(self);
+        programs::grants(self);
+        programs::joint_rd(self);
+        finance::funding(self);
+        firms::growth_and_exits(self);
+        firms::vacancies(self);
+        self.record();
+        self.t += 1;
+    }
+
+    fn record(&mut self) {
+        let month = self.month();
+        let rec = &mut self.recorder;
+        rec.record(month, self.def, &self.regions, &self.firms, &self.events);
+        // Firm-year panel: one row per firm alive in the year, written each December, at the
+        // last month, and when a firm exits.
+        let december = month.month() == 12 || self.t + 1 == self.months();
+        for (i, f) in self.firms.iter_mut().enumerate() {
+            let exited_now = f.outcome_month == self.t;
+            let alive = f.operating();
+            if (december && alive) || exited_now {
+                self.panel.push(FirmYear {
+                    firm_id: i as u32,
+                    year: month.year(),
+                    headcount: f.headcount,
+                    revenue_cny: f.revenue_ytd,
+                    valuation_cny: f.valuation,
+                    stage: f.stage,
+                    raised_cny: f.raised_ytd,
+                });
+            }
+            if month.month() == 12 {
+                f.revenue_ytd = 0.0;
+                f.raised_ytd = 0.0;
+            }
+        }
+    }
+
+    /// Run to the end.
+    pub fn run(mut self, mut progress: impl FnMut(u32, u32)) -> RunResult {
+        let n = self.months();
+        while self.t < n {
+            self.step();
+            progress(self.t, n);
+        }
+        RunResult { recorder: self.recorder, firms: self.firms, panel: self.panel, seed: self.seed, people_end: self.persons.len() }
+    }
+
+    /// Number of firm agents of a kind (for tests and benches).
+    pub fn count_firms(&self, kind: Kind) -> usize {
+        self.firms.iter().filter(|f| f.kind == kind).count()
+    }
+}
+
+/// Simulate a scenario with a seed, start to end.
+pub fn simulate(sc: &Scenario, seed: u64) -> RunResult {
+    World::new(sc, seed).run(|_, _| {})
+}

@@ -1,0 +1,436 @@
+//! People phases: the regional environment, arrivals, and monthly decisions.
+
+use rayon::prelude::*;
+
+use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, decide as D, edu_code};
+use crate::model::program::expected_support;
+use crate::model::region::{job_finding, leave_index, outside_utility, update_choices};
+use crate::rng::{KeyedRng, Phase};
+use crate::scenario::Education;
+
+use super::World;
+use super::init::{draw_sector, draw_tech};
+
+/// Prices, policy stocks (housing, amenities, budgets) and the utilities people compare.
+pub fn environment(w: &mut World) {
+    let def = w.def;
+    let years = w.years();
+    let month_of_year = w.month().month();
+    w.price_index = (1.0 + def.economy.wage_growth).powf(years);
+    w.u_out = outside_utility(&def.behaviour, &def.economy, &def.elsewhere, w.price_index);
+    let s = def.scale;
+    for (ri, r) in def.region.iter().enumerate() {
+        let st = &mut w.regions[ri];
+        st.wage = r.wage_cny * w.price_index;
+        st.rent = r.rent_cny * w.price_index;
+        st.office_rent = r.office_rent_cny_m2_month * w.price_index;
+        let h = &r.housing;
+        let mut units = h.units;
+        if h.doubling_years > 0.0 {
+            units *= 2f64.powf(years / h.doubling_years);
+            if h.max_units > 0.0 {
+                units = units.min(h.max_units);
+            }
+        }
+        st.housing_units = units / s;
+        st.incumbent_jobs = r.incumbent_jobs * (1.0 + r.incumbent_growth).powf(years) / s;
+        st.public_rd_year = r.public_rd_cny_year * (1.0 + r.public_rd_growth).powf(years);
+        let a = &r.amenities;
+        st.amenity = (st.amenity + a.index_per_billion * a.investment_cny_year / 1e9 / 12.0 - a.depreciation / 12.0 * (st.amenity - a.index).max(0.0)).min(1.0);
+        if month_of_year == 1 || w.t == 0 {
+            for (g, gs) in r.grant.iter().zip(st.grants.iter_mut()) {
+                gs.budget_left = g.budget_cny_year * (1.0 + g.budget_growth).powf(years) / s;
+            }
+            st.joint_rd_left = r.joint_rd.budget_cny_year / s;
+            if w.t > 0 {
+                st.talent_fund += r.talent_fund.topup_cny_year / s;
+            }
+        }
+        st.p_find = job_finding(def.behaviour.matching_efficiency, st.seekers.max(1), st.vacancies);
+        let eligible = st.young.max(1) as f64;
+        let p_unit = (st.housing_units - st.housed as f64).max(0.0).min(eligible) / eligible;
+        let p_unit = if w.t == 0 { (st.housing_units / eligible).min(1.0) } else { p_unit.max(0.0) };
+        update_choices(st, r, &def.behaviour, w.u_out, p_unit);
+        // Expected support a founder of each education tier can count on.
+        for (code, edu) in Education::ALL.iter().enumerate() {
+            st.support[code] = r
+                .grant
+                .iter()
+                .zip(&st.grants)
+                .filter(|(g, gs)| edu_code(g.min_education) <= edu_code(*edu) && gs.start <= w.t)
+                .map(|(g, gs)| expected_support(g, gs, st.office_rent))
+                .sum();
+        }
+        // Lever costs that do not depend on individual agents (real CNY / scale).
+        let e = &mut w.events[ri];
+        e.spend_service = r.service.specialists * r.service.cost_cny_year / 12.0 / s;
+        e.spend_recruitment = r.recruitment.cost_cny_year / 12.0 / s;
+        e.spend_amenities = a.investment_cny_year / 12.0 / s;
+        e.rd_public_real = st.public_rd_year / 12.0;
+        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Product, u64::MAX - ri as u64);
+        e.patents_public_real = rng.poisson(e.rd_public_real / 1e6 * r.public_patents_per_million);
+    }
+}
+
+/// The pools elsewhere send people to the regions they choose (a logit over the regions each
+/// person is aware of and staying away).
+pub fn arrivals(w: &mut World) {
+    let def = w.def;
+    let years = w.years();
+    let e = &def.elsewhere;
+    let s = def.scale;
+    let b = &def.behaviour;
+    let hl = edu_code(Education::HighLevel) as usize;
+    // Three pools: graduates (young), experienced movers, high-level talent.
+    let pools = [
+        e.graduates_per_year * (1.0 + e.graduates_growth).powf(years),
+        e.experienced_per_year * (1.0 + e.experienced_growth).powf(years),
+        e.high_level_per_year * (1.0 + e.high_level_growth).powf(years),
+    ];
+    for (group, pool) in pools.iter().enumerate() {
+        let utils: Vec<f64> = w
+            .regions
+            .iter()
+            .zip(&def.region)
+            .map(|(st, r)| match group {
+                0 => st.u_young,
+                1 => st.u_old,
+                _ => st.u_old + b.support_weight * st.support[hl] / 1e6 + r.startup_climate,
+            })
+            .collect();
+        let denom = w.u_out.exp() + w.regions.iter().zip(&utils).map(|(st, u)| st.awareness * u.exp()).sum::<f64>();
+        for ri in 0..w.regions.len() {
+            let share = w.regions[ri].awareness * utils[ri].exp() / denom;
+            let mut rng = KeyedRng::new(w.seed, w.t, Phase::Arrival, (ri * 4 + group) as u64);
+            let n = rng.poisson(pool / 12.0 / s * share);
+            for _ in 0..n {
+                let p = new_arrival(w, ri, group, &mut rng);
+                w.persons.push(p);
+            }
+        }
+    }
+    // Recruitment drive: posts filled at campus fairs, arriving with a job in hand.
+    for (ri, r) in def.region.iter().enumerate() {
+        let rec = &r.recruitment;
+        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Arrival, (ri * 4 + 3) as u64);
+        let n = rng.poisson(rec.posts_per_year * rec.fill_rate / 12.0 / s);
+        for _ in 0..n {
+            let mut p = new_arrival(w, ri, 0, &mut rng);
+            p.employer = INCUMBENT;
+            p.status = Status::Employed as u8;
+            w.regions[ri].incumbent_employed += 1;
+            w.persons.push(p);
+        }
+    }
+}
+
+/// A newcomer from `group` (0 graduate, 1 experienced, 2 high-level); counts the arrival.
+fn new_arrival(w: &mut World, ri: usize, group: usize, rng: &mut KeyedRng) -> Person {
+    let def = w.def;
+    let e = &def.elsewhere;
+    let id = w.next_person;
+    w.next_person += 1;
+    let (edu, age) = match group {
+        0 => {
+            let u = rng.uniform();
+            if u < e.phd_share {
+                (Education::Phd, 27.0 + rng.uniform() * 5.0)
+            } else if u < e.phd_share + e.master_share {
+                (Education::Master, 24.0 + rng.uniform() * 3.0)
+            } else {
+                (Education::Bachelor, 22.0 + rng.uniform() * 2.0)
+            }
+        }
+        1 => (if rng.chance(0.4) { Education::Master } else { Education::Bachelor }, 26.0 + rng.uniform() * 14.0),
+        _ => (Education::HighLevel, 30.0 + rng.uniform() * 18.0),
+    };
+    let tech_p = match edu {
+        Education::HighLevel => e.tech_share_high_level,
+        Education::Phd => e.tech_share_phd,
+        Education::Master => e.tech_share_master,
+        Education::Bachelor => 0.0,
+    };
+    let tech = if rng.chance(tech_p) { draw_tech(rng, if edu == Education::HighLevel { 0.5 } else { 0.35 }) } else { 0.0 };
+    let t = w.t as i32;
+    let ev = &mut w.events[ri];
+    ev.arrivals += 1;
+    let r = &def.region[ri];
+    if group == 0 {
+        ev.graduate_arrivals += 1;
+        if age < 35.0 {
+            ev.graduate_arrivals_under35 += 1;
+        }
+    }
+    if edu == Education::HighLevel {
+        ev.high_level_arrivals += 1;
+    }
+    if age < r.welcome.max_age {
+        ev.spend_welcome += r.welcome.value_cny;
+    }
+    Person {
+        id,
+        employer: NO_EMPLOYER,
+        tech,
+        born: (t - (age * 12.0).round() as i32) as i16,
+        arrived: t as i16,
+        housed_until: -1,
+        region: ri as u8,
+        edu: edu_code(edu),
+        sector: draw_sector(def, rng),
+        status: Status::Seeking as u8,
+        decision: 0,
+        _pad: 0,
+    }
+}
+
+/// Every person decides, in parallel, from their own state and last month's region state:
+/// retire, leave, lose a job, found a firm, or find a job.
+pub fn decide(w: &mut World) {
+    let def = w.def;
+    let t = w.t as i32;
+    let seed = w.seed;
+    let regions = &w.regions;
+    let firms = &w.firms;
+    let b = &def.behaviour;
+    let retire = def.economy.retirement_age as f32;
+    // Founding hazard multiplier per region and education tier: the climate and the support
+    // a founder can expect here.
+    let found: Vec<[f64; 4]> = regions
+        .iter()
+        .zip(&def.region)
+        .map(|(st, r)| {
+            let mut m = [0.0; 4];
+            for (k, v) in m.iter_mut().enumerate() {
+                *v = b.founding_rate * (r.startup_climate + b.support_weight * st.support[k] / 1e6).exp();
+            }
+            m
+        })
+        .collect();
+    let max_age: Vec<f32> = def.region.iter().map(|r| r.housing.max_age as f32).collect();
+    w.persons.par_iter_mut().for_each(|p| {
+        let mut rng = KeyedRng::new(seed, t as u32, Phase::Person, p.id as u64);
+        p.decision = 0;
+        let ri = p.region as usize;
+        let st = &regions[ri];
+        let age = p.age(t);
+        if age >= retire {
+            p.decision = D::RETIRE;
+            return;
+        }
+        let mut status = p.status();
+        if p.employer < INCUMBENT {
+            let f = &firms[p.employer as usize];
+            let gone = !f.operating() || f.region != p.region;
+            if status == Status::Founder {
+                if f.region != p.region && f.operating() {
+                    // The founder moves with the firm.
+                    p.decision = D::LEAVE | D::FOUND;
+                    return;
+                }
+                if gone {
+                    p.decision |= D::QUIT;
+                    status = Status::Seeking;
+                }
+            } else if gone || rng.chance(f.layoff as f64) {
+                p.decision |= D::QUIT;
+                status = Status::Seeking;
+            }
+        }
+        let seeking = status == Status::Seeking;
+        let mut leave = st.leave[leave_index(seeking, p.housed(t), age < max_age[ri])];
+        if status == Status::Founder {
+            leave *= 0.2;
+        }
+        if rng.chance(leave) {
+            p.decision |= D::LEAVE;
+            return;
+        }
+        if status != Status::Founder {
+            let carries = p.tech > 0.0;
+            let hazard = if carries { found[ri][p.edu as usize] * p.tech as f64 } else { 0.0 };
+            let spin = !carries && status == Status::Employed && p.employer < INCUMBENT && rng.chance(b.spinout_rate);
+            if spin || (carries && rng.chance(hazard.min(0.5))) {
+                p.decision |= D::FOUND;
+                return;
+            }
+        }
+        if seeking && rng.chance(st.p_find) {
+            p.decision |= D::MATCH;
+        }
+    });
+}
+
+/// Apply the decisions in person order: departures, relocations, new firms, matching,
+/// housing; and take the census of people.
+pub fn apply(w: &mut World) {
+    let def = w.def;
+    let t = w.t as i32;
+    let nreg = w.regions.len();
+    // Shuffle each region's vacancy slots so that who gets which job does not depend on
+    // firm order.
+    for (ri, slots) in w.slots.iter_mut().enumerate() {
+        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Match, ri as u64);
+        for i in (1..slots.len()).rev() {
+            let j = rng.below(i as u64 + 1) as usize;
+            slots.swap(i, j);
+        }
+    }
+    let u_out = w.u_out;
+    let mut persons = std::mem::take(&mut w.persons);
+    let World { firms, regions, events, slots, seed, .. } = w;
+    let housed_until_for: Vec<i16> = def.region.iter().map(|r| (t + (r.housing.max_years * 12.0).round() as i32 - 1) as i16).collect();
+    let max_age: Vec<f32> = def.region.iter().map(|r| r.housing.max_age as f32).collect();
+    for st in regions.iter_mut() {
+        st.housed = 0;
+        st.young = 0;
+    }
+    let mut housed_now = vec![0u64; nreg];
+    // Count tenancies still running (in person order, before allocating new ones).
+    for p in persons.iter() {
+        if p.housed(t) {
+            housed_now[p.region as usize] += 1;
+        }
+    }
+    let hl = edu_code(Education::HighLevel);
+    let firm_params = &def.firms;
+    persons.retain_mut(|p| {
+        let d = p.decision;
+        let ri = p.region as usize;
+        let release = |p: &Person, firms: &mut Vec<crate::model::firm::Firm>, regions: &mut Vec<crate::model::region::RegionState>| {
+            if p.employer == INCUMBENT {
+                regions[ri].incumbent_employed = regions[ri].incumbent_employed.saturating_sub(1);
+            } else if p.employer < INCUMBENT {
+                let f = &mut firms[p.employer as usize];
+                f.headcount = f.headcount.saturating_sub(1);
+            }
+        };
+        if d & D::RETIRE != 0 {
+            release(p, firms, regions);
+            if p.housed(t) {
+                housed_now[ri] -= 1;
+            }
+            events[ri].retirements += 1;
+            return false;
+        }
+        if d & D::LEAVE != 0 && d & D::FOUND != 0 {
+            // A founder following the firm to another region.
+            let to = firms[p.employer as usize].region as usize;
+            if p.housed(t) {
+                housed_now[ri] -= 1;
+            }
+            p.housed_until = -1;
+            events[ri].people_moved_out += 1;
+            events[to].people_moved_in += 1;
+            p.region = to as u8;
+            p.arrived = t as i16;
+            census(p, &mut events[to], t, max_age[to], hl);
+            return true;
+        }
+        if d & D::QUIT != 0 {
+            if p.status() != Status::Founder {
+                release(p, firms, regions);
+            }
+            p.employer = NO_EMPLOYER;
+            p.status = Status::Seeking as u8;
+        }
+        if d & D::LEAVE != 0 {
+            release(p, firms, regions);
+            if p.housed(t) {
+                housed_now[ri] -= 1;
+            }
+            events[ri].departures += 1;
+            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Exit, p.id as u64);
+            if nreg > 1 && rng.chance(def.behaviour.relocate_consider) {
+                // Consider the other simulated regions against leaving for elsewhere.
+                let weights: Vec<f64> = regions.iter().enumerate().map(|(j, st)| if j == ri { 0.0 } else { st.awareness * st.u_old.exp() }).collect();
+                let total: f64 = weights.iter().sum::<f64>();
+                let mut u = rng.uniform() * (total + u_out.exp());
+                for (j, wgt) in weights.iter().enumerate() {
+                    u -= wgt;
+                    if u < 0.0 && *wgt > 0.0 {
+                        p.region = j as u8;
+                        p.employer = NO_EMPLOYER;
+                        p.status = Status::Seeking as u8;
+                        p.housed_until = -1;
+                        p.arrived = t as i16;
+                        events[ri].people_moved_out += 1;
+                        events[j].people_moved_in += 1;
+                        census(p, &mut events[j], t, max_age[j], hl);
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        if d & D::FOUND != 0 {
+            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.id as u64);
+            if p.tech <= 0.0 && p.employer < INCUMBENT {
+                // A spin-out: the employee leaves with a version of the employer's technology.
+                let q = firms[p.employer as usize].quality * (0.5 + 0.6 * rng.uniform());
+                p.tech = q.clamp(0.05, 2.0) as f32;
+            }
+            release(p, firms, regions);
+            let quality = (p.tech as f64 * (0.15 * rng.normal()).exp()).clamp(0.02, 2.5);
+            let firm = crate::model::firm::Firm::startup(ri as u8, p.sector, p.id, p.edu, quality, t as u32, firm_params);
+            firms.push(firm);
+            p.employer = (firms.len() - 1) as u32;
+            p.status = Status::Founder as u8;
+            p.tech = 0.0;
+            events[ri].new_firms += 1;
+        } else if d & D::MATCH != 0 {
+            if let Some(emp) = slots[ri].pop() {
+                p.employer = emp;
+                p.status = Status::Employed as u8;
+                if emp == INCUMBENT {
+                    regions[ri].incumbent_employed += 1;
+                } else {
+                    let f = &mut firms[emp as usize];
+                    f.headcount += 1;
+                    f.peak_headcount = f.peak_headcount.max(f.headcount);
+                }
+            }
+        }
+        // Talent housing: tenancies end; eligible newcomers take free rooms in queue order.
+        let young = p.age(t) < max_age[ri];
+        if !p.housed(t) && p.housed_until >= 0 {
+            p.housed_until = -1;
+        }
+        if young && p.housed_until < 0 && (housed_now[ri] as f64) < regions[ri].housing_units.floor() && t - p.arrived as i32 <= 12 {
+            p.housed_until = housed_until_for[ri];
+            housed_now[ri] += 1;
+        }
+        census(p, &mut events[ri], t, max_age[ri], hl);
+        if young {
+            regions[ri].young += 1;
+        }
+        true
+    });
+    w.persons = persons;
+    for ri in 0..nreg {
+        let st = &mut w.regions[ri];
+        st.housed = housed_now[ri];
+        st.seekers = w.events[ri].seekers;
+        let r = &def.region[ri];
+        w.events[ri].spend_housing = st.housed as f64 * st.rent * r.housing.discount;
+        w.events[ri].housed = st.housed;
+    }
+}
+
+#[inline]
+fn census(p: &Person, e: &mut crate::metrics::Events, t: i32, _max_age: f32, hl: u8) {
+    e.stock += 1;
+    match p.status() {
+        Status::Employed => e.employed += 1,
+        Status::Founder => {
+            e.founders += 1;
+            e.employed += 1;
+        }
+        Status::Seeking => e.seekers += 1,
+    }
+    if p.age(t) < 35.0 {
+        e.under35 += 1;
+    }
+    if p.edu == hl {
+        e.high_level += 1;
+    }
+}

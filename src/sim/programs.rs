@@ -1,0 +1,257 @@
+//! Programs: grant schemes, joint R&D funding, and startup competitions.
+
+use crate::model::firm::{Firm, Kind, NEVER};
+use crate::model::person::{Person, Status, edu_code};
+use crate::model::program::assess;
+use crate::rng::{KeyedRng, Phase};
+use crate::scenario::Education;
+
+use super::World;
+use super::init::draw_sector;
+
+/// Grant programs: staged tranches fall due, eligible firms apply, the panel decides, awards
+/// are paid within the year's budget.
+pub fn grants(w: &mut World) {
+    let def = w.def;
+    let t = w.t;
+    for (ri, r) in def.region.iter().enumerate() {
+        if r.grant.is_empty() {
+            continue;
+        }
+        let coverage = service_coverage(w, ri);
+        w.regions[ri].service_coverage = coverage;
+        for fi in 0..w.firms.len() {
+            let f = &w.firms[fi];
+            if !f.active_startup() || f.region as usize != ri {
+                continue;
+            }
+            // Staged support: the next tranche is paid if the firm has made progress.
+            if f.tranches_left > 0 && f.next_tranche <= t {
+                let gi = f.staged_program as usize;
+                let budget = &mut w.regions[ri].grants[gi].budget_left;
+                let f = &mut w.firms[fi];
+                let stage_years = r.grant[gi].stage_years as f64;
+                let done = stage_years - f.tranches_left as f64;
+                let milestone = f.launched() || f.maturity >= 0.9 * done / stage_years;
+                if milestone && *budget >= f.tranche {
+                    *budget -= f.tranche;
+                    pay(f, f.tranche, &mut w.events[ri]);
+                    f.tranches_left -= 1;
+                    f.next_tranche = t + 12;
+                } else if !milestone {
+                    f.tranches_left -= 1;
+                    f.next_tranche = t + 12;
+                } else {
+                    f.next_tranche = t + 1; // budget exhausted: paid when the new year's arrives
+                }
+            }
+            for (gi, g) in r.grant.iter().enumerate() {
+                let f = &w.firms[fi];
+                let gs = &w.regions[ri].grants[gi];
+                let bit = 1u64 << gi;
+                let eligible = t >= gs.start
+                    && f.programs & bit == 0
+                    && f.founder_edu >= edu_code(g.min_education)
+                    && t - f.founded <= g.max_firm_age_months
+                    && (!g.focus_only || w.focus[ri] >> f.sector & 1 == 1)
+                    && (f.last_application == NEVER || t >= f.last_application + 6);
+                if !eligible {
+                    continue;
+                }
+                let mut rng = KeyedRng::new(w.seed, t, Phase::Grant, (fi as u64) << 8 | gi as u64);
+                let rate = (g.application_rate * (1.0 + r.service.application_boost * coverage)).min(1.0);
+                if !rng.chance(rate) {
+                    continue;
+                }
+                let f = &mut w.firms[fi];
+                f.last_application = t;
+                let st = &mut w.regions[ri];
+                st.grants[gi].applications += 1;
+                let Some(tier) = assess(f, g, &mut rng) else { continue };
+                let award = g.tiers[tier].award_cny.min(g.cap_cny);
+                let first = if g.staged { award / g.stage_years as f64 } else { award };
+                if st.grants[gi].budget_left < first {
+                    continue;
+                }
+                st.grants[gi].budget_left -= first;
+                st.grants[gi].awards += 1;
+                f.programs |= bit;
+                pay(f, first, &mut w.events[ri]);
+                if g.staged {
+                    f.tranche = first;
+                    f.tranches_left = g.stage_years.saturating_sub(1);
+                    f.next_tranche = t + 12;
+                    f.staged_program = gi as u8;
+                    f.follow_on = g.follow_on_share * award;
+                }
+                if g.office_m2 > 0.0 {
+                    f.office_m2 = f.office_m2.max(g.office_m2);
+                    f.office_until = f.office_until.max(t + (g.office_years * 12.0).round() as u32);
+                }
+                if g.rd_subsidy_share > 0.0 {
+                    f.rd_subsidy_share = f.rd_subsidy_share.max(g.rd_subsidy_share);
+                    f.rd_subsidy_cap_month = f.rd_subsidy_cap_month.max(g.rd_subsidy_cap_cny_year / 12.0);
+                    f.rd_subsidy_until = f.rd_subsidy_until.max(t + (g.rd_subsidy_years * 12.0).round() as u32);
+                }
+                if g.loan_cny > 0.0 && f.loan_balance <= 0.0 {
+                    super::finance::lend(f, g.loan_cny, &def.capital, &r.loans, &mut w.events[ri]);
+                }
+                f.fund_eligible |= g.fund_eligible;
+            }
+        }
+    }
+}
+
+fn pay(f: &mut Firm, amount: f64, e: &mut crate::metrics::Events) {
+    f.cash += amount;
+    f.grants_total += amount;
+    e.grant += amount;
+    e.spend_grants += amount;
+}
+
+/// Share of active startups a service specialist follows (capped at 1).
+fn service_coverage(w: &World, ri: usize) -> f64 {
+    let sv = &w.def.region[ri].service;
+    if sv.specialists <= 0.0 {
+        return 0.0;
+    }
+    let active = w.firms.iter().filter(|f| f.active_startup() && f.region as usize == ri).count().max(1) as f64;
+    (sv.specialists / w.def.scale * sv.firms_per_specialist / active).min(1.0)
+}
+
+/// Joint R&D: each January anchors admit startups of their sector into their consortia; the
+/// budget is paid monthly to consortium members and to the anchors' own joint projects.
+pub fn joint_rd(w: &mut World) {
+    let def = w.def;
+    let t = w.t;
+    for (ri, r) in def.region.iter().enumerate() {
+        let jr = &r.joint_rd;
+        if jr.budget_cny_year <= 0.0 {
+            continue;
+        }
+        if w.month().month() == 1 || t == 0 {
+            admit_consortia(w, ri);
+        }
+        let monthly = (jr.budget_cny_year / def.scale / 12.0).min(w.regions[ri].joint_rd_left);
+        let members: Vec<usize> = (0..w.firms.len()).filter(|&i| w.firms[i].consortium && w.firms[i].active_startup() && w.firms[i].region as usize == ri).collect();
+        let anchors: Vec<usize> = (0..w.firms.len()).filter(|&i| w.firms[i].kind == Kind::Anchor && w.firms[i].region as usize == ri).collect();
+        let mut paid = 0.0;
+        if !members.is_empty() {
+            let each = (monthly * jr.startup_share / members.len() as f64).min(jr.max_per_firm_cny_year / 12.0);
+            for &i in &members {
+                w.firms[i].joint_rd = each;
+                paid += each;
+            }
+        }
+        if !anchors.is_empty() {
+            let share = if members.is_empty() { 1.0 } else { 1.0 - jr.startup_share };
+            let each = monthly * share / anchors.len() as f64;
+            for &i in &anchors {
+                w.firms[i].joint_rd = each;
+                paid += each;
+            }
+        }
+        w.regions[ri].joint_rd_left -= paid;
+    }
+}
+
+/// Anchors admit the most promising startups of their sector, as they read them.
+fn admit_consortia(w: &mut World, ri: usize) {
+    let t = w.t;
+    for f in w.firms.iter_mut().filter(|f| f.region as usize == ri) {
+        f.consortium = false;
+    }
+    let anchors: Vec<(u8, u32)> = w.firms.iter().filter(|f| f.kind == Kind::Anchor && f.region as usize == ri).map(|f| (f.sector, f.anchor_slots)).collect();
+    for (ai, (sector, slots)) in anchors.into_iter().enumerate() {
+        let mut cands: Vec<(f64, usize)> = w
+            .firms
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.active_startup() && f.region as usize == ri && f.sector == sector && !f.consortium)
+            .map(|(i, f)| {
+                let mut rng = KeyedRng::new(w.seed, t, Phase::Grant, (i as u64) << 16 | 0xFF00 | ai as u64);
+                (f.quality + 0.3 * f.maturity.min(1.0) + 0.3 * rng.normal(), i)
+            })
+            .collect();
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let n = ((slots as f64 / w.def.scale).ceil() as usize).min(cands.len());
+        for &(_, i) in &cands[..n] {
+            w.firms[i].consortium = true;
+        }
+    }
+}
+
+/// Competitions: projects apply, a jury picks finalists for the accelerator camp, and some
+/// projects land in the district as new firms founded by arriving high-level talent.
+pub fn competitions(w: &mut World) {
+    let def = w.def;
+    let month = w.month();
+    let t = w.t;
+    let hl = edu_code(Education::HighLevel);
+    for (ri, r) in def.region.iter().enumerate() {
+        for (ci, c) in r.competition.iter().enumerate() {
+            if month.year() < c.first_year || month.month() != c.month {
+                continue;
+            }
+            let mut rng = KeyedRng::new(w.seed, t, Phase::Competition, (ri * 64 + ci) as u64);
+            let years = (month.year() - c.first_year) as f64;
+            let n = rng.poisson(c.projects * (1.0 + c.projects_growth).powf(years) / def.scale) as usize;
+            let finalists = ((c.finalists as f64 / def.scale).round() as usize).min(n);
+            // The jury's reading of each project.
+            let mut projects: Vec<(f64, f64)> = (0..n)
+                .map(|_| {
+                    let q = rng.lognormal(c.quality_median, 0.5).clamp(0.02, 2.0);
+                    (q + c.jury_noise * rng.normal(), q)
+                })
+                .collect();
+            projects.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let st = &w.regions[ri];
+            let support = def.behaviour.support_weight * st.support[hl as usize] / 1e6;
+            let base = c.landing_utility + st.u_old - w.u_out + r.startup_climate;
+            let e = &mut w.events[ri];
+            e.competition_projects += n as u64;
+            e.spend_competition += c.cost_cny / def.scale;
+            let bit = 1u64 << (r.grant.len() + ci).min(63);
+            for (k, &(_, q)) in projects.iter().enumerate() {
+                let finalist = k < finalists;
+                // Finalists have been through the camp and are offered the landing award.
+                let u = base + support + if finalist { 1.0 + def.behaviour.support_weight * c.landing_award_cny / 1e6 } else { 0.0 };
+                let p_land = 1.0 / (1.0 + (-u).exp());
+                if !rng.chance(p_land) {
+                    continue;
+                }
+                let id = w.next_person;
+                w.next_person += 1;
+                let age = 28.0 + rng.uniform() * 12.0;
+                let sector = draw_sector(def, &mut rng);
+                let mut firm = Firm::startup(ri as u8, sector, id, hl, q, t, &def.firms);
+                if finalist && c.landing_award_cny > 0.0 {
+                    firm.programs |= bit;
+                    firm.cash += c.landing_award_cny;
+                    firm.grants_total += c.landing_award_cny;
+                    e.grant += c.landing_award_cny;
+                    e.spend_competition += c.landing_award_cny;
+                }
+                w.firms.push(firm);
+                w.persons.push(Person {
+                    id,
+                    employer: (w.firms.len() - 1) as u32,
+                    tech: 0.0,
+                    born: (t as i32 - (age * 12.0) as i32) as i16,
+                    arrived: t as i16,
+                    housed_until: -1,
+                    region: ri as u8,
+                    edu: hl,
+                    sector,
+                    status: Status::Founder as u8,
+                    decision: 0,
+                    _pad: 0,
+                });
+                e.competition_landed += 1;
+                e.new_firms += 1;
+                e.arrivals += 1;
+                e.high_level_arrivals += 1;
+            }
+        }
+    }
+}
