@@ -89,7 +89,7 @@ section! {
         /// Base hazard of leaving a region, employed people.
         leave_rate_employed: f64 = 0.06 => [0.0, 1.0] "per year";
         /// Base hazard of leaving a region, job seekers.
-        leave_rate_seeker: f64 = 0.5 => [0.0, 12.0] "per year";
+        leave_rate_seeker: f64 = 3.0 => [0.0, 12.0] "per year";
         /// How strongly the leave hazard falls as the region's utility exceeds the outside option.
         leave_sensitivity: f64 = 0.5 => [0.0, 10.0] "per util";
         /// Share of leavers who consider the other simulated regions (the rest go elsewhere).

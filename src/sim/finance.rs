@@ -36,7 +36,8 @@ fn refresh_funds(w: &mut World) {
     let t = w.t;
     w.funds.retain(|f| f.until >= t && f.dry_powder > 0.0);
     for f in &mut w.funds {
-        f.capacity = c.deals_per_fund_month;
+        // Screening time accrues month by month (up to a quarter's worth).
+        f.capacity = (f.capacity + c.deals_per_fund_month).min(3.0 * c.deals_per_fund_month.max(1.0));
     }
 }
 

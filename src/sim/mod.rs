@@ -9,11 +9,11 @@
 //! agent; everything that touches shared state (matching, budgets, deals) runs sequentially in
 //! a fixed order. Results are therefore identical on any thread count.
 
-mod finance;
-mod firms;
-mod init;
-mod people;
-mod programs;
+pub mod finance;
+pub mod firms;
+pub mod init;
+pub mod people;
+pub mod programs;
 
 use crate::metrics::{Events, Recorder};
 use crate::model::firm::{Firm, Kind};
