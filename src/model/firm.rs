@@ -244,7 +244,9 @@ impl Firm {
     /// One month of R&D, product progress, revenue and spending for a startup.
     ///
     /// Touches only this firm: safe to run in parallel over firms.
-    pub fn operate(&mut self, t: u32, wage: f64, office_rent: f64, p: &FirmParams, s: &Sector, chain_boost: f64, rng: &mut KeyedRng) {
+    /// `prices` is the nominal price index since the start (revenues scale with it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn operate(&mut self, t: u32, wage: f64, office_rent: f64, prices: f64, p: &FirmParams, s: &Sector, chain_boost: f64, rng: &mut KeyedRng) {
         let (mut cost, rd_own) = self.opex(wage, office_rent, p, s);
         // Program benefits: free office, R&D subsidy.
         self.office_subsidy = if t < self.office_until { (self.office_m2 * office_rent).min(cost) } else { 0.0 };
@@ -259,15 +261,18 @@ impl Firm {
             let before = self.maturity;
             self.maturity += self.quality * effort / s.months_to_product;
             if self.maturity >= 1.0 && before < 1.0 {
-                self.revenue = p.launch_revenue_cny_month * self.quality.min(1.5);
+                self.revenue = p.launch_revenue_cny_month * prices * self.quality.min(1.5);
             }
         } else {
-            // Revenue growth: quality, market room, capacity of the staff, chain demand, luck.
-            let market = s.market_cny_year * (1.0 + chain_boost);
+            // Revenue growth: quality, room left in the firm's niche, capacity of the staff,
+            // chain demand, age, luck.
+            let market = s.market_cny_year * prices * self.quality * self.quality * (1.0 + chain_boost);
             let room = (1.0 - self.revenue_year() / market).max(-0.5);
-            let capacity = self.headcount as f64 * p.revenue_per_employee_cny_year / 12.0;
+            let capacity = self.headcount as f64 * p.revenue_per_employee_cny_year * prices / 12.0;
             let staffed = (capacity / self.revenue.max(1.0)).min(1.0);
-            let g = s.growth * self.quality * room * staffed + p.growth_noise * rng.normal();
+            let age_years = (t.saturating_sub(self.founded)) as f64 / 12.0;
+            let youth = 0.5f64.powf(age_years / p.growth_halflife_years);
+            let g = s.growth * self.quality * room * staffed * youth + p.growth_noise * rng.normal();
             self.revenue = (self.revenue * (1.0 + g)).max(0.0);
         }
         self.patents = rng.poisson(self.rd / 1e6 * p.patents_per_million * self.quality.max(0.1) * s.rd_cost.recip()) as u32;
@@ -284,10 +289,10 @@ impl Firm {
     }
 
     /// Headcount the startup wants next month, from its cash, revenue and stage.
-    pub fn plan_headcount(&mut self, wage: f64, p: &FirmParams) {
+    pub fn plan_headcount(&mut self, wage: f64, prices: f64, p: &FirmParams) {
         let monthly = wage * p.cost_per_wage;
         let by_cash = p.founding_team as f64 + p.hires_per_million * self.cash.max(0.0) / 1e6;
-        let by_revenue = if self.launched() { 1.2 * self.revenue_year() / p.revenue_per_employee_cny_year } else { 0.0 };
+        let by_revenue = if self.launched() { 1.2 * self.revenue_year() / (p.revenue_per_employee_cny_year * prices) } else { 0.0 };
         let runway_cap = (self.cash.max(0.0) + self.revenue * p.margin * 12.0) / (monthly * 12.0);
         let want = by_cash.max(by_revenue).min(runway_cap.max(1.0));
         let step = (self.headcount as f64 * 0.25 + 2.0).max(1.0);

@@ -55,15 +55,22 @@ pub fn place_utility(b: &Behaviour, wage: f64, rent: f64, amenity: f64, base: f6
     b.wage_weight * wage.max(1.0).ln() - b.rent_weight * rent / wage.max(1.0) + b.amenity_weight * amenity + base
 }
 
-/// Utility of staying elsewhere, at month `years` since the start.
+/// Utility of one typical place elsewhere (what a settled person weighs against staying),
+/// at price index `growth`.
+pub fn typical_alternative(b: &Behaviour, e: &Economy, growth: f64) -> f64 {
+    place_utility(b, e.wage_elsewhere_cny * growth, e.rent_elsewhere_cny * growth, 0.5, 0.0)
+}
+
+/// Utility of all the places outside the simulated regions together: the logit outside option
+/// a newcomer compares the regions with (`outside_utility` stands for the many alternatives).
 pub fn outside_utility(b: &Behaviour, e: &Economy, o: &Elsewhere, growth: f64) -> f64 {
-    place_utility(b, e.wage_elsewhere_cny * growth, e.rent_elsewhere_cny * growth, 0.5, o.outside_utility)
+    typical_alternative(b, e, growth) + o.outside_utility
 }
 
 /// Recompute the region's utilities and leave table from its prices and policies.
 ///
 /// `p_unit` is the chance an eligible newcomer gets a talent room.
-pub fn update_choices(st: &mut RegionState, r: &Region, b: &Behaviour, u_out: f64, p_unit: f64) {
+pub fn update_choices(st: &mut RegionState, r: &Region, b: &Behaviour, u_alt: f64, p_unit: f64) {
     let h = &r.housing;
     let rent_housed = st.rent * (1.0 - h.discount);
     let rent_expected = st.rent * (1.0 - h.discount * p_unit);
@@ -81,7 +88,7 @@ pub fn update_choices(st: &mut RegionState, r: &Region, b: &Behaviour, u_out: f6
                 let rate = if seeking { b.leave_rate_seeker } else { b.leave_rate_employed };
                 // Older people move less: half the hazard past the housing age.
                 let age = if young { 1.0 } else { 0.5 };
-                let annual = rate * age * (-b.leave_sensitivity * (u - u_out)).exp();
+                let annual = rate * age * (-b.leave_sensitivity * (u - u_alt)).exp();
                 st.leave[leave_index(seeking, housed, young)] = 1.0 - (-annual.min(50.0) / 12.0).exp();
             }
         }

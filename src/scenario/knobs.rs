@@ -66,8 +66,9 @@ section! {
         tech_share_phd: f64 = 0.08 => [0.0, 1.0] "probability";
         /// Probability that a high-level talent carries a technology.
         tech_share_high_level: f64 = 0.6 => [0.0, 1.0] "probability";
-        /// Utility of staying elsewhere (the logit outside option).
-        outside_utility: f64 = 0.0 => [-50.0, 50.0] "utils";
+        /// Utility of all places outside the regions together, over one typical place (the log of
+        /// the effective number of alternatives a newcomer weighs the regions against).
+        outside_utility: f64 = 3.0 => [-50.0, 50.0] "utils";
     }
 }
 
@@ -87,7 +88,7 @@ section! {
         /// Share of the pool that considers a region with no recruitment effort.
         base_awareness: f64 = 0.5 => [0.0, 1.0] "share";
         /// Base hazard of leaving a region, employed people.
-        leave_rate_employed: f64 = 0.06 => [0.0, 1.0] "per year";
+        leave_rate_employed: f64 = 0.08 => [0.0, 1.0] "per year";
         /// Base hazard of leaving a region, job seekers.
         leave_rate_seeker: f64 = 3.0 => [0.0, 12.0] "per year";
         /// How strongly the leave hazard falls as the region's utility exceeds the outside option.
@@ -112,9 +113,10 @@ section! {
         name: String = String::from("other") => [0, 0] "";
         /// Share of arriving talent trained for this sector.
         talent_share: f64 = 1.0 => [0.0, INF] "relative weight";
-        /// Monthly revenue growth of a firm with a perfect product in this sector.
+        /// Monthly revenue growth of a young firm with a technology of quality 1 in this sector.
         growth: f64 = 0.06 => [0.0, 1.0] "per month";
-        /// Revenue an average firm can reach before its market saturates.
+        /// Revenue a firm with a technology of quality 1 can reach before its niche saturates
+        /// (a firm of quality q: q² times this), at start-of-run prices.
         market_cny_year: f64 = 5.0e9 => [1.0, INF] "CNY/year";
         /// Valuation as a multiple of annual revenue.
         revenue_multiple: f64 = 6.0 => [0.0, 1000.0] "x revenue";
@@ -137,7 +139,7 @@ section! {
         /// Headcount a startup aims for per CNY million of cash runway (before product).
         hires_per_million: f64 = 0.8 => [0.0, 1000.0] "people per CNY million";
         /// Revenue an employee can support (capacity).
-        revenue_per_employee_cny_year: f64 = 1.0e6 => [1.0, INF] "CNY/year";
+        revenue_per_employee_cny_year: f64 = 8.0e5 => [1.0, INF] "CNY/year";
         /// Monthly revenue at product launch.
         launch_revenue_cny_month: f64 = 100000.0 => [0.0, INF] "CNY/month";
         /// Gross margin on revenue.
@@ -148,6 +150,8 @@ section! {
         rd_share_late: f64 = 0.25 => [0.0, 1.0] "share";
         /// Patent applications per CNY million of R&D.
         patents_per_million: f64 = 0.25 => [0.0, 1000.0] "per CNY million";
+        /// Years over which a firm's growth rate halves as it ages.
+        growth_halflife_years: f64 = 4.0 => [0.1, 100.0] "years";
         /// Standard deviation of monthly revenue growth shocks.
         growth_noise: f64 = 0.05 => [0.0, 2.0] "per month";
         /// Annual revenue at which a firm counts as industrialized (mass production).
@@ -430,8 +434,11 @@ section! {
         jury_noise: f64 = 0.3 => [0.0, 10.0] "sd";
         /// Landing award offered to a finalist that settles.
         landing_award_cny: f64 = 0.0 => [0.0, INF] "CNY";
-        /// Utility of landing for a finalist before support (most have a home elsewhere).
-        landing_utility: f64 = -3.0 => [-50.0, 50.0] "utils";
+        /// Utility of landing in the region for a project, over its home elsewhere, before the
+        /// region's own attractiveness and support are added.
+        landing_utility: f64 = -2.5 => [-50.0, 50.0] "utils";
+        /// Utility the accelerator camp adds for finalists (contacts, mentoring, the offer).
+        camp_utility: f64 = 3.0 => [-50.0, 50.0] "utils";
         /// Cost of running the competition per year.
         cost_cny: f64 = 0.0 => [0.0, INF] "CNY";
     }
@@ -506,10 +513,10 @@ fn default_sectors() -> Vec<Sector> {
         months_to_product: months,
     };
     vec![
-        s("iot", 0.25, 0.06, 4.0e9, 6.0, 1.2, 18.0),
+        s("iot", 0.25, 0.08, 4.0e9, 6.0, 1.2, 18.0),
         s("manufacturing", 0.15, 0.05, 6.0e9, 3.5, 1.5, 24.0),
         s("health", 0.1, 0.05, 5.0e9, 8.0, 2.0, 36.0),
-        s("internet", 0.3, 0.08, 3.0e9, 7.0, 0.8, 12.0),
+        s("internet", 0.3, 0.1, 3.0e9, 7.0, 0.8, 12.0),
         s("other", 0.2, 0.05, 3.0e9, 4.0, 1.0, 18.0),
     ]
 }

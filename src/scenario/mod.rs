@@ -54,6 +54,16 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
     let Some(mut root) = tree else {
         return Err(ScenarioError::Invalid(Diagnostics(diags)));
     };
+    if root.get("sector").is_none() {
+        // Materialise the default sectors so `--set sector.iot.growth=…` can address them.
+        let mut t = toml::Table::new();
+        t.insert("sector".into(), ScenarioDef::default().sector.write());
+        let file = sources.add("<default sectors>", toml::to_string(&t).unwrap_or_default());
+        let mut c = Collector::new(&sources);
+        if let Some(defaults) = tree::parse_text(file, &mut c) {
+            tree::merge(&mut root, defaults);
+        }
+    }
     for s in sets {
         if let Err(d) = tree::apply_set(&mut root, s, &mut sources) {
             diags.push(d);
@@ -66,6 +76,7 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
         validate(def, &root, &mut c);
     }
     diags.extend(c.diags);
+    sort_diagnostics(&mut diags, &sources);
     if !diags.is_empty() {
         return Err(ScenarioError::Invalid(Diagnostics(diags)));
     }
@@ -114,6 +125,19 @@ impl Fnv {
     }
 }
 
+/// Put diagnostics in reading order: the files of the `extends` chain in the order they were
+/// read, each from top to bottom, then `--set` problems in the order found. The checks run in
+/// passes (`--set` paths, then the schema, then cross-field rules such as `end` before `start`),
+/// so without this a problem on line 3 could be listed after one on line 30.
+fn sort_diagnostics(diags: &mut [Diagnostic], sources: &SourceMap) {
+    // Every `--set` argument is its own source named `--set` (line 1): keep those in the order
+    // found (the stable sort leaves equal keys alone) rather than interleaving them by column.
+    diags.sort_by_key(|d| match sources.sources.iter().position(|s| s.name == d.file) {
+        Some(i) if d.file != "--set" => (i, d.line, d.column),
+        _ => (usize::MAX, 0, 0),
+    });
+}
+
 /// The span of the value at `path` (keys and array indices), or of the nearest ancestor found.
 fn span_at(root: &Node, path: &[&str]) -> Span {
     let mut cur = root;
@@ -132,8 +156,12 @@ fn span_at(root: &Node, path: &[&str]) -> Span {
 }
 
 fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
-    if def.end < def.start {
-        c.error(span_at(root, &["end"]), "end", format!("the run ends ({}) before it starts ({}): expected `end` at or after `start`", def.end, def.start));
+    // Skip when `start` or `end` was itself invalid (its default stands in, so the comparison
+    // would be spurious); point at `end` if the file sets it, else at `start`.
+    let month_bad = c.diags.iter().any(|d| d.key == "start" || d.key == "end");
+    if def.end < def.start && !month_bad {
+        let at = if root.get("end").is_some() { "end" } else { "start" };
+        c.error(span_at(root, &[at]), at, format!("the run ends ({}) before it starts ({}): expected `end` at or after `start`", def.end, def.start));
     }
     if def.region.is_empty() {
         c.error_hint(root.span, "region", "no regions: expected at least one `[[region]]` table", "add `[[region]]` with a `name`");

@@ -84,14 +84,23 @@ fn span_of<T>(s: &Spanned<T>, file: u32) -> Span {
     Span { file, start: r.start as u32, end: r.end as u32 }
 }
 
-fn convert(v: &Spanned<DeValue<'_>>, file: u32, c: &mut Collector) -> Node {
+// `key` is the dotted path of the value, so that a bad literal names its key.
+fn convert(v: &Spanned<DeValue<'_>>, file: u32, key: &str, c: &mut Collector) -> Node {
     let span = span_of(v, file);
     let val = match v.get_ref() {
         DeValue::String(s) => Val::Str(s.to_string()),
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) => Val::Int(n),
-            Err(_) => {
-                c.error(span, "", "integer out of range for a 64-bit signed value");
+            Err(e) => {
+                // Say whether the literal is too large or not a number at all (`0x`), and what
+                // range is expected; the schema reports nothing more for the placeholder 0.
+                let what = match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => "is out of range",
+                    _ => "is not a valid integer",
+                };
+                let src = c.sources.sources.get(file as usize).map_or("", |s| s.text.as_str());
+                let lit = src.get(span.start as usize..span.end as usize).unwrap_or(i.as_str()).to_string();
+                c.error(span, key, format!("the integer `{lit}` {what}: expected a whole number between {} and {}", i64::MIN, i64::MAX));
                 Val::Int(0)
             }
         },
@@ -107,15 +116,19 @@ fn convert(v: &Spanned<DeValue<'_>>, file: u32, c: &mut Collector) -> Node {
         }
         DeValue::Boolean(b) => Val::Bool(*b),
         DeValue::Datetime(d) => Val::Datetime(d.to_string()),
-        DeValue::Array(a) => Val::Array(a.iter().map(|x| convert(x, file, c)).collect()),
-        DeValue::Table(t) => Val::Table(convert_table(t, file, c)),
+        DeValue::Array(a) => Val::Array(a.iter().enumerate().map(|(i, x)| convert(x, file, &format!("{key}[{i}]"), c)).collect()),
+        DeValue::Table(t) => Val::Table(convert_table(t, file, key, c)),
     };
     Node { val, span }
 }
 
-fn convert_table(t: &DeTable<'_>, file: u32, c: &mut Collector) -> Vec<Entry> {
+fn convert_table(t: &DeTable<'_>, file: u32, path: &str, c: &mut Collector) -> Vec<Entry> {
     t.iter()
-        .map(|(k, v)| Entry { key: k.get_ref().to_string(), key_span: span_of(k, file), node: convert(v, file, c) })
+        .map(|(k, v)| {
+            let key = k.get_ref().to_string();
+            let node = convert(v, file, &super::schema::join(path, &key), c);
+            Entry { key, key_span: span_of(k, file), node }
+        })
         .collect()
 }
 
@@ -127,13 +140,20 @@ pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
     for e in errors {
         let r = e.span().unwrap_or(0..0);
         let span = Span { file, start: r.start as u32, end: r.end as u32 };
-        c.error(span, "", format!("invalid TOML: {}", e.message().trim()));
+        let msg = e.message().trim();
+        // The parser says only "duplicate key"; name the key and what was expected.
+        if msg == "duplicate key" {
+            let key = text.get(r.clone()).unwrap_or("").trim().trim_matches(|ch| ch == '"' || ch == '\'');
+            c.error(span, key, format!("invalid TOML: duplicate key `{key}`: expected each key and table to be defined only once"));
+            continue;
+        }
+        c.error(span, "", format!("invalid TOML: {msg}"));
     }
     if had_errors {
         return None;
     }
     let span = Span { file, start: 0, end: text.len() as u32 };
-    Some(Node { val: Val::Table(convert_table(doc.get_ref(), file, c)), span })
+    Some(Node { val: Val::Table(convert_table(doc.get_ref(), file, "", c)), span })
 }
 
 /// Read `path` and its `extends` chain into one merged tree.
@@ -195,7 +215,10 @@ fn load_rec(
             let file = sources.add(path.display().to_string(), lossy);
             let mut c = Collector::new(sources);
             let span = Span { file, start: prefix.len() as u32, end: prefix.len() as u32 + 1 };
-            c.error(span, "", "the file is not valid UTF-8 (a scenario file must be UTF-8 text)");
+            // Name the offending byte, so the user can find it with a hex viewer if the
+            // line/column (counted in the lossily decoded text) is not enough.
+            let byte = e.as_bytes()[valid];
+            c.error(span, "", format!("the file is not valid UTF-8: invalid byte 0x{byte:02X} at byte offset {valid}; expected UTF-8 text (re-save the file as UTF-8)"));
             diags.extend(c.diags);
             return None;
         }
@@ -303,7 +326,12 @@ pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<
     let tf = tmp.add("--set", doc.clone());
     let mut c = Collector::new(&tmp);
     let value_start = eq as u32 + 1;
-    let mut value = match parse_text(tf, &mut c).and_then(|n| n.get("v").cloned()) {
+    let parsed = parse_text(tf, &mut c).and_then(|n| n.get("v").cloned());
+    // A literal that parses but does not convert (`0x`, an integer past i64) leaves a diagnostic
+    // in the scratch collector and a placeholder 0: take the text as a string instead, so the
+    // schema reports "expected an integer …, found a string" rather than silently using 0.
+    let converted = c.diags.is_empty();
+    let mut value = match parsed.filter(|_| converted) {
         Some(mut n) => {
             shift(&mut n, file, value_start as i64 - 4);
             n
@@ -313,7 +341,8 @@ pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<
     value.span.file = file;
     let segs: Vec<&str> = path.split('.').collect();
     let mut cur = root;
-    let mut offset = 0u32;
+    // `path` was trimmed: start counting columns after any leading blanks.
+    let mut offset = (arg[..eq].len() - arg[..eq].trim_start().len()) as u32;
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
         let seg_span = Span { file, start: offset, end: offset + seg.len() as u32 };

@@ -57,8 +57,10 @@ pub fn funding(w: &mut World) {
         }
         let burn = monthly_burn(f, w.regions[f.region as usize].wage, def);
         let runway_short = f.cash < 12.0 * burn;
+        // Firms whose revenue already supports the next round raise to grow faster.
+        let traction = f.launched() && f.revenue_year() >= round_size(f.stage.next(), c) / 8.0;
         let spaced = f.last_round == crate::model::firm::NEVER || t >= f.last_round + c.months_between_rounds;
-        if runway_short && spaced {
+        if (runway_short || traction) && spaced {
             seekers[f.stage.next() as usize] += 1.0;
             seeking.push(i);
         }

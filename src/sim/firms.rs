@@ -18,6 +18,7 @@ pub fn operate(w: &mut World) {
     let years = w.years();
     let regions = &w.regions;
     let anchored = &w.anchored;
+    let prices = w.price_index;
     let scale = def.scale;
     let anchor_defs: Vec<(usize, f64)> = def.region.iter().enumerate().flat_map(|(ri, r)| r.anchor.iter().map(move |a| (ri, a.headcount))).collect();
     let mut anchor_i = 0;
@@ -41,7 +42,7 @@ pub fn operate(w: &mut World) {
         let sector = &def.sector[f.sector as usize];
         let chain = if f.consortium { 0.3 } else if anchored[f.region as usize] >> f.sector & 1 == 1 { 0.1 } else { 0.0 };
         let mut rng = KeyedRng::new(seed, t, Phase::Product, i as u64);
-        f.operate(t, st.wage, st.office_rent, &def.firms, sector, chain, &mut rng);
+        f.operate(t, st.wage, st.office_rent, prices, &def.firms, sector, chain, &mut rng);
     });
     // Subsidies received are policy spending (summed in firm order: deterministic).
     for f in w.firms.iter_mut().filter(|f| f.operating()) {
@@ -81,7 +82,7 @@ pub fn growth_and_exits(w: &mut World) {
         }
         let ri = f.region as usize;
         let wage = w.regions[ri].wage;
-        f.plan_headcount(wage, p);
+        f.plan_headcount(wage, w.price_index, p);
         if f.revenue_year() >= p.industrial_revenue_cny_year {
             f.industrialized = true;
         }

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, decide as D, edu_code};
 use crate::model::program::expected_support;
-use crate::model::region::{job_finding, leave_index, outside_utility, update_choices};
+use crate::model::region::{job_finding, leave_index, outside_utility, typical_alternative, update_choices};
 use crate::rng::{KeyedRng, Phase};
 use crate::scenario::Education;
 
@@ -18,6 +18,7 @@ pub fn environment(w: &mut World) {
     let month_of_year = w.month().month();
     w.price_index = (1.0 + def.economy.wage_growth).powf(years);
     w.u_out = outside_utility(&def.behaviour, &def.economy, &def.elsewhere, w.price_index);
+    let u_alt = typical_alternative(&def.behaviour, &def.economy, w.price_index);
     let s = def.scale;
     for (ri, r) in def.region.iter().enumerate() {
         let st = &mut w.regions[ri];
@@ -50,7 +51,7 @@ pub fn environment(w: &mut World) {
         let eligible = st.young.max(1) as f64;
         let p_unit = (st.housing_units - st.housed as f64).max(0.0).min(eligible) / eligible;
         let p_unit = if w.t == 0 { (st.housing_units / eligible).min(1.0) } else { p_unit.max(0.0) };
-        update_choices(st, r, &def.behaviour, w.u_out, p_unit);
+        update_choices(st, r, &def.behaviour, u_alt, p_unit);
         // Expected support a founder of each education tier can count on.
         for (code, edu) in Education::ALL.iter().enumerate() {
             st.support[code] = r

@@ -215,7 +215,7 @@ pub fn competitions(w: &mut World) {
             for (k, &(_, q)) in projects.iter().enumerate() {
                 let finalist = k < finalists;
                 // Finalists have been through the camp and are offered the landing award.
-                let u = base + support + if finalist { 1.0 + def.behaviour.support_weight * c.landing_award_cny / 1e6 } else { 0.0 };
+                let u = base + support + if finalist { c.camp_utility + def.behaviour.support_weight * c.landing_award_cny / 1e6 } else { 0.0 };
                 let p_land = 1.0 / (1.0 + (-u).exp());
                 if !rng.chance(p_land) {
                     continue;
