@@ -63,7 +63,8 @@ pub struct Diagnostic {
     pub file: String,
     pub line: usize,
     pub column: usize,
-    /// Dotted path of the offending key (`region[0].housing.units`), empty for syntax errors.
+    /// Dotted path of the offending key (`region[0].housing.units`); for syntax errors a best
+    /// guess from the line (`region.rent_cny`, no array index), empty when there is none.
     pub key: String,
     /// What is wrong and what was expected.
     pub message: String,

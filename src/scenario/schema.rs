@@ -150,8 +150,16 @@ impl<T: Knob> Knob for Vec<T> {
     const TYPE: &'static str = "array";
     fn read(node: &Node, key: &str, spec: &Spec, c: &mut Collector) -> Option<Self> {
         let Val::Array(items) = &node.val else {
-            let what = if T::is_section() { "an array of tables (`[[...]]`)" } else { "an array" };
-            wrong_type(node, key, what, c);
+            // Say what the elements should be ("an array of strings", e.g. `["iot", "health"]`).
+            let what = if T::is_section() {
+                "an array of tables (`[[...]]`)".to_string()
+            } else {
+                match T::TYPE {
+                    t @ ("string" | "number" | "integer" | "boolean" | "month") => format!("an array of {t}s"),
+                    _ => "an array".to_string(),
+                }
+            };
+            wrong_type(node, key, &what, c);
             return None;
         };
         let mut out = Vec::with_capacity(items.len());

@@ -141,19 +141,49 @@ pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
         let r = e.span().unwrap_or(0..0);
         let span = Span { file, start: r.start as u32, end: r.end as u32 };
         let msg = e.message().trim();
-        // The parser says only "duplicate key"; name the key and what was expected.
+        // The parser's messages name neither the key nor, for some, what was expected: add both.
+        let (key, value_missing) = line_key(&text, r.start);
         if msg == "duplicate key" {
-            let key = text.get(r.clone()).unwrap_or("").trim().trim_matches(|ch| ch == '"' || ch == '\'');
-            c.error(span, key, format!("invalid TOML: duplicate key `{key}`: expected each key and table to be defined only once"));
-            continue;
+            let key = if key.is_empty() { text.get(r.clone()).unwrap_or("").trim().trim_matches(|ch| ch == '"' || ch == '\'').to_string() } else { key };
+            c.error(span, &key, format!("invalid TOML: duplicate key `{key}`: expected each key and table to be defined only once"));
+        } else if value_missing {
+            // `key =` with nothing after it; the parser would say "string values must be quoted".
+            c.error(span, &key, "invalid TOML: missing value after `=`: expected a value (a number, a \"string\", `true`/`false`, an `[array]` or an `{ inline = table }`)");
+        } else {
+            c.error(span, &key, format!("invalid TOML: {msg}"));
         }
-        c.error(span, "", format!("invalid TOML: {msg}"));
     }
     if had_errors {
         return None;
     }
     let span = Span { file, start: 0, end: text.len() as u32 };
     Some(Node { val: Val::Table(convert_table(doc.get_ref(), file, "", c)), span })
+}
+
+/// Best effort, for syntax errors (the parser gives only a byte offset): the dotted key of the
+/// line at `at` (`region.rent_cny`, from the line's `key =` and the nearest table header above
+/// it, or the header itself), and whether that line has nothing after its `=`. Empty key when
+/// the line does not look like `key = ...` or `[table]`.
+fn line_key(text: &str, at: usize) -> (String, bool) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = text[line_start..line_end].trim();
+    let is_key = |k: &str| !k.trim().is_empty() && k.chars().all(|ch| ch.is_alphanumeric() || "_-.\"' ".contains(ch));
+    let clean = |k: &str| k.split('.').map(|p| p.trim().trim_matches(|ch| ch == '"' || ch == '\'')).collect::<Vec<_>>().join(".");
+    let header_of = |l: &str| l.trim_start_matches('[').split(']').next().filter(|h| is_key(h)).map(clean);
+    if line.starts_with('[') {
+        return (header_of(line).unwrap_or_default(), false);
+    }
+    let Some((k, v)) = line.split_once('=').filter(|(k, _)| is_key(k)) else {
+        return (String::new(), false);
+    };
+    let header = text[..line_start].lines().rev().map(str::trim).find(|l| l.starts_with('[')).and_then(header_of).unwrap_or_default();
+    let v = v.trim();
+    (super::schema::join(&header, &clean(k)), v.is_empty() || v.starts_with('#'))
 }
 
 /// Read `path` and its `extends` chain into one merged tree.
