@@ -86,10 +86,22 @@ fn load(path: &std::path::Path, sets: &[String]) -> Result<Scenario, Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Run { scenario, seed, out, sets } => cmd_run(&scenario, seed, out, &sets),
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            sets,
+        } => cmd_run(&scenario, seed, out, &sets),
         Command::Validate { scenario, sets } => {
             let sc = load(&scenario, &sets)?;
-            eprintln!("{}: ok ({} region(s), {} to {}, scale {})", scenario.display(), sc.def.region.len(), sc.def.start, sc.def.end, sc.def.scale);
+            eprintln!(
+                "{}: ok ({} region(s), {} to {}, scale {})",
+                scenario.display(),
+                sc.def.region.len(),
+                sc.def.start,
+                sc.def.end,
+                sc.def.scale
+            );
             Ok(())
         }
         Command::Show { scenario, sets } => {
@@ -105,7 +117,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "number" | "integer" => format!("{} – {}", fmt_bound(k.min), fmt_bound(k.max)),
                     _ => String::new(),
                 };
-                writeln!(out, "| `{}` | {} | {} | `{}` | {} | {} |", k.path, k.ty, k.unit, k.default, range, k.doc).context("writing to stdout")?;
+                writeln!(
+                    out,
+                    "| `{}` | {} | {} | `{}` | {} | {} |",
+                    k.path, k.ty, k.unit, k.default, range, k.doc
+                )
+                .context("writing to stdout")?;
             }
             Ok(())
         }
@@ -113,19 +130,41 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn fmt_bound(x: f64) -> String {
-    if x.is_infinite() { if x > 0.0 { "∞".into() } else { "−∞".into() } } else { format!("{x}") }
+    if x.is_infinite() {
+        if x > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        }
+    } else {
+        format!("{x}")
+    }
 }
 
-fn cmd_run(path: &std::path::Path, seed: Option<u64>, out: Option<PathBuf>, sets: &[String]) -> Result<(), Failure> {
+fn cmd_run(
+    path: &std::path::Path,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    sets: &[String],
+) -> Result<(), Failure> {
     let sc = load(path, sets)?;
     let seed = seed.unwrap_or(sc.def.seed);
-    let out = out.unwrap_or_else(|| PathBuf::from("out").join(path.file_stem().unwrap_or_default()));
+    let out =
+        out.unwrap_or_else(|| PathBuf::from("out").join(path.file_stem().unwrap_or_default()));
     let started = Instant::now();
     let world = talentsim::World::new(&sc, seed);
     let months = world.months();
-    let bar = if std::io::stderr().is_terminal() && sc.def.region.iter().map(|r| r.initial_talent).sum::<f64>() / sc.def.scale > 50_000.0 {
+    let bar = if std::io::stderr().is_terminal()
+        && sc.def.region.iter().map(|r| r.initial_talent).sum::<f64>() / sc.def.scale > 50_000.0
+    {
         let b = indicatif::ProgressBar::new(months as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} months ({eta})").expect("valid template").progress_chars("=> "));
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} [{bar:30}] {pos}/{len} months ({eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
         b.set_message(sc.def.name.clone());
         Some(b)
     } else {
@@ -141,7 +180,13 @@ fn cmd_run(path: &std::path::Path, seed: Option<u64>, out: Option<PathBuf>, sets
     }
     talentsim::output::write_run(&out, &sc, &result).context("writing outputs")?;
     let summary = talentsim::output::summary(&sc, &result);
-    eprintln!("{}: {} months, seed {seed}, {:.2} s; outputs in {}", sc.def.name, months, started.elapsed().as_secs_f64(), out.display());
+    eprintln!(
+        "{}: {} months, seed {seed}, {:.2} s; outputs in {}",
+        sc.def.name,
+        months,
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
     if let Some(regions) = summary["regions"].as_array() {
         for r in regions {
             eprintln!(

@@ -148,7 +148,14 @@ struct Census {
 }
 
 impl Recorder {
-    pub fn record(&mut self, month: Month, def: &ScenarioDef, regions: &[RegionState], firms: &[Firm], events: &[Events]) {
+    pub fn record(
+        &mut self,
+        month: Month,
+        def: &ScenarioDef,
+        regions: &[RegionState],
+        firms: &[Firm],
+        events: &[Events],
+    ) {
         let mut census: Vec<Census> = (0..regions.len()).map(|_| Census::default()).collect();
         // Listing, quasi-unicorn and unicorn counts are cumulative and stay with the region
         // the firm was in when it got there; the rest describe firms operating now.
@@ -157,7 +164,9 @@ impl Recorder {
             if f.kind == Kind::Anchor {
                 c.anchor_jobs += f.headcount as u64;
             }
-            if f.outcome == Outcome::Listed || (f.outcome != Outcome::Active && f.outcome_month == NEVER) {
+            if f.outcome == Outcome::Listed
+                || (f.outcome != Outcome::Active && f.outcome_month == NEVER)
+            {
                 c.listed += 1;
             }
             if f.quasi_unicorn != NEVER && f.kind == Kind::Startup {

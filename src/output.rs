@@ -40,26 +40,43 @@ pub enum OutputError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.to_path_buf(), source }
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Write `path` atomically: into a temporary sibling, flushed, then renamed.
-pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), OutputError> {
+pub fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), OutputError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy())));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name()
+            .map_or_else(|| "out".into(), |n| n.to_string_lossy())
+    ));
     {
         let file = fs::File::create(&tmp).map_err(io_err(&tmp))?;
         let mut buf = BufWriter::new(file);
         fill(&mut buf).map_err(io_err(&tmp))?;
-        let file = buf.into_inner().map_err(|e| OutputError::Io { path: tmp.clone(), source: e.into_error() })?;
+        let file = buf.into_inner().map_err(|e| OutputError::Io {
+            path: tmp.clone(),
+            source: e.into_error(),
+        })?;
         file.sync_all().map_err(io_err(&tmp))?;
     }
     fs::rename(&tmp, path).map_err(io_err(path))
 }
 
 fn month_text(start: Month, t: u32) -> String {
-    if t == NEVER { String::new() } else { Month(start.0 + t).to_string() }
+    if t == NEVER {
+        String::new()
+    } else {
+        Month(start.0 + t).to_string()
+    }
 }
 
 /// The `timeseries.csv` text.
@@ -74,16 +91,44 @@ pub fn write_timeseries(w: &mut dyn Write, rows: &[MonthRow]) -> io::Result<()> 
 /// Names of the programs (grants, then competitions) backing a firm.
 fn programs_of(sc: &Scenario, f: &Firm) -> String {
     let r = &sc.def.region[f.region as usize];
-    let names = r.grant.iter().map(|g| g.name.as_str()).chain(r.competition.iter().map(|c| c.name.as_str()));
-    names.enumerate().filter(|(i, _)| f.programs >> i & 1 == 1).map(|(_, n)| n).collect::<Vec<_>>().join(";")
+    let names = r
+        .grant
+        .iter()
+        .map(|g| g.name.as_str())
+        .chain(r.competition.iter().map(|c| c.name.as_str()));
+    names
+        .enumerate()
+        .filter(|(i, _)| f.programs >> i & 1 == 1)
+        .map(|(_, n)| n)
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Result<()> {
     let start = sc.def.start;
     let mut cw = csv::Writer::from_writer(w);
     cw.write_record([
-        "firm_id", "region", "sector", "kind", "founded_month", "founder_education", "backed_by_programs", "first_seed_month", "series_a_month", "rounds_raised", "last_stage", "capital_raised_cny",
-        "grants_cny", "peak_headcount", "headcount_end", "revenue_end_cny", "valuation_peak_cny", "quasi_unicorn_month", "unicorn_month", "outcome", "outcome_month",
+        "firm_id",
+        "region",
+        "sector",
+        "kind",
+        "founded_month",
+        "founder_education",
+        "backed_by_programs",
+        "first_seed_month",
+        "series_a_month",
+        "rounds_raised",
+        "last_stage",
+        "capital_raised_cny",
+        "grants_cny",
+        "peak_headcount",
+        "headcount_end",
+        "revenue_end_cny",
+        "valuation_peak_cny",
+        "quasi_unicorn_month",
+        "unicorn_month",
+        "outcome",
+        "outcome_month",
     ])?;
     for (i, f) in firms.iter().enumerate() {
         let anchor = f.kind == Kind::Anchor;
@@ -92,8 +137,16 @@ pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Resu
             sc.def.region[f.region as usize].name.clone(),
             sc.def.sector[f.sector as usize].name.clone(),
             if anchor { "anchor" } else { "startup" }.to_string(),
-            if anchor { String::new() } else { month_text(start, f.founded) },
-            if anchor { String::new() } else { Education::ALL[f.founder_edu as usize].as_str().to_string() },
+            if anchor {
+                String::new()
+            } else {
+                month_text(start, f.founded)
+            },
+            if anchor {
+                String::new()
+            } else {
+                Education::ALL[f.founder_edu as usize].as_str().to_string()
+            },
             programs_of(sc, f),
             month_text(start, f.first_seed),
             month_text(start, f.series_a),
@@ -102,13 +155,21 @@ pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Resu
             format!("{:.0}", f.capital_raised),
             format!("{:.0}", f.grants_total),
             f.peak_headcount.to_string(),
-            if f.operating() { f.headcount.to_string() } else { "0".into() },
+            if f.operating() {
+                f.headcount.to_string()
+            } else {
+                "0".into()
+            },
             format!("{:.0}", f.revenue_year()),
             format!("{:.0}", f.valuation_peak),
             month_text(start, f.quasi_unicorn),
             month_text(start, f.unicorn),
             f.outcome.as_str().to_string(),
-            if f.outcome == Outcome::Active { String::new() } else { month_text(start, f.outcome_month) },
+            if f.outcome == Outcome::Active {
+                String::new()
+            } else {
+                month_text(start, f.outcome_month)
+            },
         ])?;
     }
     cw.flush()
@@ -118,7 +179,15 @@ pub fn write_firm_years(w: &mut dyn Write, panel: &[FirmYear]) -> io::Result<()>
     let mut rows: Vec<&FirmYear> = panel.iter().collect();
     rows.sort_by_key(|r| (r.firm_id, r.year));
     let mut cw = csv::Writer::from_writer(w);
-    cw.write_record(["firm_id", "year", "headcount", "revenue_cny", "valuation_cny", "stage", "capital_raised_cny"])?;
+    cw.write_record([
+        "firm_id",
+        "year",
+        "headcount",
+        "revenue_cny",
+        "valuation_cny",
+        "stage",
+        "capital_raised_cny",
+    ])?;
     for r in rows {
         cw.write_record([
             r.firm_id.to_string(),
@@ -180,8 +249,14 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
             let year: Vec<&MonthRow> = mine.iter().rev().take(12.min(months)).copied().collect();
             let sum = |f: &dyn Fn(&MonthRow) -> u64| -> u64 { year.iter().map(|r| f(r)).sum() };
             let total = |f: &dyn Fn(&MonthRow) -> i64| -> i64 { mine.iter().map(|r| f(r)).sum() };
-            let firms: Vec<&Firm> = run.firms.iter().filter(|f| f.kind == Kind::Startup && f.region as usize == ri).collect();
-            let count = |pred: &dyn Fn(&Firm) -> bool| -> u64 { (firms.iter().filter(|f| pred(f)).count() as f64 * scale).round() as u64 };
+            let firms: Vec<&Firm> = run
+                .firms
+                .iter()
+                .filter(|f| f.kind == Kind::Startup && f.region as usize == ri)
+                .collect();
+            let count = |pred: &dyn Fn(&Firm) -> bool| -> u64 {
+                (firms.iter().filter(|f| pred(f)).count() as f64 * scale).round() as u64
+            };
             let rd_f: f64 = year.iter().map(|r| r.rd_spend_firms_cny as f64).sum();
             let rd_p: f64 = year.iter().map(|r| r.rd_spend_public_cny as f64).sum();
             let pa_f: f64 = year.iter().map(|r| r.patents_firms as f64).sum();
@@ -219,7 +294,10 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
             }
         })
         .collect();
-    let knobs: Value = toml::from_str::<toml::Table>(&sc.to_toml()).ok().and_then(|t| serde_json::to_value(t).ok()).unwrap_or(Value::Null);
+    let knobs: Value = toml::from_str::<toml::Table>(&sc.to_toml())
+        .ok()
+        .and_then(|t| serde_json::to_value(t).ok())
+        .unwrap_or(Value::Null);
     json!({
         "manifest": {
             "talentsim_version": crate::VERSION,
@@ -239,9 +317,13 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
 
 /// Write every output of a run into `dir`.
 pub fn write_run(dir: &Path, sc: &Scenario, run: &RunResult) -> Result<(), OutputError> {
-    write_atomic(&dir.join("timeseries.csv"), |w| write_timeseries(w, &run.recorder.rows))?;
+    write_atomic(&dir.join("timeseries.csv"), |w| {
+        write_timeseries(w, &run.recorder.rows)
+    })?;
     write_atomic(&dir.join("firms.csv"), |w| write_firms(w, sc, &run.firms))?;
-    write_atomic(&dir.join("firm_years.csv"), |w| write_firm_years(w, &run.panel))?;
+    write_atomic(&dir.join("firm_years.csv"), |w| {
+        write_firm_years(w, &run.panel)
+    })?;
     let summary = summary(sc, run);
     write_atomic(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(io::Error::other)?;

@@ -20,7 +20,14 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] = [Stage::PreSeed, Stage::Seed, Stage::SeriesA, Stage::SeriesB, Stage::SeriesC, Stage::Growth];
+    pub const ALL: [Stage; 6] = [
+        Stage::PreSeed,
+        Stage::Seed,
+        Stage::SeriesA,
+        Stage::SeriesB,
+        Stage::SeriesC,
+        Stage::Growth,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::PreSeed => "preseed",
@@ -145,7 +152,15 @@ pub struct Firm {
 }
 
 impl Firm {
-    pub fn startup(region: u8, sector: u8, founder: u32, founder_edu: u8, quality: f64, t: u32, p: &FirmParams) -> Firm {
+    pub fn startup(
+        region: u8,
+        sector: u8,
+        founder: u32,
+        founder_edu: u8,
+        quality: f64,
+        t: u32,
+        p: &FirmParams,
+    ) -> Firm {
         Firm {
             kind: Kind::Startup,
             region,
@@ -233,7 +248,11 @@ impl Firm {
     /// Monthly operating cost at the given wage and office rent, before subsidies.
     pub fn opex(&self, wage: f64, office_rent: f64, p: &FirmParams, s: &Sector) -> (f64, f64) {
         let staff = self.headcount as f64 * wage * p.cost_per_wage;
-        let rd_share = if self.launched() { p.rd_share_late } else { p.rd_share_early };
+        let rd_share = if self.launched() {
+            p.rd_share_late
+        } else {
+            p.rd_share_early
+        };
         // R&D materials and equipment on top of R&D staff, scaled by the sector's R&D cost.
         let rd = staff * rd_share * s.rd_cost;
         let materials = staff * rd_share * (s.rd_cost - 1.0).max(0.0);
@@ -246,17 +265,36 @@ impl Firm {
     /// Touches only this firm: safe to run in parallel over firms.
     /// `prices` is the nominal price index since the start (revenues scale with it).
     #[allow(clippy::too_many_arguments)]
-    pub fn operate(&mut self, t: u32, wage: f64, office_rent: f64, prices: f64, p: &FirmParams, s: &Sector, chain_boost: f64, rng: &mut KeyedRng) {
+    pub fn operate(
+        &mut self,
+        t: u32,
+        wage: f64,
+        office_rent: f64,
+        prices: f64,
+        p: &FirmParams,
+        s: &Sector,
+        chain_boost: f64,
+        rng: &mut KeyedRng,
+    ) {
         let (mut cost, rd_own) = self.opex(wage, office_rent, p, s);
         // Program benefits: free office, R&D subsidy.
-        self.office_subsidy = if t < self.office_until { (self.office_m2 * office_rent).min(cost) } else { 0.0 };
+        self.office_subsidy = if t < self.office_until {
+            (self.office_m2 * office_rent).min(cost)
+        } else {
+            0.0
+        };
         cost -= self.office_subsidy;
-        self.rd_subsidy = if t < self.rd_subsidy_until { (rd_own * self.rd_subsidy_share).min(self.rd_subsidy_cap_month) } else { 0.0 };
+        self.rd_subsidy = if t < self.rd_subsidy_until {
+            (rd_own * self.rd_subsidy_share).min(self.rd_subsidy_cap_month)
+        } else {
+            0.0
+        };
         cost -= self.rd_subsidy;
         self.rd = rd_own + self.joint_rd;
         // Product progress: the R&D effort relative to a funded founding team.
         if !self.launched() {
-            let team_rd = p.founding_team as f64 * wage * p.cost_per_wage * p.rd_share_early * s.rd_cost;
+            let team_rd =
+                p.founding_team as f64 * wage * p.cost_per_wage * p.rd_share_early * s.rd_cost;
             let effort = (self.rd / team_rd.max(1.0)).max(0.0).sqrt().min(2.0);
             let before = self.maturity;
             self.maturity += self.quality * effort / s.months_to_product;
@@ -266,18 +304,23 @@ impl Firm {
         } else {
             // Revenue growth: quality, room left in the firm's niche, capacity of the staff,
             // chain demand, age, luck.
-            let market = s.market_cny_year * prices * self.quality * self.quality * (1.0 + chain_boost);
+            let market =
+                s.market_cny_year * prices * self.quality * self.quality * (1.0 + chain_boost);
             let room = (1.0 - self.revenue_year() / market).max(-0.5);
             let capacity = self.headcount as f64 * p.revenue_per_employee_cny_year * prices / 12.0;
             let staffed = (capacity / self.revenue.max(1.0)).min(1.0);
             let age_years = (t.saturating_sub(self.founded)) as f64 / 12.0;
             let youth = 0.5f64.powf(age_years / p.growth_halflife_years);
-            let g = s.growth * self.quality * room * staffed * youth + p.growth_noise * rng.normal();
+            let g =
+                s.growth * self.quality * room * staffed * youth + p.growth_noise * rng.normal();
             self.revenue = (self.revenue * (1.0 + g)).max(0.0);
         }
-        self.patents = rng.poisson(self.rd / 1e6 * p.patents_per_million * self.quality.max(0.1) * s.rd_cost.recip()) as u32;
+        self.patents = rng.poisson(
+            self.rd / 1e6 * p.patents_per_million * self.quality.max(0.1) * s.rd_cost.recip(),
+        ) as u32;
         // Cash: gross profit less costs and loan service.
-        self.cash += self.revenue * p.margin - cost - self.loan_payment + self.loan_subsidy.min(self.loan_payment);
+        self.cash += self.revenue * p.margin - cost - self.loan_payment
+            + self.loan_subsidy.min(self.loan_payment);
         self.revenue_ytd += self.revenue;
         let rev_value = self.revenue_year() * s.revenue_multiple;
         self.valuation = self.valuation.max(rev_value).max(0.0);
@@ -292,7 +335,11 @@ impl Firm {
     pub fn plan_headcount(&mut self, wage: f64, prices: f64, p: &FirmParams) {
         let monthly = wage * p.cost_per_wage;
         let by_cash = p.founding_team as f64 + p.hires_per_million * self.cash.max(0.0) / 1e6;
-        let by_revenue = if self.launched() { 1.2 * self.revenue_year() / (p.revenue_per_employee_cny_year * prices) } else { 0.0 };
+        let by_revenue = if self.launched() {
+            1.2 * self.revenue_year() / (p.revenue_per_employee_cny_year * prices)
+        } else {
+            0.0
+        };
         let runway_cap = (self.cash.max(0.0) + self.revenue * p.margin * 12.0) / (monthly * 12.0);
         let want = by_cash.max(by_revenue).min(runway_cap.max(1.0));
         let step = (self.headcount as f64 * 0.25 + 2.0).max(1.0);

@@ -29,7 +29,9 @@ impl GrantState {
 pub fn assess(f: &Firm, g: &Grant, rng: &mut KeyedRng) -> Option<usize> {
     let market = f.quality + 0.3 * f.maturity.min(1.0) + g.assessment_noise * rng.normal();
     let n = g.panel_size.max(1) as usize;
-    let mut votes: Vec<f64> = (0..n).map(|_| market + g.panel_noise * rng.normal()).collect();
+    let mut votes: Vec<f64> = (0..n)
+        .map(|_| market + g.panel_noise * rng.normal())
+        .collect();
     votes.sort_by(f64::total_cmp);
     let median = votes[n / 2];
     best_tier(&g.tiers, median)
@@ -47,7 +49,12 @@ pub fn best_tier(tiers: &[Tier], score: f64) -> Option<usize> {
 
 /// Expected value, in CNY, of applying to a program: acceptance × (average award + benefits).
 pub fn expected_support(g: &Grant, st: &GrantState, office_rent: f64) -> f64 {
-    let award = g.tiers.iter().map(|t| t.award_cny.min(g.cap_cny)).sum::<f64>() / g.tiers.len().max(1) as f64;
+    let award = g
+        .tiers
+        .iter()
+        .map(|t| t.award_cny.min(g.cap_cny))
+        .sum::<f64>()
+        / g.tiers.len().max(1) as f64;
     let office = g.office_m2 * office_rent * 12.0 * g.office_years;
     let rd = g.rd_subsidy_cap_cny_year * g.rd_subsidy_years * g.rd_subsidy_share.min(1.0) * 0.5;
     let loan = g.loan_cny * 0.1;

@@ -52,13 +52,21 @@ pub struct RegionState {
 
 /// Utility of living in a region at the given effective rent (a logit index).
 pub fn place_utility(b: &Behaviour, wage: f64, rent: f64, amenity: f64, base: f64) -> f64 {
-    b.wage_weight * wage.max(1.0).ln() - b.rent_weight * rent / wage.max(1.0) + b.amenity_weight * amenity + base
+    b.wage_weight * wage.max(1.0).ln() - b.rent_weight * rent / wage.max(1.0)
+        + b.amenity_weight * amenity
+        + base
 }
 
 /// Utility of one typical place elsewhere (what a settled person weighs against staying),
 /// at price index `growth`.
 pub fn typical_alternative(b: &Behaviour, e: &Economy, growth: f64) -> f64 {
-    place_utility(b, e.wage_elsewhere_cny * growth, e.rent_elsewhere_cny * growth, 0.5, 0.0)
+    place_utility(
+        b,
+        e.wage_elsewhere_cny * growth,
+        e.rent_elsewhere_cny * growth,
+        0.5,
+        0.0,
+    )
 }
 
 /// Utility of all the places outside the simulated regions together: the logit outside option
@@ -85,15 +93,22 @@ pub fn update_choices(st: &mut RegionState, r: &Region, b: &Behaviour, u_alt: f6
         for housed in [false, true] {
             for young in [false, true] {
                 let u = if housed { u_housed } else { u_market };
-                let rate = if seeking { b.leave_rate_seeker } else { b.leave_rate_employed };
+                let rate = if seeking {
+                    b.leave_rate_seeker
+                } else {
+                    b.leave_rate_employed
+                };
                 // Older people move less: half the hazard past the housing age.
                 let age = if young { 1.0 } else { 0.5 };
                 let annual = rate * age * (-b.leave_sensitivity * (u - u_alt)).exp();
-                st.leave[leave_index(seeking, housed, young)] = 1.0 - (-annual.min(50.0) / 12.0).exp();
+                st.leave[leave_index(seeking, housed, young)] =
+                    1.0 - (-annual.min(50.0) / 12.0).exp();
             }
         }
     }
-    st.awareness = (b.base_awareness + r.recruitment.university_stations * r.recruitment.awareness_per_station).min(1.0);
+    st.awareness = (b.base_awareness
+        + r.recruitment.university_stations * r.recruitment.awareness_per_station)
+        .min(1.0);
 }
 
 /// Monthly job-finding probability from a Cobb-Douglas matching function with elasticity 0.5.

@@ -28,7 +28,10 @@ pub struct Span {
 
 impl SourceMap {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> u32 {
-        self.sources.push(Source { name: name.into(), text: text.into() });
+        self.sources.push(Source {
+            name: name.into(),
+            text: text.into(),
+        });
         (self.sources.len() - 1) as u32
     }
 
@@ -46,7 +49,9 @@ impl SourceMap {
 
     /// The path of a file source, for resolving `extends` relative to it.
     pub fn path(&self, file: u32) -> Option<PathBuf> {
-        self.sources.get(file as usize).map(|s| PathBuf::from(&s.name))
+        self.sources
+            .get(file as usize)
+            .map(|s| PathBuf::from(&s.name))
     }
 }
 
@@ -98,7 +103,12 @@ impl fmt::Display for Diagnostics {
             }
             write!(f, "{d}")?;
         }
-        write!(f, "\n{} problem{} found", self.0.len(), if self.0.len() == 1 { "" } else { "s" })
+        write!(
+            f,
+            "\n{} problem{} found",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" }
+        )
     }
 }
 
@@ -110,24 +120,44 @@ pub struct Collector<'a> {
 
 impl<'a> Collector<'a> {
     pub fn new(sources: &'a SourceMap) -> Self {
-        Collector { sources, diags: Vec::new() }
+        Collector {
+            sources,
+            diags: Vec::new(),
+        }
     }
 
     pub fn error(&mut self, span: Span, key: &str, message: impl Into<String>) {
         self.push(span, key, message.into(), None);
     }
 
-    pub fn error_hint(&mut self, span: Span, key: &str, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn error_hint(
+        &mut self,
+        span: Span,
+        key: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.push(span, key, message.into(), Some(hint.into()));
     }
 
     fn push(&mut self, span: Span, key: &str, message: String, hint: Option<String>) {
         let (file, line, column) = self.sources.locate(span);
-        self.diags.push(Diagnostic { file, line, column, key: key.to_string(), message, hint });
+        self.diags.push(Diagnostic {
+            file,
+            line,
+            column,
+            key: key.to_string(),
+            message,
+            hint,
+        });
     }
 
     pub fn finish(self) -> Result<(), Diagnostics> {
-        if self.diags.is_empty() { Ok(()) } else { Err(Diagnostics(self.diags)) }
+        if self.diags.is_empty() {
+            Ok(())
+        } else {
+            Err(Diagnostics(self.diags))
+        }
     }
 }
 
@@ -178,7 +208,11 @@ mod tests {
     fn locate_line_col() {
         let mut m = SourceMap::default();
         let f = m.add("a.toml", "x = 1\ny = \"é\" z\n");
-        let (_, l, c) = m.locate(Span { file: f, start: 13, end: 14 });
+        let (_, l, c) = m.locate(Span {
+            file: f,
+            start: 13,
+            end: 14,
+        });
         assert_eq!((l, c), (2, 8));
     }
 }

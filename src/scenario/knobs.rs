@@ -503,14 +503,16 @@ section! {
 }
 
 fn default_sectors() -> Vec<Sector> {
-    let s = |name: &str, share: f64, growth: f64, market: f64, mult: f64, rd: f64, months: f64| Sector {
-        name: name.into(),
-        talent_share: share,
-        growth,
-        market_cny_year: market,
-        revenue_multiple: mult,
-        rd_cost: rd,
-        months_to_product: months,
+    let s = |name: &str, share: f64, growth: f64, market: f64, mult: f64, rd: f64, months: f64| {
+        Sector {
+            name: name.into(),
+            talent_share: share,
+            growth,
+            market_cny_year: market,
+            revenue_multiple: mult,
+            rd_cost: rd,
+            months_to_product: months,
+        }
     };
     vec![
         s("iot", 0.25, 0.08, 4.0e9, 6.0, 1.2, 18.0),

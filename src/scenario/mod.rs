@@ -70,7 +70,11 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
         }
     }
     let mut c = Collector::new(&sources);
-    let spec = Spec { min: f64::NEG_INFINITY, max: f64::INFINITY, unit: "" };
+    let spec = Spec {
+        min: f64::NEG_INFINITY,
+        max: f64::INFINITY,
+        unit: "",
+    };
     let def = ScenarioDef::read(&root, "", &spec, &mut c);
     if let Some(def) = &def {
         validate(def, &root, &mut c);
@@ -86,16 +90,31 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
         hash.write(s.name.as_bytes());
         hash.write(s.text.as_bytes());
     }
-    Ok(Scenario { def, path: path.to_path_buf(), source_hash: format!("{:016x}", hash.0) })
+    Ok(Scenario {
+        def,
+        path: path.to_path_buf(),
+        source_hash: format!("{:016x}", hash.0),
+    })
 }
 
 /// Parse and validate a scenario given as text (for tests and embedded scenarios).
 pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let dir = std::env::temp_dir().join(format!("talentsim-{}-{}", std::process::id(), Fnv::hash(text.as_bytes())));
+    let dir = std::env::temp_dir().join(format!(
+        "talentsim-{}-{}",
+        std::process::id(),
+        Fnv::hash(text.as_bytes())
+    ));
     let _ = std::fs::create_dir_all(&dir);
     let p = dir.join(name);
     let res = std::fs::write(&p, text).map_err(|e| {
-        ScenarioError::Invalid(Diagnostics(vec![Diagnostic { file: name.into(), line: 1, column: 1, key: String::new(), message: format!("cannot stage scenario text: {e}"), hint: None }]))
+        ScenarioError::Invalid(Diagnostics(vec![Diagnostic {
+            file: name.into(),
+            line: 1,
+            column: 1,
+            key: String::new(),
+            message: format!("cannot stage scenario text: {e}"),
+            hint: None,
+        }]))
     });
     res?;
     let out = load(&p, &[]);
@@ -132,10 +151,12 @@ impl Fnv {
 fn sort_diagnostics(diags: &mut [Diagnostic], sources: &SourceMap) {
     // Every `--set` argument is its own source named `--set` (line 1): keep those in the order
     // found (the stable sort leaves equal keys alone) rather than interleaving them by column.
-    diags.sort_by_key(|d| match sources.sources.iter().position(|s| s.name == d.file) {
-        Some(i) if d.file != "--set" => (i, d.line, d.column),
-        _ => (usize::MAX, 0, 0),
-    });
+    diags.sort_by_key(
+        |d| match sources.sources.iter().position(|s| s.name == d.file) {
+            Some(i) if d.file != "--set" => (i, d.line, d.column),
+            _ => (usize::MAX, 0, 0),
+        },
+    );
 }
 
 /// The span of the value at `path` (keys and array indices), or of the nearest ancestor found.
@@ -160,11 +181,27 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
     // would be spurious); point at `end` if the file sets it, else at `start`.
     let month_bad = c.diags.iter().any(|d| d.key == "start" || d.key == "end");
     if def.end < def.start && !month_bad {
-        let at = if root.get("end").is_some() { "end" } else { "start" };
-        c.error(span_at(root, &[at]), at, format!("the run ends ({}) before it starts ({}): expected `end` at or after `start`", def.end, def.start));
+        let at = if root.get("end").is_some() {
+            "end"
+        } else {
+            "start"
+        };
+        c.error(
+            span_at(root, &[at]),
+            at,
+            format!(
+                "the run ends ({}) before it starts ({}): expected `end` at or after `start`",
+                def.end, def.start
+            ),
+        );
     }
     if def.region.is_empty() {
-        c.error_hint(root.span, "region", "no regions: expected at least one `[[region]]` table", "add `[[region]]` with a `name`");
+        c.error_hint(
+            root.span,
+            "region",
+            "no regions: expected at least one `[[region]]` table",
+            "add `[[region]]` with a `name`",
+        );
     }
     let e = &def.elsewhere;
     if e.master_share + e.phd_share > 1.0 {
@@ -173,19 +210,43 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
     let mut sectors = HashSet::new();
     for (i, s) in def.sector.iter().enumerate() {
         if s.name.is_empty() || !sectors.insert(s.name.as_str()) {
-            let what = if s.name.is_empty() { "an empty sector name".to_string() } else { format!("duplicate sector name `{}`", s.name) };
-            c.error(span_at(root, &["sector", &i.to_string(), "name"]), &format!("sector[{i}].name"), format!("{what}: expected a unique, non-empty name"));
+            let what = if s.name.is_empty() {
+                "an empty sector name".to_string()
+            } else {
+                format!("duplicate sector name `{}`", s.name)
+            };
+            c.error(
+                span_at(root, &["sector", &i.to_string(), "name"]),
+                &format!("sector[{i}].name"),
+                format!("{what}: expected a unique, non-empty name"),
+            );
         }
     }
     if def.sector.is_empty() {
-        c.error(span_at(root, &["sector"]), "sector", "no sectors: expected at least one `[[sector]]`");
+        c.error(
+            span_at(root, &["sector"]),
+            "sector",
+            "no sectors: expected at least one `[[sector]]`",
+        );
     }
     let sector_names: Vec<&str> = def.sector.iter().map(|s| s.name.as_str()).collect();
     let check_sector = |name: &str, path: &[&str], key: String, c: &mut Collector| {
         if !sector_names.contains(&name) {
-            let msg = format!("unknown sector `{name}`: expected one of {}", sector_names.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "));
+            let msg = format!(
+                "unknown sector `{name}`: expected one of {}",
+                sector_names
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             match nearest(name, sector_names.iter().copied()) {
-                Some(n) => c.error_hint(span_at(root, path), &key, msg, format!("did you mean `{n}`?")),
+                Some(n) => c.error_hint(
+                    span_at(root, path),
+                    &key,
+                    msg,
+                    format!("did you mean `{n}`?"),
+                ),
                 None => c.error(span_at(root, path), &key, msg),
             }
         }
@@ -194,31 +255,68 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
     for (i, r) in def.region.iter().enumerate() {
         let is = i.to_string();
         if r.name.trim().is_empty() {
-            c.error(span_at(root, &["region", &is, "name"]), &format!("region[{i}].name"), "missing or empty region name: expected a non-empty string");
+            c.error(
+                span_at(root, &["region", &is, "name"]),
+                &format!("region[{i}].name"),
+                "missing or empty region name: expected a non-empty string",
+            );
         } else if !names.insert(r.name.as_str()) {
-            c.error(span_at(root, &["region", &is, "name"]), &format!("region[{i}].name"), format!("duplicate region name `{}`: expected each region to have a unique name", r.name));
+            c.error(
+                span_at(root, &["region", &is, "name"]),
+                &format!("region[{i}].name"),
+                format!(
+                    "duplicate region name `{}`: expected each region to have a unique name",
+                    r.name
+                ),
+            );
         }
         for (j, f) in r.focus_sectors.iter().enumerate() {
-            check_sector(f, &["region", &is, "focus_sectors", &j.to_string()], format!("region[{i}].focus_sectors[{j}]"), c);
+            check_sector(
+                f,
+                &["region", &is, "focus_sectors", &j.to_string()],
+                format!("region[{i}].focus_sectors[{j}]"),
+                c,
+            );
         }
         for (j, a) in r.anchor.iter().enumerate() {
-            check_sector(&a.sector, &["region", &is, "anchor", &j.to_string(), "sector"], format!("region[{i}].anchor[{j}].sector"), c);
+            check_sector(
+                &a.sector,
+                &["region", &is, "anchor", &j.to_string(), "sector"],
+                format!("region[{i}].anchor[{j}].sector"),
+                c,
+            );
         }
         let mut pnames = HashSet::new();
         for (j, g) in r.grant.iter().enumerate() {
             let js = j.to_string();
             let key = |k: &str| format!("region[{i}].grant[{j}].{k}");
             if !g.start.is_empty() && Month::parse(&g.start).is_none() {
-                c.error(span_at(root, &["region", &is, "grant", &js, "start"]), &key("start"), format!("`{}` is not a month: expected `\"YYYY-MM\"`", g.start));
+                c.error(
+                    span_at(root, &["region", &is, "grant", &js, "start"]),
+                    &key("start"),
+                    format!("`{}` is not a month: expected `\"YYYY-MM\"`", g.start),
+                );
             }
             if !pnames.insert(g.name.as_str()) {
-                c.error(span_at(root, &["region", &is, "grant", &js, "name"]), &key("name"), format!("duplicate program name `{}` in region `{}`", g.name, r.name));
+                c.error(
+                    span_at(root, &["region", &is, "grant", &js, "name"]),
+                    &key("name"),
+                    format!("duplicate program name `{}` in region `{}`", g.name, r.name),
+                );
             }
             if g.name.contains(';') {
-                c.error(span_at(root, &["region", &is, "grant", &js, "name"]), &key("name"), "a program name may not contain `;` (it separates names in `firms.csv`)");
+                c.error(
+                    span_at(root, &["region", &is, "grant", &js, "name"]),
+                    &key("name"),
+                    "a program name may not contain `;` (it separates names in `firms.csv`)",
+                );
             }
             if g.tiers.is_empty() {
-                c.error(span_at(root, &["region", &is, "grant", &js, "tiers"]), &key("tiers"), "no award tiers: expected at least one `{ name, min_score, award_cny }`");
+                c.error(
+                    span_at(root, &["region", &is, "grant", &js, "tiers"]),
+                    &key("tiers"),
+                    "no award tiers: expected at least one `{ name, min_score, award_cny }`",
+                );
             }
         }
         if r.housing.max_units > 0.0 && r.housing.max_units < r.housing.units {
@@ -234,10 +332,18 @@ pub const PERSON_BYTES: usize = std::mem::size_of::<crate::model::person::Person
 /// An upper estimate of the agents a run will hold at its peak.
 pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
     let years = ((def.end.0 as f64 - def.start.0 as f64) + 1.0).max(0.0) / 12.0;
-    let grow = |base: f64, g: f64| if g.abs() < 1e-9 { base * years } else { base * ((1.0 + g).powf(years) - 1.0) / (1.0 + g).ln() };
+    let grow = |base: f64, g: f64| {
+        if g.abs() < 1e-9 {
+            base * years
+        } else {
+            base * ((1.0 + g).powf(years) - 1.0) / (1.0 + g).ln()
+        }
+    };
     let e = &def.elsewhere;
     let stock: f64 = def.region.iter().map(|r| r.initial_talent).sum();
-    let flow = grow(e.graduates_per_year, e.graduates_growth) + grow(e.experienced_per_year, e.experienced_growth) + grow(e.high_level_per_year, e.high_level_growth);
+    let flow = grow(e.graduates_per_year, e.graduates_growth)
+        + grow(e.experienced_per_year, e.experienced_growth)
+        + grow(e.high_level_per_year, e.high_level_growth);
     (stock + flow) / def.scale
 }
 
@@ -245,7 +351,11 @@ fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
     let agents = estimate_peak_agents(def);
     // Person vector with growth slack, plus per-person scratch in the step.
     let bytes = agents * (PERSON_BYTES as f64 * 2.0 + 8.0);
-    let limit = if def.memory_limit_gib > 0.0 { def.memory_limit_gib * (1u64 << 30) as f64 } else { available_memory().unwrap_or(f64::INFINITY) };
+    let limit = if def.memory_limit_gib > 0.0 {
+        def.memory_limit_gib * (1u64 << 30) as f64
+    } else {
+        available_memory().unwrap_or(f64::INFINITY)
+    };
     if bytes > limit {
         let gib = |b: f64| b / (1u64 << 30) as f64;
         let needed_scale = (def.scale * bytes / limit).ceil();
@@ -268,7 +378,11 @@ fn available_memory() -> Option<f64> {
 impl Scenario {
     /// Build from a definition made in code (benches, tests); validates ranges by round-tripping.
     pub fn from_def(def: ScenarioDef) -> Scenario {
-        Scenario { def, path: PathBuf::new(), source_hash: String::new() }
+        Scenario {
+            def,
+            path: PathBuf::new(),
+            source_hash: String::new(),
+        }
     }
 
     /// The fully resolved scenario as TOML (what `talentsim show` prints).

@@ -44,11 +44,19 @@ pub trait Knob: Sized + Clone {
 }
 
 fn wrong_type(node: &Node, key: &str, expected: &str, c: &mut Collector) {
-    c.error(node.span, key, format!("expected {expected}, found {}", node.val.type_name()));
+    c.error(
+        node.span,
+        key,
+        format!("expected {expected}, found {}", node.val.type_name()),
+    );
 }
 
 fn range_text(spec: &Spec) -> String {
-    let unit = if spec.unit.is_empty() { String::new() } else { format!(" {}", spec.unit) };
+    let unit = if spec.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", spec.unit)
+    };
     match (spec.min.is_finite(), spec.max.is_finite()) {
         (true, true) => format!("between {} and {}{unit}", spec.min, spec.max),
         (true, false) => format!("at least {}{unit}", spec.min),
@@ -59,7 +67,11 @@ fn range_text(spec: &Spec) -> String {
 
 fn check_range(x: f64, node: &Node, key: &str, spec: &Spec, c: &mut Collector) -> bool {
     if !x.is_finite() || x < spec.min || x > spec.max {
-        c.error(node.span, key, format!("value {x} is out of range: expected {}", range_text(spec)));
+        c.error(
+            node.span,
+            key,
+            format!("value {x} is out of range: expected {}", range_text(spec)),
+        );
         return false;
     }
     true
@@ -92,11 +104,18 @@ macro_rules! int_knob {
                     Val::Int(i) => {
                         let lo = spec.min.max(<$t>::MIN as f64);
                         let hi = spec.max.min(<$t>::MAX as f64);
-                        let s = Spec { min: lo, max: hi, unit: spec.unit };
+                        let s = Spec {
+                            min: lo,
+                            max: hi,
+                            unit: spec.unit,
+                        };
                         check_range(i as f64, node, key, &s, c).then_some(i as $t)
                     }
                     Val::Float(x) if x.fract() == 0.0 && x.is_finite() => {
-                        let n = Node { val: Val::Int(x as i64), span: node.span };
+                        let n = Node {
+                            val: Val::Int(x as i64),
+                            span: node.span,
+                        };
                         Self::read(&n, key, spec, c)
                     }
                     _ => {
@@ -155,7 +174,9 @@ impl<T: Knob> Knob for Vec<T> {
                 "an array of tables (`[[...]]`)".to_string()
             } else {
                 match T::TYPE {
-                    t @ ("string" | "number" | "integer" | "boolean" | "month") => format!("an array of {t}s"),
+                    t @ ("string" | "number" | "integer" | "boolean" | "month") => {
+                        format!("an array of {t}s")
+                    }
                     _ => "an array".to_string(),
                 }
             };
@@ -221,7 +242,12 @@ impl Knob for Month {
             Val::Str(s) => s.as_str(),
             Val::Datetime(d) => d.as_str(),
             _ => {
-                wrong_type(node, key, "a month as a string `\"YYYY-MM\"` (e.g. `\"2010-01\"`)", c);
+                wrong_type(
+                    node,
+                    key,
+                    "a month as a string `\"YYYY-MM\"` (e.g. `\"2010-01\"`)",
+                    c,
+                );
                 return None;
             }
         };
@@ -275,9 +301,26 @@ macro_rules! string_enum {
 }
 
 /// Report unknown keys of a table, with the nearest valid key as a hint.
-pub fn unknown_key(entry_key: &str, span: super::diag::Span, path: &str, fields: &[&str], c: &mut Collector) {
-    let full = if path.is_empty() { entry_key.to_string() } else { format!("{path}.{entry_key}") };
-    let msg = format!("unknown key `{entry_key}`: expected one of {}", fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "));
+pub fn unknown_key(
+    entry_key: &str,
+    span: super::diag::Span,
+    path: &str,
+    fields: &[&str],
+    c: &mut Collector,
+) {
+    let full = if path.is_empty() {
+        entry_key.to_string()
+    } else {
+        format!("{path}.{entry_key}")
+    };
+    let msg = format!(
+        "unknown key `{entry_key}`: expected one of {}",
+        fields
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     match nearest(entry_key, fields.iter().copied()) {
         Some(n) => c.error_hint(span, &full, msg, format!("did you mean `{n}`?")),
         None => c.error(span, &full, msg),
@@ -285,7 +328,11 @@ pub fn unknown_key(entry_key: &str, span: super::diag::Span, path: &str, fields:
 }
 
 pub fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 /// Declare a scenario section: a struct of knobs, each with a default, a range and a unit.

@@ -54,7 +54,10 @@ impl Val {
 
 impl Node {
     pub fn table(span: Span) -> Node {
-        Node { val: Val::Table(Vec::new()), span }
+        Node {
+            val: Val::Table(Vec::new()),
+            span,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -81,7 +84,11 @@ impl Node {
 
 fn span_of<T>(s: &Spanned<T>, file: u32) -> Span {
     let r = s.span();
-    Span { file, start: r.start as u32, end: r.end as u32 }
+    Span {
+        file,
+        start: r.start as u32,
+        end: r.end as u32,
+    }
 }
 
 // `key` is the dotted path of the value, so that a bad literal names its key.
@@ -95,12 +102,29 @@ fn convert(v: &Spanned<DeValue<'_>>, file: u32, key: &str, c: &mut Collector) ->
                 // Say whether the literal is too large or not a number at all (`0x`), and what
                 // range is expected; the schema reports nothing more for the placeholder 0.
                 let what = match e.kind() {
-                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => "is out of range",
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                        "is out of range"
+                    }
                     _ => "is not a valid integer",
                 };
-                let src = c.sources.sources.get(file as usize).map_or("", |s| s.text.as_str());
-                let lit = src.get(span.start as usize..span.end as usize).unwrap_or(i.as_str()).to_string();
-                c.error(span, key, format!("the integer `{lit}` {what}: expected a whole number between {} and {}", i64::MIN, i64::MAX));
+                let src = c
+                    .sources
+                    .sources
+                    .get(file as usize)
+                    .map_or("", |s| s.text.as_str());
+                let lit = src
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or(i.as_str())
+                    .to_string();
+                c.error(
+                    span,
+                    key,
+                    format!(
+                        "the integer `{lit}` {what}: expected a whole number between {} and {}",
+                        i64::MIN,
+                        i64::MAX
+                    ),
+                );
                 Val::Int(0)
             }
         },
@@ -116,7 +140,12 @@ fn convert(v: &Spanned<DeValue<'_>>, file: u32, key: &str, c: &mut Collector) ->
         }
         DeValue::Boolean(b) => Val::Bool(*b),
         DeValue::Datetime(d) => Val::Datetime(d.to_string()),
-        DeValue::Array(a) => Val::Array(a.iter().enumerate().map(|(i, x)| convert(x, file, &format!("{key}[{i}]"), c)).collect()),
+        DeValue::Array(a) => Val::Array(
+            a.iter()
+                .enumerate()
+                .map(|(i, x)| convert(x, file, &format!("{key}[{i}]"), c))
+                .collect(),
+        ),
         DeValue::Table(t) => Val::Table(convert_table(t, file, key, c)),
     };
     Node { val, span }
@@ -127,7 +156,11 @@ fn convert_table(t: &DeTable<'_>, file: u32, path: &str, c: &mut Collector) -> V
         .map(|(k, v)| {
             let key = k.get_ref().to_string();
             let node = convert(v, file, &super::schema::join(path, &key), c);
-            Entry { key, key_span: span_of(k, file), node }
+            Entry {
+                key,
+                key_span: span_of(k, file),
+                node,
+            }
         })
         .collect()
 }
@@ -139,12 +172,24 @@ pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
     let had_errors = !errors.is_empty();
     for e in errors {
         let r = e.span().unwrap_or(0..0);
-        let span = Span { file, start: r.start as u32, end: r.end as u32 };
+        let span = Span {
+            file,
+            start: r.start as u32,
+            end: r.end as u32,
+        };
         let msg = e.message().trim();
         // The parser's messages name neither the key nor, for some, what was expected: add both.
         let (key, value_missing) = line_key(&text, r.start);
         if msg == "duplicate key" {
-            let key = if key.is_empty() { text.get(r.clone()).unwrap_or("").trim().trim_matches(|ch| ch == '"' || ch == '\'').to_string() } else { key };
+            let key = if key.is_empty() {
+                text.get(r.clone())
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches(|ch| ch == '"' || ch == '\'')
+                    .to_string()
+            } else {
+                key
+            };
             c.error(span, &key, format!("invalid TOML: duplicate key `{key}`: expected each key and table to be defined only once"));
         } else if value_missing {
             // `key =` with nothing after it; the parser would say "string values must be quoted".
@@ -156,8 +201,15 @@ pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
     if had_errors {
         return None;
     }
-    let span = Span { file, start: 0, end: text.len() as u32 };
-    Some(Node { val: Val::Table(convert_table(doc.get_ref(), file, "", c)), span })
+    let span = Span {
+        file,
+        start: 0,
+        end: text.len() as u32,
+    };
+    Some(Node {
+        val: Val::Table(convert_table(doc.get_ref(), file, "", c)),
+        span,
+    })
 }
 
 /// Best effort, for syntax errors (the parser gives only a byte offset): the dotted key of the
@@ -172,18 +224,42 @@ fn line_key(text: &str, at: usize) -> (String, bool) {
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let line = text[line_start..line_end].trim();
-    let is_key = |k: &str| !k.trim().is_empty() && k.chars().all(|ch| ch.is_alphanumeric() || "_-.\"' ".contains(ch));
-    let clean = |k: &str| k.split('.').map(|p| p.trim().trim_matches(|ch| ch == '"' || ch == '\'')).collect::<Vec<_>>().join(".");
-    let header_of = |l: &str| l.trim_start_matches('[').split(']').next().filter(|h| is_key(h)).map(clean);
+    let is_key = |k: &str| {
+        !k.trim().is_empty()
+            && k.chars()
+                .all(|ch| ch.is_alphanumeric() || "_-.\"' ".contains(ch))
+    };
+    let clean = |k: &str| {
+        k.split('.')
+            .map(|p| p.trim().trim_matches(|ch| ch == '"' || ch == '\''))
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    let header_of = |l: &str| {
+        l.trim_start_matches('[')
+            .split(']')
+            .next()
+            .filter(|h| is_key(h))
+            .map(clean)
+    };
     if line.starts_with('[') {
         return (header_of(line).unwrap_or_default(), false);
     }
     let Some((k, v)) = line.split_once('=').filter(|(k, _)| is_key(k)) else {
         return (String::new(), false);
     };
-    let header = text[..line_start].lines().rev().map(str::trim).find(|l| l.starts_with('[')).and_then(header_of).unwrap_or_default();
+    let header = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(header_of)
+        .unwrap_or_default();
     let v = v.trim();
-    (super::schema::join(&header, &clean(k)), v.is_empty() || v.starts_with('#'))
+    (
+        super::schema::join(&header, &clean(k)),
+        v.is_empty() || v.starts_with('#'),
+    )
 }
 
 /// Read `path` and its `extends` chain into one merged tree.
@@ -204,36 +280,57 @@ fn load_rec(
     diags: &mut Vec<super::diag::Diagnostic>,
     chain: &mut Vec<PathBuf>,
 ) -> Option<Node> {
-    let here = |sources: &SourceMap, diags: &mut Vec<_>, span: Option<Span>, key: &str, msg: String| {
-        let mut c = Collector::new(sources);
-        match span {
-            Some(s) => c.error(s, key, msg),
-            None => {
-                // No position to point at but the file itself.
-                c.diags.push(super::diag::Diagnostic {
-                    file: path.display().to_string(),
-                    line: 1,
-                    column: 1,
-                    key: key.to_string(),
-                    message: msg,
-                    hint: None,
-                });
+    let here =
+        |sources: &SourceMap, diags: &mut Vec<_>, span: Option<Span>, key: &str, msg: String| {
+            let mut c = Collector::new(sources);
+            match span {
+                Some(s) => c.error(s, key, msg),
+                None => {
+                    // No position to point at but the file itself.
+                    c.diags.push(super::diag::Diagnostic {
+                        file: path.display().to_string(),
+                        line: 1,
+                        column: 1,
+                        key: key.to_string(),
+                        message: msg,
+                        hint: None,
+                    });
+                }
             }
-        }
-        diags.extend(c.diags);
-    };
+            diags.extend(c.diags);
+        };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            let what = if from.is_some() { "the `extends` target" } else { "the file" };
-            here(sources, diags, from, if from.is_some() { "extends" } else { "" }, format!("cannot read {what} `{}`: {e}", path.display()));
+            let what = if from.is_some() {
+                "the `extends` target"
+            } else {
+                "the file"
+            };
+            here(
+                sources,
+                diags,
+                from,
+                if from.is_some() { "extends" } else { "" },
+                format!("cannot read {what} `{}`: {e}", path.display()),
+            );
             return None;
         }
     };
     let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if let Some(pos) = chain.iter().position(|p| *p == canon) {
-        let cycle: Vec<String> = chain[pos..].iter().chain([&canon]).map(|p| file_name(p)).collect();
-        here(sources, diags, from, "extends", format!("`extends` cycle: {}", cycle.join(" → ")));
+        let cycle: Vec<String> = chain[pos..]
+            .iter()
+            .chain([&canon])
+            .map(|p| file_name(p))
+            .collect();
+        here(
+            sources,
+            diags,
+            from,
+            "extends",
+            format!("`extends` cycle: {}", cycle.join(" → ")),
+        );
         return None;
     }
     let text = match String::from_utf8(bytes) {
@@ -244,7 +341,11 @@ fn load_rec(
             let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
             let file = sources.add(path.display().to_string(), lossy);
             let mut c = Collector::new(sources);
-            let span = Span { file, start: prefix.len() as u32, end: prefix.len() as u32 + 1 };
+            let span = Span {
+                file,
+                start: prefix.len() as u32,
+                end: prefix.len() as u32 + 1,
+            };
             // Name the offending byte, so the user can find it with a hex viewer if the
             // line/column (counted in the lossily decoded text) is not enough.
             let byte = e.as_bytes()[valid];
@@ -277,7 +378,14 @@ fn load_rec(
     };
     let Val::Str(target) = &ext.node.val else {
         let mut c = Collector::new(sources);
-        c.error(ext.node.span, "extends", format!("expected a string (a path to another scenario file), found {}", ext.node.val.type_name()));
+        c.error(
+            ext.node.span,
+            "extends",
+            format!(
+                "expected a string (a path to another scenario file), found {}",
+                ext.node.val.type_name()
+            ),
+        );
         diags.extend(c.diags);
         return Some(node);
     };
@@ -291,7 +399,10 @@ fn load_rec(
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Merge `over` into `base`: tables merge key by key, arrays of tables whose elements all have a
@@ -331,12 +442,24 @@ pub fn merge(base: &mut Node, over: Node) {
 /// Apply one `--set path.to.knob=value` override. Array elements are addressed by index
 /// (`region.0`) or by their `name` (`region.Binjiang`). Unknown keys are created, so the
 /// schema reader reports them with the `--set` argument as their location.
-pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<(), super::diag::Diagnostic> {
+pub fn apply_set(
+    root: &mut Node,
+    arg: &str,
+    sources: &mut SourceMap,
+) -> Result<(), super::diag::Diagnostic> {
     let file = sources.add("--set", arg);
-    let whole = Span { file, start: 0, end: arg.len() as u32 };
+    let whole = Span {
+        file,
+        start: 0,
+        end: arg.len() as u32,
+    };
     let fail = |sources: &SourceMap, at: u32, key: &str, msg: String, hint: Option<String>| {
         let mut c = Collector::new(sources);
-        let span = Span { file, start: at, end: at };
+        let span = Span {
+            file,
+            start: at,
+            end: at,
+        };
         match hint {
             Some(h) => c.error_hint(span, key, msg, h),
             None => c.error(span, key, msg),
@@ -344,11 +467,23 @@ pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<
         c.diags.pop().expect("one diagnostic")
     };
     let Some(eq) = arg.find('=') else {
-        return Err(fail(sources, 0, "", format!("`--set {arg}`: expected `path.to.knob=value`"), None));
+        return Err(fail(
+            sources,
+            0,
+            "",
+            format!("`--set {arg}`: expected `path.to.knob=value`"),
+            None,
+        ));
     };
     let (path, raw) = (arg[..eq].trim(), &arg[eq + 1..]);
     if path.is_empty() {
-        return Err(fail(sources, 0, "", "`--set`: the knob path before `=` is empty".into(), None));
+        return Err(fail(
+            sources,
+            0,
+            "",
+            "`--set`: the knob path before `=` is empty".into(),
+            None,
+        ));
     }
     // Parse the value as TOML; a bare word that is not TOML is taken as a string.
     let doc = format!("v = {raw}");
@@ -366,7 +501,14 @@ pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<
             shift(&mut n, file, value_start as i64 - 4);
             n
         }
-        None => Node { val: Val::Str(raw.trim().to_string()), span: Span { file, start: value_start, end: arg.len() as u32 } },
+        None => Node {
+            val: Val::Str(raw.trim().to_string()),
+            span: Span {
+                file,
+                start: value_start,
+                end: arg.len() as u32,
+            },
+        },
     };
     value.span.file = file;
     let segs: Vec<&str> = path.split('.').collect();
@@ -375,7 +517,11 @@ pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<
     let mut offset = (arg[..eq].len() - arg[..eq].trim_start().len()) as u32;
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
-        let seg_span = Span { file, start: offset, end: offset + seg.len() as u32 };
+        let seg_span = Span {
+            file,
+            start: offset,
+            end: offset + seg.len() as u32,
+        };
         offset += seg.len() as u32 + 1;
         let type_name = cur.val.type_name();
         match &mut cur.val {
@@ -383,8 +529,16 @@ pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<
                 let pos = match t.iter().position(|e| e.key == *seg) {
                     Some(p) => p,
                     None => {
-                        let node = if last { value.clone() } else { Node::table(whole) };
-                        t.push(Entry { key: seg.to_string(), key_span: seg_span, node });
+                        let node = if last {
+                            value.clone()
+                        } else {
+                            Node::table(whole)
+                        };
+                        t.push(Entry {
+                            key: seg.to_string(),
+                            key_span: seg_span,
+                            node,
+                        });
                         t.len() - 1
                     }
                 };
@@ -395,11 +549,29 @@ pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<
                 cur = &mut t[pos].node;
             }
             Val::Array(a) => {
-                let idx = seg.parse::<usize>().ok().filter(|&i| i < a.len()).or_else(|| a.iter().position(|n| n.name() == Some(seg)));
+                let idx = seg
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&i| i < a.len())
+                    .or_else(|| a.iter().position(|n| n.name() == Some(seg)));
                 let Some(idx) = idx else {
-                    let names: Vec<String> = a.iter().filter_map(|n| n.name().map(str::to_string)).collect();
-                    let hint = super::diag::nearest(seg, names.iter().map(String::as_str)).map(|n| format!("did you mean `{n}`?"));
-                    return Err(fail(sources, seg_span.start, &segs[..=i].join("."), format!("no element `{seg}` in this array: expected an index below {} or one of the names [{}]", a.len(), names.join(", ")), hint));
+                    let names: Vec<String> = a
+                        .iter()
+                        .filter_map(|n| n.name().map(str::to_string))
+                        .collect();
+                    let hint = super::diag::nearest(seg, names.iter().map(String::as_str))
+                        .map(|n| format!("did you mean `{n}`?"));
+                    return Err(fail(
+                        sources,
+                        seg_span.start,
+                        &segs[..=i].join("."),
+                        format!(
+                            "no element `{seg}` in this array: expected an index below {} or one of the names [{}]",
+                            a.len(),
+                            names.join(", ")
+                        ),
+                        hint,
+                    ));
                 };
                 if last {
                     a[idx] = value;
@@ -408,7 +580,17 @@ pub fn apply_set(root: &mut Node, arg: &str, sources: &mut SourceMap) -> Result<
                 cur = &mut a[idx];
             }
             _ => {
-                return Err(fail(sources, seg_span.start, &segs[..i].join("."), format!("`{}` is {}, not a table: cannot set a key inside it", segs[..i].join("."), type_name), None));
+                return Err(fail(
+                    sources,
+                    seg_span.start,
+                    &segs[..i].join("."),
+                    format!(
+                        "`{}` is {}, not a table: cannot set a key inside it",
+                        segs[..i].join("."),
+                        type_name
+                    ),
+                    None,
+                ));
             }
         }
     }

@@ -37,7 +37,8 @@ fn refresh_funds(w: &mut World) {
     w.funds.retain(|f| f.until >= t && f.dry_powder > 0.0);
     for f in &mut w.funds {
         // Screening time accrues month by month (up to a quarter's worth).
-        f.capacity = (f.capacity + c.deals_per_fund_month).min(3.0 * c.deals_per_fund_month.max(1.0));
+        f.capacity =
+            (f.capacity + c.deals_per_fund_month).min(3.0 * c.deals_per_fund_month.max(1.0));
     }
 }
 
@@ -59,7 +60,8 @@ pub fn funding(w: &mut World) {
         let runway_short = f.cash < 12.0 * burn;
         // Firms whose revenue already supports the next round raise to grow faster.
         let traction = f.launched() && f.revenue_year() >= round_size(f.stage.next(), c) / 8.0;
-        let spaced = f.last_round == crate::model::firm::NEVER || t >= f.last_round + c.months_between_rounds;
+        let spaced = f.last_round == crate::model::firm::NEVER
+            || t >= f.last_round + c.months_between_rounds;
         if (runway_short || traction) && spaced {
             seekers[f.stage.next() as usize] += 1.0;
             seeking.push(i);
@@ -73,7 +75,9 @@ pub fn funding(w: &mut World) {
             }
         }
     }
-    let capacity: Vec<f64> = (0..6).map(|s| leaders[s].iter().map(|&j| w.funds[j].capacity).sum()).collect();
+    let capacity: Vec<f64> = (0..6)
+        .map(|s| leaders[s].iter().map(|&j| w.funds[j].capacity).sum())
+        .collect();
     for i in seeking {
         let ri = w.firms[i].region as usize;
         let next = w.firms[i].stage.next();
@@ -81,7 +85,13 @@ pub fn funding(w: &mut World) {
         let looks = rng.poisson(capacity[next as usize] / seekers[next as usize].max(1.0));
         let tf = &def.region[ri].talent_fund;
         let size = round_size(next, c);
-        let tf_part = if w.firms[i].fund_eligible { (size * tf.co_invest_share).min(tf.max_per_deal_cny).min(w.regions[ri].talent_fund) } else { 0.0 };
+        let tf_part = if w.firms[i].fund_eligible {
+            (size * tf.co_invest_share)
+                .min(tf.max_per_deal_cny)
+                .min(w.regions[ri].talent_fund)
+        } else {
+            0.0
+        };
         let relief = if tf_part > 0.0 { tf.bar_relief } else { 0.0 };
         let score = firm_score(&w.firms[i], next, c);
         let mut raised = false;
@@ -142,7 +152,10 @@ pub fn funding(w: &mut World) {
         if !raised && f.loan_balance <= 0.0 && f.cash < 6.0 * burn {
             let loans = &def.region[ri].loans;
             let coverage = w.regions[ri].service_coverage * def.region[ri].service.loan_signal;
-            let signal = firm_score(f, f.stage, c) + 0.3 * rng.normal() + coverage + if f.launched() { 0.3 } else { 0.0 };
+            let signal = firm_score(f, f.stage, c)
+                + 0.3 * rng.normal()
+                + coverage
+                + if f.launched() { 0.3 } else { 0.0 };
             if signal >= c.loan_bar - loans.guarantee_effect * loans.guarantee_share {
                 let amount = c.loan_months * burn;
                 lend(&mut w.firms[i], amount, c, loans, &mut w.events[ri]);
@@ -153,5 +166,6 @@ pub fn funding(w: &mut World) {
 
 fn monthly_burn(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef) -> f64 {
     let p = &def.firms;
-    (f.headcount.max(p.founding_team) as f64 * wage * p.cost_per_wage - f.revenue * p.margin).max(wage)
+    (f.headcount.max(p.founding_team) as f64 * wage * p.cost_per_wage - f.revenue * p.margin)
+        .max(wage)
 }

@@ -20,7 +20,12 @@ pub fn operate(w: &mut World) {
     let anchored = &w.anchored;
     let prices = w.price_index;
     let scale = def.scale;
-    let anchor_defs: Vec<(usize, f64)> = def.region.iter().enumerate().flat_map(|(ri, r)| r.anchor.iter().map(move |a| (ri, a.headcount))).collect();
+    let anchor_defs: Vec<(usize, f64)> = def
+        .region
+        .iter()
+        .enumerate()
+        .flat_map(|(ri, r)| r.anchor.iter().map(move |a| (ri, a.headcount)))
+        .collect();
     let mut anchor_i = 0;
     for f in w.firms.iter_mut().filter(|f| f.kind == Kind::Anchor) {
         let (_, h0) = anchor_defs[anchor_i];
@@ -40,9 +45,24 @@ pub fn operate(w: &mut World) {
         }
         let st = &regions[f.region as usize];
         let sector = &def.sector[f.sector as usize];
-        let chain = if f.consortium { 0.3 } else if anchored[f.region as usize] >> f.sector & 1 == 1 { 0.1 } else { 0.0 };
+        let chain = if f.consortium {
+            0.3
+        } else if anchored[f.region as usize] >> f.sector & 1 == 1 {
+            0.1
+        } else {
+            0.0
+        };
         let mut rng = KeyedRng::new(seed, t, Phase::Product, i as u64);
-        f.operate(t, st.wage, st.office_rent, prices, &def.firms, sector, chain, &mut rng);
+        f.operate(
+            t,
+            st.wage,
+            st.office_rent,
+            prices,
+            &def.firms,
+            sector,
+            chain,
+            &mut rng,
+        );
     });
     // Subsidies received are policy spending (summed in firm order: deterministic).
     for f in w.firms.iter_mut().filter(|f| f.operating()) {
@@ -73,7 +93,11 @@ pub fn growth_and_exits(w: &mut World) {
     let uni = def.economy.unicorn_usd * def.economy.usd_cny;
     let nreg = w.regions.len();
     // Firm-level attractiveness of each region: ecosystem and base utility.
-    let firm_utility: Vec<f64> = def.region.iter().map(|r| r.base_utility + r.startup_climate).collect();
+    let firm_utility: Vec<f64> = def
+        .region
+        .iter()
+        .map(|r| r.base_utility + r.startup_climate)
+        .collect();
     let outside = def.elsewhere.outside_utility;
     for i in 0..w.firms.len() {
         let f = &mut w.firms[i];
@@ -114,14 +138,22 @@ pub fn growth_and_exits(w: &mut World) {
         } else {
             f.zero_cash_months = 0;
         }
-        if f.stage >= Stage::SeriesC && f.revenue_year() >= p.listing_revenue_cny_year && f.valuation >= p.listing_valuation_cny && rng.chance(p.listing_rate) {
+        if f.stage >= Stage::SeriesC
+            && f.revenue_year() >= p.listing_revenue_cny_year
+            && f.valuation >= p.listing_valuation_cny
+            && rng.chance(p.listing_rate)
+        {
             f.outcome = Outcome::Listed;
             f.outcome_month = t;
             e.listings += 1;
             continue;
         }
         if f.launched() {
-            let chain = if w.anchored[ri] >> f.sector & 1 == 1 { 3.0 } else { 1.0 };
+            let chain = if w.anchored[ri] >> f.sector & 1 == 1 {
+                3.0
+            } else {
+                1.0
+            };
             if rng.chance(p.acquisition_rate * chain) {
                 f.outcome = Outcome::Acquired;
                 f.outcome_month = t;
@@ -131,9 +163,21 @@ pub fn growth_and_exits(w: &mut World) {
             }
         }
         // Relocation: toward the most attractive place, held back by support still to come.
-        let held = (f.tranche * f.tranches_left as f64 + if t < f.office_until { f.office_m2 * 12.0 * w.regions[ri].office_rent } else { 0.0 }) / 1e6;
+        let held = (f.tranche * f.tranches_left as f64
+            + if t < f.office_until {
+                f.office_m2 * 12.0 * w.regions[ri].office_rent
+            } else {
+                0.0
+            })
+            / 1e6;
         let here = firm_utility[ri] + def.behaviour.support_weight * held;
-        let (best, best_u) = (0..nreg).filter(|&j| j != ri).map(|j| (j, firm_utility[j])).fold((usize::MAX, outside), |acc, x| if x.1 > acc.1 { x } else { acc });
+        let (best, best_u) = (0..nreg)
+            .filter(|&j| j != ri)
+            .map(|j| (j, firm_utility[j]))
+            .fold(
+                (usize::MAX, outside),
+                |acc, x| if x.1 > acc.1 { x } else { acc },
+            );
         let gap = best_u - here;
         if gap > 0.0 && rng.chance(p.relocation_rate * gap) {
             e.relocations_out += 1;

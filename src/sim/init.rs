@@ -61,7 +61,10 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         let grants = r
             .grant
             .iter()
-            .map(|g| GrantState { start: Month::parse(&g.start).map_or(0, |m| m.0.saturating_sub(def.start.0)), ..Default::default() })
+            .map(|g| GrantState {
+                start: Month::parse(&g.start).map_or(0, |m| m.0.saturating_sub(def.start.0)),
+                ..Default::default()
+            })
             .collect();
         w.regions.push(RegionState {
             wage: r.wage_cny,
@@ -84,7 +87,15 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         for a in &r.anchor {
             let sector = sector_index(def, &a.sector);
             anchored |= 1 << sector;
-            let mut f = Firm::startup(ri as u8, sector, u32::MAX, edu_code(Education::HighLevel), 1.0, 0, &def.firms);
+            let mut f = Firm::startup(
+                ri as u8,
+                sector,
+                u32::MAX,
+                edu_code(Education::HighLevel),
+                1.0,
+                0,
+                &def.firms,
+            );
             f.kind = Kind::Anchor;
             f.maturity = 1.0;
             f.headcount = 0;
@@ -116,14 +127,24 @@ fn initial_people(w: &mut World, ri: usize) {
     let n = (r.initial_talent / def.scale).round() as u64;
     let e = &def.elsewhere;
     // Employers at the start: anchors first, then established employers.
-    let mut anchor_open: Vec<(u32, u32)> = w.firms.iter().enumerate().filter(|(_, f)| f.kind == Kind::Anchor && f.region as usize == ri).map(|(i, f)| (i as u32, f.desired)).collect();
+    let mut anchor_open: Vec<(u32, u32)> = w
+        .firms
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.kind == Kind::Anchor && f.region as usize == ri)
+        .map(|(i, f)| (i as u32, f.desired))
+        .collect();
     let mut incumbent_open = w.regions[ri].incumbent_jobs.round() as u64;
     for _ in 0..n {
         let id = w.next_person;
         w.next_person += 1;
         let mut rng = KeyedRng::new(w.seed, 0, Phase::Init, id as u64);
         let young = rng.chance(r.initial_under35);
-        let age = if young { 22.0 + rng.uniform() * 13.0 } else { 35.0 + rng.uniform() * 20.0 };
+        let age = if young {
+            22.0 + rng.uniform() * 13.0
+        } else {
+            35.0 + rng.uniform() * 20.0
+        };
         let hl = rng.chance(r.initial_high_level);
         let edu = if hl {
             Education::HighLevel
@@ -143,7 +164,11 @@ fn initial_people(w: &mut World, ri: usize) {
             Education::Master => e.tech_share_master * 0.5,
             Education::Bachelor => 0.0,
         };
-        let tech = if rng.chance(tech_p) { draw_tech(&mut rng, 0.4) } else { 0.0 };
+        let tech = if rng.chance(tech_p) {
+            draw_tech(&mut rng, 0.4)
+        } else {
+            0.0
+        };
         let mut p = Person {
             id,
             employer: NO_EMPLOYER,

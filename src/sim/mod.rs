@@ -132,7 +132,13 @@ impl<'s> World<'s> {
             self.step();
             progress(self.t, n);
         }
-        RunResult { recorder: self.recorder, firms: self.firms, panel: self.panel, seed: self.seed, people_end: self.persons.len() }
+        RunResult {
+            recorder: self.recorder,
+            firms: self.firms,
+            panel: self.panel,
+            seed: self.seed,
+            people_end: self.persons.len(),
+        }
     }
 
     /// Number of firm agents of a kind (for tests and benches).

@@ -4,7 +4,9 @@ use rayon::prelude::*;
 
 use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, decide as D, edu_code};
 use crate::model::program::expected_support;
-use crate::model::region::{job_finding, leave_index, outside_utility, typical_alternative, update_choices};
+use crate::model::region::{
+    job_finding, leave_index, outside_utility, typical_alternative, update_choices,
+};
 use crate::rng::{KeyedRng, Phase};
 use crate::scenario::Education;
 
@@ -37,7 +39,9 @@ pub fn environment(w: &mut World) {
         st.incumbent_jobs = r.incumbent_jobs * (1.0 + r.incumbent_growth).powf(years) / s;
         st.public_rd_year = r.public_rd_cny_year * (1.0 + r.public_rd_growth).powf(years);
         let a = &r.amenities;
-        st.amenity = (st.amenity + a.index_per_billion * a.investment_cny_year / 1e9 / 12.0 - a.depreciation / 12.0 * (st.amenity - a.index).max(0.0)).min(1.0);
+        st.amenity = (st.amenity + a.index_per_billion * a.investment_cny_year / 1e9 / 12.0
+            - a.depreciation / 12.0 * (st.amenity - a.index).max(0.0))
+        .min(1.0);
         if month_of_year == 1 || w.t == 0 {
             for (g, gs) in r.grant.iter().zip(st.grants.iter_mut()) {
                 gs.budget_left = g.budget_cny_year * (1.0 + g.budget_growth).powf(years) / s;
@@ -47,10 +51,18 @@ pub fn environment(w: &mut World) {
                 st.talent_fund += r.talent_fund.topup_cny_year / s;
             }
         }
-        st.p_find = job_finding(def.behaviour.matching_efficiency, st.seekers.max(1), st.vacancies);
+        st.p_find = job_finding(
+            def.behaviour.matching_efficiency,
+            st.seekers.max(1),
+            st.vacancies,
+        );
         let eligible = st.young.max(1) as f64;
         let p_unit = (st.housing_units - st.housed as f64).max(0.0).min(eligible) / eligible;
-        let p_unit = if w.t == 0 { (st.housing_units / eligible).min(1.0) } else { p_unit.max(0.0) };
+        let p_unit = if w.t == 0 {
+            (st.housing_units / eligible).min(1.0)
+        } else {
+            p_unit.max(0.0)
+        };
         update_choices(st, r, &def.behaviour, u_alt, p_unit);
         // Expected support a founder of each education tier can count on.
         for (code, edu) in Education::ALL.iter().enumerate() {
@@ -99,7 +111,12 @@ pub fn arrivals(w: &mut World) {
                 _ => st.u_old + b.support_weight * st.support[hl] / 1e6 + r.startup_climate,
             })
             .collect();
-        let denom = w.u_out.exp() + w.regions.iter().zip(&utils).map(|(st, u)| st.awareness * u.exp()).sum::<f64>();
+        let denom = w.u_out.exp()
+            + w.regions
+                .iter()
+                .zip(&utils)
+                .map(|(st, u)| st.awareness * u.exp())
+                .sum::<f64>();
         for ri in 0..w.regions.len() {
             let share = w.regions[ri].awareness * utils[ri].exp() / denom;
             let mut rng = KeyedRng::new(w.seed, w.t, Phase::Arrival, (ri * 4 + group) as u64);
@@ -142,7 +159,14 @@ fn new_arrival(w: &mut World, ri: usize, group: usize, rng: &mut KeyedRng) -> Pe
                 (Education::Bachelor, 22.0 + rng.uniform() * 2.0)
             }
         }
-        1 => (if rng.chance(0.4) { Education::Master } else { Education::Bachelor }, 26.0 + rng.uniform() * 14.0),
+        1 => (
+            if rng.chance(0.4) {
+                Education::Master
+            } else {
+                Education::Bachelor
+            },
+            26.0 + rng.uniform() * 14.0,
+        ),
         _ => (Education::HighLevel, 30.0 + rng.uniform() * 18.0),
     };
     let tech_p = match edu {
@@ -151,7 +175,18 @@ fn new_arrival(w: &mut World, ri: usize, group: usize, rng: &mut KeyedRng) -> Pe
         Education::Master => e.tech_share_master,
         Education::Bachelor => 0.0,
     };
-    let tech = if rng.chance(tech_p) { draw_tech(rng, if edu == Education::HighLevel { 0.5 } else { 0.35 }) } else { 0.0 };
+    let tech = if rng.chance(tech_p) {
+        draw_tech(
+            rng,
+            if edu == Education::HighLevel {
+                0.5
+            } else {
+                0.35
+            },
+        )
+    } else {
+        0.0
+    };
     let t = w.t as i32;
     let ev = &mut w.events[ri];
     ev.arrivals += 1;
@@ -202,12 +237,17 @@ pub fn decide(w: &mut World) {
         .map(|(st, r)| {
             let mut m = [0.0; 4];
             for (k, v) in m.iter_mut().enumerate() {
-                *v = b.founding_rate * (r.startup_climate + b.support_weight * st.support[k] / 1e6).exp();
+                *v = b.founding_rate
+                    * (r.startup_climate + b.support_weight * st.support[k] / 1e6).exp();
             }
             m
         })
         .collect();
-    let max_age: Vec<f32> = def.region.iter().map(|r| r.housing.max_age as f32).collect();
+    let max_age: Vec<f32> = def
+        .region
+        .iter()
+        .map(|r| r.housing.max_age as f32)
+        .collect();
     w.persons.par_iter_mut().for_each(|p| {
         let mut rng = KeyedRng::new(seed, t as u32, Phase::Person, p.id as u64);
         p.decision = 0;
@@ -248,8 +288,15 @@ pub fn decide(w: &mut World) {
         }
         if status != Status::Founder {
             let carries = p.tech > 0.0;
-            let hazard = if carries { found[ri][p.edu as usize] * p.tech as f64 } else { 0.0 };
-            let spin = !carries && status == Status::Employed && p.employer < INCUMBENT && rng.chance(b.spinout_rate);
+            let hazard = if carries {
+                found[ri][p.edu as usize] * p.tech as f64
+            } else {
+                0.0
+            };
+            let spin = !carries
+                && status == Status::Employed
+                && p.employer < INCUMBENT
+                && rng.chance(b.spinout_rate);
             if spin || (carries && rng.chance(hazard.min(0.5))) {
                 p.decision |= D::FOUND;
                 return;
@@ -278,9 +325,24 @@ pub fn apply(w: &mut World) {
     }
     let u_out = w.u_out;
     let mut persons = std::mem::take(&mut w.persons);
-    let World { firms, regions, events, slots, seed, .. } = w;
-    let housed_until_for: Vec<i16> = def.region.iter().map(|r| (t + (r.housing.max_years * 12.0).round() as i32 - 1) as i16).collect();
-    let max_age: Vec<f32> = def.region.iter().map(|r| r.housing.max_age as f32).collect();
+    let World {
+        firms,
+        regions,
+        events,
+        slots,
+        seed,
+        ..
+    } = w;
+    let housed_until_for: Vec<i16> = def
+        .region
+        .iter()
+        .map(|r| (t + (r.housing.max_years * 12.0).round() as i32 - 1) as i16)
+        .collect();
+    let max_age: Vec<f32> = def
+        .region
+        .iter()
+        .map(|r| r.housing.max_age as f32)
+        .collect();
     for st in regions.iter_mut() {
         st.housed = 0;
         st.young = 0;
@@ -297,7 +359,9 @@ pub fn apply(w: &mut World) {
     persons.retain_mut(|p| {
         let d = p.decision;
         let ri = p.region as usize;
-        let release = |p: &Person, firms: &mut Vec<crate::model::firm::Firm>, regions: &mut Vec<crate::model::region::RegionState>| {
+        let release = |p: &Person,
+                       firms: &mut Vec<crate::model::firm::Firm>,
+                       regions: &mut Vec<crate::model::region::RegionState>| {
             if p.employer == INCUMBENT {
                 regions[ri].incumbent_employed = regions[ri].incumbent_employed.saturating_sub(1);
             } else if p.employer < INCUMBENT {
@@ -343,7 +407,17 @@ pub fn apply(w: &mut World) {
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Exit, p.id as u64);
             if nreg > 1 && rng.chance(def.behaviour.relocate_consider) {
                 // Consider the other simulated regions against leaving for elsewhere.
-                let weights: Vec<f64> = regions.iter().enumerate().map(|(j, st)| if j == ri { 0.0 } else { st.awareness * st.u_old.exp() }).collect();
+                let weights: Vec<f64> = regions
+                    .iter()
+                    .enumerate()
+                    .map(|(j, st)| {
+                        if j == ri {
+                            0.0
+                        } else {
+                            st.awareness * st.u_old.exp()
+                        }
+                    })
+                    .collect();
                 let total: f64 = weights.iter().sum::<f64>();
                 let mut u = rng.uniform() * (total + u_out.exp());
                 for (j, wgt) in weights.iter().enumerate() {
@@ -372,7 +446,15 @@ pub fn apply(w: &mut World) {
             }
             release(p, firms, regions);
             let quality = (p.tech as f64 * (0.15 * rng.normal()).exp()).clamp(0.02, 2.5);
-            let firm = crate::model::firm::Firm::startup(ri as u8, p.sector, p.id, p.edu, quality, t as u32, firm_params);
+            let firm = crate::model::firm::Firm::startup(
+                ri as u8,
+                p.sector,
+                p.id,
+                p.edu,
+                quality,
+                t as u32,
+                firm_params,
+            );
             firms.push(firm);
             p.employer = (firms.len() - 1) as u32;
             p.status = Status::Founder as u8;
@@ -396,7 +478,11 @@ pub fn apply(w: &mut World) {
         if !p.housed(t) && p.housed_until >= 0 {
             p.housed_until = -1;
         }
-        if young && p.housed_until < 0 && (housed_now[ri] as f64) < regions[ri].housing_units.floor() && t - p.arrived as i32 <= 12 {
+        if young
+            && p.housed_until < 0
+            && (housed_now[ri] as f64) < regions[ri].housing_units.floor()
+            && t - p.arrived as i32 <= 12
+        {
             p.housed_until = housed_until_for[ri];
             housed_now[ri] += 1;
         }

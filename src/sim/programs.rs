@@ -59,7 +59,8 @@ pub fn grants(w: &mut World) {
                     continue;
                 }
                 let mut rng = KeyedRng::new(w.seed, t, Phase::Grant, (fi as u64) << 8 | gi as u64);
-                let rate = (g.application_rate * (1.0 + r.service.application_boost * coverage)).min(1.0);
+                let rate =
+                    (g.application_rate * (1.0 + r.service.application_boost * coverage)).min(1.0);
                 if !rng.chance(rate) {
                     continue;
                 }
@@ -67,9 +68,15 @@ pub fn grants(w: &mut World) {
                 f.last_application = t;
                 let st = &mut w.regions[ri];
                 st.grants[gi].applications += 1;
-                let Some(tier) = assess(f, g, &mut rng) else { continue };
+                let Some(tier) = assess(f, g, &mut rng) else {
+                    continue;
+                };
                 let award = g.tiers[tier].award_cny.min(g.cap_cny);
-                let first = if g.staged { award / g.stage_years as f64 } else { award };
+                let first = if g.staged {
+                    award / g.stage_years as f64
+                } else {
+                    award
+                };
                 if st.grants[gi].budget_left < first {
                     continue;
                 }
@@ -86,12 +93,17 @@ pub fn grants(w: &mut World) {
                 }
                 if g.office_m2 > 0.0 {
                     f.office_m2 = f.office_m2.max(g.office_m2);
-                    f.office_until = f.office_until.max(t + (g.office_years * 12.0).round() as u32);
+                    f.office_until = f
+                        .office_until
+                        .max(t + (g.office_years * 12.0).round() as u32);
                 }
                 if g.rd_subsidy_share > 0.0 {
                     f.rd_subsidy_share = f.rd_subsidy_share.max(g.rd_subsidy_share);
-                    f.rd_subsidy_cap_month = f.rd_subsidy_cap_month.max(g.rd_subsidy_cap_cny_year / 12.0);
-                    f.rd_subsidy_until = f.rd_subsidy_until.max(t + (g.rd_subsidy_years * 12.0).round() as u32);
+                    f.rd_subsidy_cap_month =
+                        f.rd_subsidy_cap_month.max(g.rd_subsidy_cap_cny_year / 12.0);
+                    f.rd_subsidy_until = f
+                        .rd_subsidy_until
+                        .max(t + (g.rd_subsidy_years * 12.0).round() as u32);
                 }
                 if g.loan_cny > 0.0 && f.loan_balance <= 0.0 {
                     super::finance::lend(f, g.loan_cny, &def.capital, &r.loans, &mut w.events[ri]);
@@ -115,7 +127,12 @@ fn service_coverage(w: &World, ri: usize) -> f64 {
     if sv.specialists <= 0.0 {
         return 0.0;
     }
-    let active = w.firms.iter().filter(|f| f.active_startup() && f.region as usize == ri).count().max(1) as f64;
+    let active = w
+        .firms
+        .iter()
+        .filter(|f| f.active_startup() && f.region as usize == ri)
+        .count()
+        .max(1) as f64;
     (sv.specialists / w.def.scale * sv.firms_per_specialist / active).min(1.0)
 }
 
@@ -133,18 +150,31 @@ pub fn joint_rd(w: &mut World) {
             admit_consortia(w, ri);
         }
         let monthly = (jr.budget_cny_year / def.scale / 12.0).min(w.regions[ri].joint_rd_left);
-        let members: Vec<usize> = (0..w.firms.len()).filter(|&i| w.firms[i].consortium && w.firms[i].active_startup() && w.firms[i].region as usize == ri).collect();
-        let anchors: Vec<usize> = (0..w.firms.len()).filter(|&i| w.firms[i].kind == Kind::Anchor && w.firms[i].region as usize == ri).collect();
+        let members: Vec<usize> = (0..w.firms.len())
+            .filter(|&i| {
+                w.firms[i].consortium
+                    && w.firms[i].active_startup()
+                    && w.firms[i].region as usize == ri
+            })
+            .collect();
+        let anchors: Vec<usize> = (0..w.firms.len())
+            .filter(|&i| w.firms[i].kind == Kind::Anchor && w.firms[i].region as usize == ri)
+            .collect();
         let mut paid = 0.0;
         if !members.is_empty() {
-            let each = (monthly * jr.startup_share / members.len() as f64).min(jr.max_per_firm_cny_year / 12.0);
+            let each = (monthly * jr.startup_share / members.len() as f64)
+                .min(jr.max_per_firm_cny_year / 12.0);
             for &i in &members {
                 w.firms[i].joint_rd = each;
                 paid += each;
             }
         }
         if !anchors.is_empty() {
-            let share = if members.is_empty() { 1.0 } else { 1.0 - jr.startup_share };
+            let share = if members.is_empty() {
+                1.0
+            } else {
+                1.0 - jr.startup_share
+            };
             let each = monthly * share / anchors.len() as f64;
             for &i in &anchors {
                 w.firms[i].joint_rd = each;
@@ -161,16 +191,31 @@ fn admit_consortia(w: &mut World, ri: usize) {
     for f in w.firms.iter_mut().filter(|f| f.region as usize == ri) {
         f.consortium = false;
     }
-    let anchors: Vec<(u8, u32)> = w.firms.iter().filter(|f| f.kind == Kind::Anchor && f.region as usize == ri).map(|f| (f.sector, f.anchor_slots)).collect();
+    let anchors: Vec<(u8, u32)> = w
+        .firms
+        .iter()
+        .filter(|f| f.kind == Kind::Anchor && f.region as usize == ri)
+        .map(|f| (f.sector, f.anchor_slots))
+        .collect();
     for (ai, (sector, slots)) in anchors.into_iter().enumerate() {
         let mut cands: Vec<(f64, usize)> = w
             .firms
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.active_startup() && f.region as usize == ri && f.sector == sector && !f.consortium)
+            .filter(|(_, f)| {
+                f.active_startup() && f.region as usize == ri && f.sector == sector && !f.consortium
+            })
             .map(|(i, f)| {
-                let mut rng = KeyedRng::new(w.seed, t, Phase::Grant, (i as u64) << 16 | 0xFF00 | ai as u64);
-                (f.quality + 0.3 * f.maturity.min(1.0) + 0.3 * rng.normal(), i)
+                let mut rng = KeyedRng::new(
+                    w.seed,
+                    t,
+                    Phase::Grant,
+                    (i as u64) << 16 | 0xFF00 | ai as u64,
+                );
+                (
+                    f.quality + 0.3 * f.maturity.min(1.0) + 0.3 * rng.normal(),
+                    i,
+                )
             })
             .collect();
         cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -195,7 +240,8 @@ pub fn competitions(w: &mut World) {
             }
             let mut rng = KeyedRng::new(w.seed, t, Phase::Competition, (ri * 64 + ci) as u64);
             let years = (month.year() - c.first_year) as f64;
-            let n = rng.poisson(c.projects * (1.0 + c.projects_growth).powf(years) / def.scale) as usize;
+            let n = rng.poisson(c.projects * (1.0 + c.projects_growth).powf(years) / def.scale)
+                as usize;
             let finalists = ((c.finalists as f64 / def.scale).round() as usize).min(n);
             // The jury's reading of each project.
             let mut projects: Vec<(f64, f64)> = (0..n)
@@ -215,7 +261,13 @@ pub fn competitions(w: &mut World) {
             for (k, &(_, q)) in projects.iter().enumerate() {
                 let finalist = k < finalists;
                 // Finalists have been through the camp and are offered the landing award.
-                let u = base + support + if finalist { c.camp_utility + def.behaviour.support_weight * c.landing_award_cny / 1e6 } else { 0.0 };
+                let u = base
+                    + support
+                    + if finalist {
+                        c.camp_utility + def.behaviour.support_weight * c.landing_award_cny / 1e6
+                    } else {
+                        0.0
+                    };
                 let p_land = 1.0 / (1.0 + (-u).exp());
                 if !rng.chance(p_land) {
                     continue;
