@@ -213,6 +213,7 @@ mod tests {
             start: 13,
             end: 14,
         });
-        assert_eq!((l, c), (2, 8));
+        // Byte 13 is the closing `"` after `é` (2 bytes): character column 7 (byte column 8).
+        assert_eq!((l, c), (2, 7));
     }
 }

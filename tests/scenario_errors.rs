@@ -1,0 +1,894 @@
+//! Bad scenario input: every problem reported at once, each with file:line:column, the key,
+//! what was expected (and for a misspelt key the nearest valid one); no panic; exit code 2.
+//!
+//! One fixture per case lives in `tests/fixtures/errors/` (most are `scenarios/minimal.toml`
+//! with the mistake under test, the two header comment lines replaced by a description, so
+//! line numbers match the original). The non-UTF-8 input is written here into a temp dir.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use talentsim::scenario::{self, Diagnostic};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/errors").join(name)
+}
+
+fn minimal() -> PathBuf {
+    root().join("scenarios/minimal.toml")
+}
+
+/// Load `path` with `--set`s; it must fail. Returns the diagnostics.
+#[track_caller]
+fn diags(path: &Path, sets: &[&str]) -> Vec<Diagnostic> {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    match scenario::load(path, &sets) {
+        Ok(_) => panic!("{} (with {sets:?}) should not load", path.display()),
+        Err(e) => {
+            let d = e.diagnostics().to_vec();
+            assert!(!d.is_empty(), "an error must carry at least one diagnostic");
+            d
+        }
+    }
+}
+
+/// Assert one diagnostic: file (suffix), line, column, key, and substrings of the message.
+#[track_caller]
+fn check(d: &Diagnostic, file: &str, line: usize, column: usize, key: &str, says: &[&str]) {
+    assert!(d.file.ends_with(file), "file: expected …{file}, got {d}");
+    assert_eq!((d.line, d.column), (line, column), "position of {d}");
+    assert_eq!(d.key, key, "key of {d}");
+    for s in says {
+        assert!(d.message.contains(s), "message should say {s:?}: {d}");
+    }
+}
+
+#[track_caller]
+fn hint(d: &Diagnostic, says: &str) {
+    let h = d
+        .hint
+        .as_deref()
+        .unwrap_or_else(|| panic!("no hint in {d}"));
+    assert!(h.contains(says), "hint should say {says:?}: {d}");
+}
+
+#[track_caller]
+fn count(d: &[Diagnostic], n: usize) {
+    assert_eq!(
+        d.len(),
+        n,
+        "expected {n} diagnostics, got:\n{}",
+        d.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Library: the diagnostics themselves.
+
+#[test]
+fn toml_syntax_errors_are_all_reported_with_their_key() {
+    let d = diags(&fixture("syntax_error.toml"), &[]);
+    count(&d, 2);
+    // `description = "an unterminated string` — the parser points at the end of the line.
+    check(
+        &d[0],
+        "syntax_error.toml",
+        4,
+        38,
+        "description",
+        &["invalid TOML", "expected `\"`"],
+    );
+    // `rent_cny =` with no value, inside `[[region]]`.
+    check(
+        &d[1],
+        "syntax_error.toml",
+        25,
+        11,
+        "region.rent_cny",
+        &[
+            "invalid TOML",
+            "missing value after `=`",
+            "expected a value",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_toml_key_is_named() {
+    let d = diags(&fixture("duplicate_key.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "duplicate_key.toml",
+        9,
+        1,
+        "scale",
+        &["duplicate key `scale`", "expected each key", "only once"],
+    );
+}
+
+#[test]
+fn unknown_keys_suggest_the_nearest_valid_one() {
+    let d = diags(&fixture("unknown_keys.toml"), &[]);
+    count(&d, 3);
+    check(
+        &d[0],
+        "unknown_keys.toml",
+        8,
+        1,
+        "sede",
+        &["unknown key `sede`", "expected one of", "`seed`", "`scale`"],
+    );
+    hint(&d[0], "did you mean `seed`?");
+    check(
+        &d[1],
+        "unknown_keys.toml",
+        24,
+        1,
+        "region[0].wage_cyn",
+        &["unknown key `wage_cyn`", "expected one of", "`wage_cny`"],
+    );
+    hint(&d[1], "did you mean `wage_cny`?");
+    check(
+        &d[2],
+        "unknown_keys.toml",
+        39,
+        1,
+        "region[0].housing.discont",
+        &[
+            "unknown key `discont`",
+            "expected one of `units`, `doubling_years`, `max_units`, `discount`",
+        ],
+    );
+    hint(&d[2], "did you mean `discount`?");
+}
+
+#[test]
+fn wrong_types_name_the_expected_type() {
+    let d = diags(&fixture("wrong_types.toml"), &[]);
+    count(&d, 5);
+    check(
+        &d[0],
+        "wrong_types.toml",
+        5,
+        9,
+        "start",
+        &[
+            "expected a month as a string",
+            "\"YYYY-MM\"",
+            "found an integer",
+        ],
+    );
+    check(
+        &d[1],
+        "wrong_types.toml",
+        16,
+        17,
+        "capital.funds_initial",
+        &["expected an integer", "funds", "found a float"],
+    );
+    check(
+        &d[2],
+        "wrong_types.toml",
+        24,
+        12,
+        "region[0].wage_cny",
+        &[
+            "expected a number",
+            "at least 0 CNY/month",
+            "found a string",
+        ],
+    );
+    check(
+        &d[3],
+        "wrong_types.toml",
+        27,
+        17,
+        "region[0].focus_sectors",
+        &["expected an array of strings", "found a string"],
+    );
+    check(
+        &d[4],
+        "wrong_types.toml",
+        69,
+        10,
+        "region[0].grant[0].staged",
+        &["expected a boolean", "`true` or `false`", "found a string"],
+    );
+}
+
+#[test]
+fn out_of_range_values_give_the_range_and_unit() {
+    let d = diags(&fixture("out_of_range.toml"), &[]);
+    count(&d, 5);
+    check(
+        &d[0],
+        "out_of_range.toml",
+        8,
+        8,
+        "seed",
+        &[
+            "99999999999999999999",
+            "out of range",
+            "expected a whole number",
+            "9223372036854775807",
+        ],
+    );
+    // A probability over 1.
+    check(
+        &d[1],
+        "out_of_range.toml",
+        14,
+        18,
+        "elsewhere.tech_share_phd",
+        &[
+            "value 1.2 is out of range",
+            "expected between 0 and 1 probability",
+        ],
+    );
+    check(
+        &d[2],
+        "out_of_range.toml",
+        40,
+        12,
+        "region[0].housing.discount",
+        &[
+            "value 1.5 is out of range",
+            "expected between 0 and 1 share",
+        ],
+    );
+    // Negative budgets.
+    check(
+        &d[3],
+        "out_of_range.toml",
+        64,
+        19,
+        "region[0].joint_rd.budget_cny_year",
+        &[
+            "value -5000000 is out of range",
+            "expected at least 0 CNY/year",
+        ],
+    );
+    check(
+        &d[4],
+        "out_of_range.toml",
+        68,
+        19,
+        "region[0].grant[0].budget_cny_year",
+        &[
+            "value -10000000 is out of range",
+            "expected at least 0 CNY/year",
+        ],
+    );
+}
+
+#[test]
+fn end_before_start() {
+    let d = diags(&fixture("end_before_start.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "end_before_start.toml",
+        6,
+        7,
+        "end",
+        &[
+            "ends (2019-06) before it starts (2020-01)",
+            "expected `end` at or after `start`",
+        ],
+    );
+}
+
+#[test]
+fn end_before_start_from_set_points_at_the_set() {
+    let d = diags(&minimal(), &["end=2019-01"]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "--set",
+        1,
+        5,
+        "end",
+        &["before it starts", "expected `end` at or after `start`"],
+    );
+}
+
+#[test]
+fn duplicate_region_names() {
+    let d = diags(&fixture("duplicate_region.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "duplicate_region.toml",
+        86,
+        8,
+        "region[1].name",
+        &[
+            "duplicate region name `Minitown`",
+            "expected each region to have a unique name",
+        ],
+    );
+}
+
+#[test]
+fn missing_extends_target() {
+    let d = diags(&fixture("extends_missing.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "extends_missing.toml",
+        2,
+        11,
+        "extends",
+        &["cannot read the `extends` target", "no_such_base.toml"],
+    );
+}
+
+#[test]
+fn unreadable_extends_target() {
+    // The target is a directory: it exists, but cannot be read as a file (this works as root,
+    // where file permissions would not stop the read).
+    let d = diags(&fixture("extends_unreadable.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "extends_unreadable.toml",
+        3,
+        11,
+        "extends",
+        &["cannot read the `extends` target"],
+    );
+}
+
+#[test]
+fn extends_cycle_is_reported_where_it_closes() {
+    let d = diags(&fixture("extends_cycle_a.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "extends_cycle_b.toml",
+        2,
+        11,
+        "extends",
+        &[
+            "`extends` cycle",
+            "extends_cycle_a.toml → extends_cycle_b.toml → extends_cycle_a.toml",
+        ],
+    );
+    let d = diags(&fixture("extends_cycle_b.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "extends_cycle_a.toml",
+        2,
+        11,
+        "extends",
+        &[
+            "`extends` cycle",
+            "extends_cycle_b.toml → extends_cycle_a.toml → extends_cycle_b.toml",
+        ],
+    );
+}
+
+#[test]
+fn extends_cycle_of_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("self.toml");
+    std::fs::write(&p, "# extends itself\nextends = \"self.toml\"\n").unwrap();
+    let d = diags(&p, &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "self.toml",
+        2,
+        11,
+        "extends",
+        &["`extends` cycle", "self.toml → self.toml"],
+    );
+}
+
+#[test]
+fn mistakes_in_a_child_are_located_in_the_child() {
+    let d = diags(&fixture("extends_child.toml"), &[]);
+    count(&d, 2);
+    check(
+        &d[0],
+        "extends_child.toml",
+        8,
+        12,
+        "region[0].wage_cny",
+        &[
+            "value -9000 is out of range",
+            "expected at least 0 CNY/month",
+        ],
+    );
+    check(
+        &d[1],
+        "extends_child.toml",
+        9,
+        1,
+        "region[0].houseing",
+        &["unknown key `houseing`", "expected one of"],
+    );
+    hint(&d[1], "did you mean `housing`?");
+}
+
+#[test]
+fn non_utf8_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("latin1.toml");
+    // "café" in Latin-1 on line 3, column 6.
+    std::fs::write(
+        &p,
+        b"name = \"x\"\nstart = \"2020-01\"\n# caf\xe9 is Latin-1\n",
+    )
+    .unwrap();
+    let d = diags(&p, &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "latin1.toml",
+        3,
+        6,
+        "",
+        &["not valid UTF-8", "0xE9", "expected UTF-8 text"],
+    );
+
+    // The same in an `extends` target: reported in the target, and nothing panics.
+    let child = dir.path().join("child.toml");
+    std::fs::write(&child, "extends = \"latin1.toml\"\n").unwrap();
+    let d = diags(&child, &[]);
+    count(&d, 1);
+    check(&d[0], "latin1.toml", 3, 6, "", &["not valid UTF-8"]);
+
+    // A multi-byte sequence cut short, at the very start.
+    std::fs::write(&p, b"\xe2\x82 = 1\n").unwrap();
+    let d = diags(&p, &[]);
+    check(
+        &d[0],
+        "latin1.toml",
+        1,
+        1,
+        "",
+        &["not valid UTF-8", "0xE2", "byte offset 0"],
+    );
+}
+
+#[test]
+fn empty_file() {
+    for name in ["empty.toml", "comments_only.toml"] {
+        let d = diags(&fixture(name), &[]);
+        count(&d, 1);
+        check(
+            &d[0],
+            name,
+            1,
+            1,
+            "",
+            &["the file is empty", "expected a scenario", "[[region]]"],
+        );
+        hint(&d[0], "scenarios/minimal.toml");
+    }
+}
+
+#[test]
+fn missing_file() {
+    let d = diags(&fixture("there_is_no_such_file.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "there_is_no_such_file.toml",
+        1,
+        1,
+        "",
+        &["cannot read the file"],
+    );
+}
+
+#[test]
+fn too_large_for_memory_says_so_with_the_estimate() {
+    // memory_limit_gib = 0: compared with what the machine has; 10^13 agents fit nowhere.
+    let d = diags(&fixture("too_large.toml"), &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "too_large.toml",
+        7,
+        9,
+        "scale",
+        &[
+            "too large for memory",
+            "about 1.000e13 agents",
+            "GiB",
+            "available",
+        ],
+    );
+    hint(&d[0], "set `scale = ");
+
+    // With an explicit limit, the message quotes it.
+    let d = diags(&fixture("too_large.toml"), &["memory_limit_gib=4"]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "too_large.toml",
+        7,
+        9,
+        "scale",
+        &[
+            "too large for memory",
+            "1.000e13 agents",
+            "more than the 4.0 GiB",
+        ],
+    );
+
+    // The estimate the check uses; and a coarse enough scale makes the same file fit.
+    let sc = scenario::load(
+        &fixture("too_large.toml"),
+        &["scale=1000000".into(), "memory_limit_gib=64".into()],
+    )
+    .expect("fits at scale 10^6");
+    let agents = scenario::estimate_peak_agents(&sc.def);
+    assert!(
+        (1.0e7..1.1e7).contains(&agents),
+        "peak agents at scale 1e6: {agents}"
+    );
+}
+
+#[test]
+fn many_mistakes_are_reported_at_once_in_file_order() {
+    let d = diags(&fixture("many_mistakes.toml"), &[]);
+    let got: Vec<(usize, usize, &str)> = d
+        .iter()
+        .map(|x| (x.line, x.column, x.key.as_str()))
+        .collect();
+    let want = [
+        (4, 7, "end"),                                  // end before start
+        (5, 1, "scael"),                                // misspelt key
+        (8, 18, "elsewhere.tech_share_phd"),            // probability over 1
+        (12, 12, "region[0].wage_cny"),                 // negative
+        (13, 12, "region[0].rent_cny"),                 // wrong type
+        (14, 18, "region[0].focus_sectors[0]"),         // unknown sector
+        (17, 1, "region[0].housing.discont"),           // misspelt nested key
+        (20, 8, "region[1].name"),                      // duplicate region
+        (24, 19, "region[1].grant[0].budget_cny_year"), // negative budget
+        (25, 17, "region[1].grant[0].min_education"),   // unknown enum value
+        (26, 10, "region[1].grant[0].staged"),          // wrong type
+    ];
+    assert_eq!(
+        got,
+        want,
+        "all problems, in file order:\n{}",
+        d.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(d.iter().all(|x| x.file.ends_with("many_mistakes.toml")));
+    hint(&d[1], "did you mean `scale`?");
+    hint(&d[5], "did you mean `iot`?");
+    hint(&d[6], "did you mean `discount`?");
+    assert!(
+        d[9].message
+            .contains("expected one of `bachelor`, `master`, `phd`, `high_level`"),
+        "{}",
+        d[9]
+    );
+}
+
+#[test]
+fn set_overrides_with_bad_paths_or_values() {
+    let sets = [
+        "region.Nowhere.wage_cny=5", // no such region
+        "region.0.wage_cny=-1",      // out of range
+        "regoin.0.wage_cny=1",       // misspelt top-level key
+        "region.0.wage_cyn=1",       // misspelt nested key
+        "scale=abc",                 // wrong type
+        "seed=0x",                   // not an integer
+        "name",                      // no `=`
+    ];
+    let d = diags(&minimal(), &sets);
+    count(&d, sets.len());
+    for x in &d {
+        assert_eq!((x.file.as_str(), x.line), ("--set", 1), "{x}");
+    }
+    let by_key = |k: &str| {
+        d.iter()
+            .find(|x| x.key == k)
+            .unwrap_or_else(|| panic!("no diagnostic for `{k}` in {d:#?}"))
+    };
+    check(
+        by_key("region.Nowhere"),
+        "--set",
+        1,
+        8,
+        "region.Nowhere",
+        &[
+            "no element `Nowhere`",
+            "expected an index below 1 or one of the names",
+        ],
+    );
+    check(
+        by_key("region[0].wage_cny"),
+        "--set",
+        1,
+        19,
+        "region[0].wage_cny",
+        &["value -1 is out of range", "expected at least 0 CNY/month"],
+    );
+    let x = by_key("regoin");
+    check(
+        x,
+        "--set",
+        1,
+        1,
+        "regoin",
+        &["unknown key `regoin`", "expected one of"],
+    );
+    hint(x, "did you mean `region`?");
+    let x = by_key("region[0].wage_cyn");
+    check(
+        x,
+        "--set",
+        1,
+        10,
+        "region[0].wage_cyn",
+        &["unknown key `wage_cyn`"],
+    );
+    hint(x, "did you mean `wage_cny`?");
+    check(
+        by_key("scale"),
+        "--set",
+        1,
+        7,
+        "scale",
+        &["expected a number", "people per agent", "found a string"],
+    );
+    check(
+        by_key("seed"),
+        "--set",
+        1,
+        6,
+        "seed",
+        &["expected an integer", "found a string"],
+    );
+    check(
+        by_key(""),
+        "--set",
+        1,
+        1,
+        "",
+        &["`--set name`", "expected `path.to.knob=value`"],
+    );
+}
+
+#[test]
+fn set_problems_come_after_the_files_problems() {
+    let d = diags(
+        &fixture("end_before_start.toml"),
+        &["region.0.housing.discount=2"],
+    );
+    count(&d, 2);
+    check(
+        &d[0],
+        "end_before_start.toml",
+        6,
+        7,
+        "end",
+        &["before it starts"],
+    );
+    check(
+        &d[1],
+        "--set",
+        1,
+        27,
+        "region[0].housing.discount",
+        &["value 2 is out of range", "between 0 and 1 share"],
+    );
+}
+
+#[test]
+fn set_cannot_reach_inside_a_value() {
+    let d = diags(&minimal(), &["region.0.wage_cny.x=1"]);
+    count(&d, 1);
+    check(&d[0], "--set", 1, 19, "region.0.wage_cny", &["not a table"]);
+}
+
+#[test]
+fn minimal_loads_and_its_shown_toml_round_trips() {
+    let sc =
+        scenario::load(&minimal(), &[]).unwrap_or_else(|e| panic!("minimal.toml must load:\n{e}"));
+    let text = sc.to_toml();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("shown.toml");
+    std::fs::write(&p, &text).unwrap();
+    let again =
+        scenario::load(&p, &[]).unwrap_or_else(|e| panic!("the shown scenario must load:\n{e}"));
+    assert_eq!(
+        again.def, sc.def,
+        "show → load must give back the same scenario"
+    );
+    assert_eq!(again.to_toml(), text, "show is a fixed point");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binary: exit code 2, `file:line:col` on stderr, no panic, no output on failure.
+
+fn talentsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_talentsim"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run talentsim")
+}
+
+#[track_caller]
+fn fails_with(out: &Output, needles: &[&str]) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "exit code; stderr:\n{err}");
+    assert!(!err.contains("panicked"), "panic:\n{err}");
+    for n in needles {
+        assert!(err.contains(n), "stderr should contain {n:?}:\n{err}");
+    }
+    err
+}
+
+#[test]
+fn validate_bad_files_exits_2_with_locations() {
+    let f = "tests/fixtures/errors";
+    fails_with(
+        &talentsim(&["validate", &format!("{f}/syntax_error.toml")]),
+        &[
+            &format!("{f}/syntax_error.toml:4:38: error"),
+            "invalid TOML",
+            "2 problems found",
+        ],
+    );
+    fails_with(
+        &talentsim(&["validate", &format!("{f}/unknown_keys.toml")]),
+        &[
+            &format!("{f}/unknown_keys.toml:24:1: error: `region[0].wage_cyn`"),
+            "hint: did you mean `wage_cny`?",
+        ],
+    );
+    fails_with(
+        &talentsim(&["validate", &format!("{f}/empty.toml")]),
+        &[&format!("{f}/empty.toml:1:1: error"), "the file is empty"],
+    );
+    fails_with(
+        &talentsim(&["validate", &format!("{f}/extends_cycle_a.toml")]),
+        &[
+            &format!("{f}/extends_cycle_b.toml:2:11: error: `extends`"),
+            "cycle",
+        ],
+    );
+    fails_with(
+        &talentsim(&["validate", &format!("{f}/too_large.toml")]),
+        &[
+            &format!("{f}/too_large.toml:7:9: error: `scale`"),
+            "too large for memory",
+        ],
+    );
+    let err = fails_with(
+        &talentsim(&["validate", &format!("{f}/many_mistakes.toml")]),
+        &[
+            &format!("{f}/many_mistakes.toml:4:7: error: `end`"),
+            &format!("{f}/many_mistakes.toml:26:10: error"),
+            "11 problems found",
+        ],
+    );
+    assert!(
+        err.find(":4:7:").unwrap() < err.find(":26:10:").unwrap(),
+        "file order:\n{err}"
+    );
+    fails_with(
+        &talentsim(&[
+            "validate",
+            "scenarios/minimal.toml",
+            "--set",
+            "region.Nowhere.wage_cny=5",
+            "--set",
+            "region.0.wage_cny=-1",
+        ]),
+        &[
+            "--set:1:8: error: `region.Nowhere`",
+            "--set:1:19: error: `region[0].wage_cny`",
+            "2 problems found",
+        ],
+    );
+    fails_with(
+        &talentsim(&["validate", &format!("{f}/there_is_no_such_file.toml")]),
+        &[
+            "there_is_no_such_file.toml:1:1: error",
+            "cannot read the file",
+        ],
+    );
+}
+
+#[test]
+fn validate_non_utf8_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bytes.toml");
+    std::fs::write(&p, b"name = \"\xff\xfe\"\n").unwrap();
+    fails_with(
+        &talentsim(&["validate", p.to_str().unwrap()]),
+        &[&format!("{}:1:9: error", p.display()), "not valid UTF-8"],
+    );
+}
+
+#[test]
+fn run_on_bad_input_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["many_mistakes.toml", "too_large.toml", "syntax_error.toml"] {
+        let out = dir.path().join(name.trim_end_matches(".toml"));
+        let res = talentsim(&[
+            "run",
+            &format!("tests/fixtures/errors/{name}"),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        fails_with(&res, &[&format!("tests/fixtures/errors/{name}:")]);
+        assert!(
+            !out.exists(),
+            "{name}: `run` must not create {}",
+            out.display()
+        );
+        assert!(res.stdout.is_empty(), "{name}: nothing on stdout");
+    }
+    // A bad --set on a good file stops the run too.
+    let out = dir.path().join("set");
+    let res = talentsim(&[
+        "run",
+        "scenarios/minimal.toml",
+        "--set",
+        "regoin.0.wage_cny=1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    fails_with(
+        &res,
+        &["--set:1:1: error: `regoin`", "did you mean `region`?"],
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn validate_and_show_a_good_file() {
+    let ok = talentsim(&["validate", "scenarios/minimal.toml"]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    let shown = talentsim(&["show", "scenarios/minimal.toml"]);
+    assert_eq!(
+        shown.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("shown.toml");
+    std::fs::write(&p, &shown.stdout).unwrap();
+    let again = talentsim(&["validate", p.to_str().unwrap()]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "the output of `show` must validate:\n{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let reshown = talentsim(&["show", p.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&reshown.stdout),
+        String::from_utf8_lossy(&shown.stdout),
+        "show is a fixed point"
+    );
+}
