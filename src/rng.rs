@@ -57,7 +57,7 @@ impl KeyedRng {
 
     /// Next raw 64-bit output.
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
         mix64(self.state)
     }
@@ -65,7 +65,7 @@ impl KeyedRng {
     /// Uniform in `[0, 1)` with 53 bits of precision.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// `true` with probability `p` (clamped to `[0, 1]`).
@@ -91,7 +91,7 @@ impl KeyedRng {
     /// Uniform integer in `0..n` (`n > 0`), by Lemire's multiply-shift.
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
-        ((self.next() as u128 * n as u128) >> 64) as u64
+        ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
     /// Poisson draw: inversion for small means, a rounded normal for large ones.
@@ -134,14 +134,14 @@ impl KeyedRng {
 impl rand::TryRng for KeyedRng {
     type Error = Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok((self.next() >> 32) as u32)
+        Ok((KeyedRng::next_u64(self) >> 32) as u32)
     }
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.next())
+        Ok(KeyedRng::next_u64(self))
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
+            let v = KeyedRng::next_u64(self).to_le_bytes();
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
         Ok(())
@@ -156,10 +156,10 @@ mod tests {
     fn value_stability() {
         // Pins the stream: changing the generator or the key mix changes every golden output.
         let mut r = KeyedRng::new(42, 7, Phase::Person, 12345);
-        let got: Vec<u64> = (0..3).map(|_| r.next()).collect();
+        let got: Vec<u64> = (0..3).map(|_| r.next_u64()).collect();
         let mut r2 = KeyedRng::new(42, 7, Phase::Person, 12345);
-        assert_eq!(got, (0..3).map(|_| r2.next()).collect::<Vec<_>>());
-        let other = KeyedRng::new(42, 7, Phase::Person, 12346).next();
+        assert_eq!(got, (0..3).map(|_| r2.next_u64()).collect::<Vec<_>>());
+        let other = KeyedRng::new(42, 7, Phase::Person, 12346).next_u64();
         assert_ne!(got[0], other);
         assert_eq!(mix64(0), 0);
         assert_eq!(mix64(1), 0x5692_161D_100B_05E5);

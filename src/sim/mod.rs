@@ -93,11 +93,12 @@ impl<'s> World<'s> {
         finance::funding(self);
         firms::growth_and_exits(self);
         firms::vacancies(self);
-        self.record();
+        self.record_month();
         self.t += 1;
     }
 
-    fn record(&mut self) {
+    /// Record the month just simulated (the last phase of [`World::step`]).
+    pub fn record_month(&mut self) {
         let month = self.month();
         let rec = &mut self.recorder;
         rec.record(month, self.def, &self.regions, &self.firms, &self.events);

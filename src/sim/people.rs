@@ -117,8 +117,8 @@ pub fn arrivals(w: &mut World) {
                 .zip(&utils)
                 .map(|(st, u)| st.awareness * u.exp())
                 .sum::<f64>();
-        for ri in 0..w.regions.len() {
-            let share = w.regions[ri].awareness * utils[ri].exp() / denom;
+        for (ri, u) in utils.iter().enumerate() {
+            let share = w.regions[ri].awareness * u.exp() / denom;
             let mut rng = KeyedRng::new(w.seed, w.t, Phase::Arrival, (ri * 4 + group) as u64);
             let n = rng.poisson(pool / 12.0 / s * share);
             for _ in 0..n {
@@ -343,10 +343,6 @@ pub fn apply(w: &mut World) {
         .iter()
         .map(|r| r.housing.max_age as f32)
         .collect();
-    for st in regions.iter_mut() {
-        st.housed = 0;
-        st.young = 0;
-    }
     let mut housed_now = vec![0u64; nreg];
     // Count tenancies still running (in person order, before allocating new ones).
     for p in persons.iter() {
@@ -354,7 +350,6 @@ pub fn apply(w: &mut World) {
             housed_now[p.region as usize] += 1;
         }
     }
-    let hl = edu_code(Education::HighLevel);
     let firm_params = &def.firms;
     persons.retain_mut(|p| {
         let d = p.decision;
@@ -388,7 +383,6 @@ pub fn apply(w: &mut World) {
             events[to].people_moved_in += 1;
             p.region = to as u8;
             p.arrived = t as i16;
-            census(p, &mut events[to], t, max_age[to], hl);
             return true;
         }
         if d & D::QUIT != 0 {
@@ -430,7 +424,6 @@ pub fn apply(w: &mut World) {
                         p.arrived = t as i16;
                         events[ri].people_moved_out += 1;
                         events[j].people_moved_in += 1;
-                        census(p, &mut events[j], t, max_age[j], hl);
                         return true;
                     }
                 }
@@ -460,8 +453,10 @@ pub fn apply(w: &mut World) {
             p.status = Status::Founder as u8;
             p.tech = 0.0;
             events[ri].new_firms += 1;
-        } else if d & D::MATCH != 0 {
-            if let Some(emp) = slots[ri].pop() {
+        } else if d & D::MATCH != 0
+            && let Some(emp) = slots[ri].pop()
+        {
+            {
                 p.employer = emp;
                 p.status = Status::Employed as u8;
                 if emp == INCUMBENT {
@@ -486,16 +481,13 @@ pub fn apply(w: &mut World) {
             p.housed_until = housed_until_for[ri];
             housed_now[ri] += 1;
         }
-        census(p, &mut events[ri], t, max_age[ri], hl);
-        if young {
-            regions[ri].young += 1;
-        }
         true
     });
     w.persons = persons;
-    for ri in 0..nreg {
+    census(w, &max_age);
+    for (ri, &housed) in housed_now.iter().enumerate() {
         let st = &mut w.regions[ri];
-        st.housed = housed_now[ri];
+        st.housed = housed;
         st.seekers = w.events[ri].seekers;
         let r = &def.region[ri];
         w.events[ri].spend_housing = st.housed as f64 * st.rent * r.housing.discount;
@@ -503,21 +495,52 @@ pub fn apply(w: &mut World) {
     }
 }
 
-#[inline]
-fn census(p: &Person, e: &mut crate::metrics::Events, t: i32, _max_age: f32, hl: u8) {
-    e.stock += 1;
-    match p.status() {
-        Status::Employed => e.employed += 1,
-        Status::Founder => {
-            e.founders += 1;
-            e.employed += 1;
-        }
-        Status::Seeking => e.seekers += 1,
-    }
-    if p.age(t) < 35.0 {
-        e.under35 += 1;
-    }
-    if p.edu == hl {
-        e.high_level += 1;
+/// Count people by region and status after the month's changes (a parallel integer
+/// reduction: the same result on any thread count).
+fn census(w: &mut World, max_age: &[f32]) {
+    const N: usize = 7; // stock, employed, founders, seekers, under35, high-level, housing-age
+    let nreg = w.regions.len();
+    let t = w.t as i32;
+    let hl = edu_code(Education::HighLevel);
+    let counts = w
+        .persons
+        .par_chunks(1 << 14)
+        .map(|chunk| {
+            let mut c = vec![[0u64; N]; nreg];
+            for p in chunk {
+                let r = &mut c[p.region as usize];
+                let age = p.age(t);
+                r[0] += 1;
+                match p.status() {
+                    Status::Employed => r[1] += 1,
+                    Status::Founder => r[2] += 1,
+                    Status::Seeking => r[3] += 1,
+                }
+                r[4] += (age < 35.0) as u64;
+                r[5] += (p.edu == hl) as u64;
+                r[6] += (age < max_age[p.region as usize]) as u64;
+            }
+            c
+        })
+        .reduce(
+            || vec![[0u64; N]; nreg],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    for k in 0..N {
+                        x[k] += y[k];
+                    }
+                }
+                a
+            },
+        );
+    for (ri, c) in counts.iter().enumerate() {
+        let e = &mut w.events[ri];
+        e.stock = c[0];
+        e.employed = c[1] + c[2];
+        e.founders = c[2];
+        e.seekers = c[3];
+        e.under35 = c[4];
+        e.high_level = c[5];
+        w.regions[ri].young = c[6];
     }
 }
