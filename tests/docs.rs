@@ -5,11 +5,17 @@ use std::process::Command;
 
 #[test]
 fn knobs_md_matches_the_command() {
-    let out = Command::new(env!("CARGO_BIN_EXE_talentsim")).arg("knobs").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_talentsim"))
+        .arg("knobs")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let table = String::from_utf8(out.stdout).unwrap();
     let doc = std::fs::read_to_string("docs/KNOBS.md").unwrap();
-    assert!(doc.ends_with(&table), "docs/KNOBS.md is stale: regenerate it from `talentsim knobs` (see its header)");
+    assert!(
+        doc.ends_with(&table),
+        "docs/KNOBS.md is stale: regenerate it from `talentsim knobs` (see its header)"
+    );
 }
 
 #[test]
@@ -21,7 +27,8 @@ fn readme_documents_every_timeseries_column() {
     talentsim::output::write_timeseries(&mut buf, &run.recorder.rows).unwrap();
     let text = String::from_utf8(buf).unwrap();
     for col in text.lines().next().unwrap().split(',') {
-        let documented = readme.contains(&format!("`{col}`")) || (col.starts_with("firms_") && readme.contains("`firms_preseed` … `firms_growth`"));
+        let documented = readme.contains(&format!("`{col}`"))
+            || (col.starts_with("firms_") && readme.contains("`firms_preseed` … `firms_growth`"));
         assert!(documented, "README.md does not document the column `{col}`");
     }
 }
