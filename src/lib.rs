@@ -13,12 +13,14 @@
 //!
 //! The library never prints or exits; the `talentsim` binary is a thin CLI over it.
 
+pub mod batch;
 pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod stats;
 
 pub use scenario::{Scenario, ScenarioError, load};
 pub use sim::{RunResult, World, simulate};

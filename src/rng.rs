@@ -37,6 +37,7 @@ pub enum Phase {
     Exit = 10,
     Competition = 11,
     Investor = 12,
+    Consortium = 13,
 }
 
 /// A SplitMix64 generator keyed by `(seed, month, phase, id)`.

@@ -106,8 +106,10 @@ pub struct Firm {
     pub rd: f64,
     /// Patent applications this month.
     pub patents: u32,
-    /// Bitmask of the region's programs backing the firm (grants, then competitions).
+    /// Bitmask of the programs backing the firm (grants, then competitions) of region
+    /// `program_region` (where it was founded; programs stay with their region on relocation).
     pub programs: u64,
+    pub program_region: u8,
     pub grants_total: f64,
     pub capital_raised: f64,
     pub rounds: u32,
@@ -121,6 +123,7 @@ pub struct Firm {
     // Loans.
     pub loan_balance: f64,
     pub loan_payment: f64,
+    pub loan_principal: f64,
     pub loan_subsidy: f64,
     // Program benefits.
     pub office_m2: f64,
@@ -184,6 +187,7 @@ impl Firm {
             rd: 0.0,
             patents: 0,
             programs: 0,
+            program_region: region,
             grants_total: 0.0,
             capital_raised: 0.0,
             rounds: 0,
@@ -196,6 +200,7 @@ impl Firm {
             zero_cash_months: 0,
             loan_balance: 0.0,
             loan_payment: 0.0,
+            loan_principal: 0.0,
             loan_subsidy: 0.0,
             office_m2: 0.0,
             office_until: 0,

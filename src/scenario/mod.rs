@@ -49,21 +49,47 @@ pub struct Scenario {
 
 /// Load, merge, override and validate a scenario file.
 pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
+    let (def, source_hash) = load_input::<ScenarioDef>(
+        path,
+        sets,
+        |root, sources| {
+            if root.get("sector").is_none() {
+                // Materialise the default sectors so `--set sector.iot.growth=…` can address them.
+                let mut t = toml::Table::new();
+                t.insert("sector".into(), ScenarioDef::default().sector.write());
+                let file =
+                    sources.add("<default sectors>", toml::to_string(&t).unwrap_or_default());
+                let mut c = Collector::new(sources);
+                if let Some(defaults) = tree::parse_text(file, &mut c) {
+                    tree::merge(root, defaults);
+                }
+            }
+        },
+        validate,
+    )?;
+    Ok(Scenario {
+        def,
+        path: path.to_path_buf(),
+        source_hash,
+    })
+}
+
+/// Load any schema-described input file (a scenario, a targets file, a sweep file): read the
+/// `extends` chain, let `prepare` adjust the merged tree, apply `--set` overrides, read it
+/// against `T`'s schema and run `check` for cross-field rules. Every problem is reported at
+/// once, sorted by file and position. Returns the value and a hash of every source read.
+pub fn load_input<T: Knob>(
+    path: &Path,
+    sets: &[String],
+    prepare: impl FnOnce(&mut Node, &mut SourceMap),
+    check: impl FnOnce(&T, &Node, &mut Collector),
+) -> Result<(T, String), ScenarioError> {
     let mut sources = SourceMap::default();
     let (tree, mut diags) = tree::load(path, &mut sources);
     let Some(mut root) = tree else {
         return Err(ScenarioError::Invalid(Diagnostics(diags)));
     };
-    if root.get("sector").is_none() {
-        // Materialise the default sectors so `--set sector.iot.growth=…` can address them.
-        let mut t = toml::Table::new();
-        t.insert("sector".into(), ScenarioDef::default().sector.write());
-        let file = sources.add("<default sectors>", toml::to_string(&t).unwrap_or_default());
-        let mut c = Collector::new(&sources);
-        if let Some(defaults) = tree::parse_text(file, &mut c) {
-            tree::merge(&mut root, defaults);
-        }
-    }
+    prepare(&mut root, &mut sources);
     for s in sets {
         if let Err(d) = tree::apply_set(&mut root, s, &mut sources) {
             diags.push(d);
@@ -75,26 +101,27 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
         max: f64::INFINITY,
         unit: "",
     };
-    let def = ScenarioDef::read(&root, "", &spec, &mut c);
-    if let Some(def) = &def {
-        validate(def, &root, &mut c);
+    let value = T::read(&root, "", &spec, &mut c);
+    if let Some(v) = &value {
+        check(v, &root, &mut c);
     }
     diags.extend(c.diags);
     sort_diagnostics(&mut diags, &sources);
     if !diags.is_empty() {
         return Err(ScenarioError::Invalid(Diagnostics(diags)));
     }
-    let def = def.expect("a table root always reads");
+    let value = value.expect("a table root always reads");
     let mut hash = Fnv::default();
     for s in &sources.sources {
         hash.write(s.name.as_bytes());
         hash.write(s.text.as_bytes());
     }
-    Ok(Scenario {
-        def,
-        path: path.to_path_buf(),
-        source_hash: format!("{:016x}", hash.0),
-    })
+    Ok((value, format!("{:016x}", hash.0)))
+}
+
+/// The span of the value at `path` (keys and array indices), for cross-field diagnostics.
+pub fn span_of(root: &Node, path: &[&str]) -> Span {
+    span_at(root, path)
 }
 
 /// Parse and validate a scenario given as text (for tests and embedded scenarios).

@@ -18,6 +18,7 @@ pub fn lend(f: &mut Firm, amount: f64, c: &Capital, loans: &Loans, e: &mut Event
     f.cash += amount;
     f.loan_balance = amount;
     f.loan_payment = principal + interest;
+    f.loan_principal = principal;
     f.loan_subsidy = interest * loans.interest_subsidy;
     e.loan += amount;
 }
@@ -29,7 +30,7 @@ fn refresh_funds(w: &mut World) {
     let mut rng = KeyedRng::new(w.seed, w.t, Phase::Investor, u64::MAX);
     let n = rng.poisson(c.new_funds_per_year * (1.0 + c.new_funds_growth).powf(years) / 12.0);
     for k in 0..n {
-        let mut r = KeyedRng::new(w.seed, w.t, Phase::Investor, k);
+        let mut r = KeyedRng::new(w.seed, w.t, Phase::Investor, k | 1 << 32);
         let f = Fund::new(w.t, c, w.def.scale, &mut r);
         w.funds.push(f);
     }

@@ -72,7 +72,7 @@ pub fn operate(w: &mut World) {
         e.spend_loan_support += f.loan_subsidy.min(f.loan_payment);
         e.spend_joint_rd += f.joint_rd;
         if f.loan_balance > 0.0 {
-            f.loan_balance -= f.loan_payment - f.loan_subsidy;
+            f.loan_balance -= f.loan_principal;
             if f.loan_balance <= 1.0 {
                 f.loan_balance = 0.0;
                 f.loan_payment = 0.0;
@@ -98,7 +98,8 @@ pub fn growth_and_exits(w: &mut World) {
         .iter()
         .map(|r| r.base_utility + r.startup_climate)
         .collect();
-    let outside = def.elsewhere.outside_utility;
+    // A typical place elsewhere (utility 0 on this scale), as for people deciding to leave.
+    let outside = 0.0;
     for i in 0..w.firms.len() {
         let f = &mut w.firms[i];
         if f.kind != Kind::Startup || !f.operating() {
@@ -185,10 +186,12 @@ pub fn growth_and_exits(w: &mut World) {
                 f.outcome = Outcome::Relocated;
                 f.outcome_month = t;
             } else {
+                // Support tied to the old district stops; its programs stay in the firm's history.
                 f.region = best as u8;
                 f.office_until = 0;
                 f.rd_subsidy_until = 0;
                 f.tranches_left = 0;
+                f.follow_on = 0.0;
                 w.events[best].relocations_in += 1;
             }
         }

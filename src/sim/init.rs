@@ -110,6 +110,8 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         w.anchored.push(anchored);
         initial_people(&mut w, ri);
     }
+    // Open positions for the first month's matching.
+    super::firms::vacancies(&mut w);
     for i in 0..def.capital.funds_initial {
         let mut rng = KeyedRng::new(seed, 0, Phase::Investor, i as u64);
         let mut f = Fund::new(0, &def.capital, s, &mut rng);

@@ -15,11 +15,11 @@ pub fn grants(w: &mut World) {
     let def = w.def;
     let t = w.t;
     for (ri, r) in def.region.iter().enumerate() {
+        let coverage = service_coverage(w, ri);
+        w.regions[ri].service_coverage = coverage;
         if r.grant.is_empty() {
             continue;
         }
-        let coverage = service_coverage(w, ri);
-        w.regions[ri].service_coverage = coverage;
         for fi in 0..w.firms.len() {
             let f = &w.firms[fi];
             if !f.active_startup() || f.region as usize != ri {
@@ -49,7 +49,9 @@ pub fn grants(w: &mut World) {
                 let f = &w.firms[fi];
                 let gs = &w.regions[ri].grants[gi];
                 let bit = 1u64 << gi;
+                // A firm that moved in with another district's backing does not apply again here.
                 let eligible = t >= gs.start
+                    && (f.programs == 0 || f.program_region as usize == ri)
                     && f.programs & bit == 0
                     && f.founder_edu >= edu_code(g.min_education)
                     && t - f.founded <= g.max_firm_age_months
@@ -206,12 +208,8 @@ fn admit_consortia(w: &mut World, ri: usize) {
                 f.active_startup() && f.region as usize == ri && f.sector == sector && !f.consortium
             })
             .map(|(i, f)| {
-                let mut rng = KeyedRng::new(
-                    w.seed,
-                    t,
-                    Phase::Grant,
-                    (i as u64) << 16 | 0xFF00 | ai as u64,
-                );
+                let mut rng =
+                    KeyedRng::new(w.seed, t, Phase::Consortium, (i as u64) << 16 | ai as u64);
                 (
                     f.quality + 0.3 * f.maturity.min(1.0) + 0.3 * rng.normal(),
                     i,

@@ -1,0 +1,330 @@
+//! Statistics of a run: what calibration targets, scenario targets, comparisons and sweeps
+//! measure.
+//!
+//! A [`Stat`] names an output statistic — a `timeseries.csv` column summed, averaged or taken
+//! last over a window; a ratio or share of two columns; or a count over `firms.csv` with a
+//! filter — and [`Stat::eval`] computes it from a [`RunResult`]. The same definition is used in
+//! target files, scenario `[[target]]`s and sweep files, and reads with the same diagnostics as
+//! a scenario.
+
+pub mod summary;
+
+use crate::model::firm::{Firm, Kind, NEVER, Outcome};
+use crate::scenario::diag::{Collector, nearest};
+use crate::scenario::tree::Node;
+use crate::scenario::{Month, Scenario, ScenarioDef, span_of};
+use crate::sim::RunResult;
+use crate::{section, string_enum};
+
+pub use summary::{Summary, paired, summarize, wilson};
+
+const INF: f64 = f64::INFINITY;
+
+string_enum! {
+    /// What a statistic measures.
+    pub enum StatKind {
+        /// A `timeseries.csv` column aggregated over a window.
+        Column = "column",
+        /// `column / other`, each summed over the window.
+        Ratio = "ratio",
+        /// `column / (column + other)`, each summed over the window.
+        Share = "share",
+        /// A count of startups in `firms.csv` with an event in the window.
+        Firms = "firms",
+    }
+}
+
+string_enum! {
+    /// How a column is aggregated over the window.
+    pub enum Agg {
+        Sum = "sum",
+        Mean = "mean",
+        Last = "last",
+    }
+}
+
+string_enum! {
+    /// A firm event counted by `kind = "firms"`.
+    pub enum Event {
+        Founded = "founded",
+        Seed = "seed",
+        SeriesA = "series_a",
+        Listed = "listed",
+        QuasiUnicorn = "quasi_unicorn",
+        Unicorn = "unicorn",
+        QuasiOrUnicorn = "quasi_or_unicorn",
+        Failed = "failed",
+        Acquired = "acquired",
+        Relocated = "relocated",
+        /// Raised more than `amount_cny` in one calendar year for the first time.
+        RaisedOver = "raised_over",
+    }
+}
+
+section! {
+    /// An output statistic of one run.
+    pub struct Stat {
+        /// What is measured.
+        kind: StatKind = StatKind::Column => [0, 0] "";
+        /// A `timeseries.csv` column (the numerator for ratios and shares).
+        column: String = String::new() => [0, 0] "";
+        /// The other column of a ratio (denominator) or share (complement).
+        other: String = String::new() => [0, 0] "";
+        /// Region name (empty: all regions together).
+        region: String = String::new() => [0, 0] "";
+        /// Aggregation over the window, for `kind = "column"`.
+        agg: Agg = Agg::Sum => [0, 0] "";
+        /// First month of the window (empty: the scenario start).
+        from: String = String::new() => [0, 0] "YYYY-MM";
+        /// Last month of the window (empty: the scenario end).
+        to: String = String::new() => [0, 0] "YYYY-MM";
+        /// For firms: only firms backed by a program whose name contains this.
+        program: String = String::new() => [0, 0] "";
+        /// For firms: only firms of this sector.
+        sector: String = String::new() => [0, 0] "";
+        /// For firms: the event counted.
+        event: Event = Event::Founded => [0, 0] "";
+        /// For `event = "raised_over"`: the amount raised in one year.
+        amount_cny: f64 = 1.0e8 => [0.0, INF] "CNY";
+    }
+}
+
+/// Names of the numeric `timeseries.csv` columns.
+pub fn columns() -> Vec<String> {
+    crate::metrics::COLUMNS
+        .iter()
+        .filter(|c| !matches!(**c, "month" | "region"))
+        .map(|c| c.to_string())
+        .collect()
+}
+
+impl Stat {
+    /// Check names and months against a scenario (or against any scenario when `None`).
+    pub fn check(
+        &self,
+        key: &str,
+        root: &Node,
+        path: &[&str],
+        def: Option<&ScenarioDef>,
+        c: &mut Collector,
+    ) {
+        let cols = columns();
+        let at = |k: &str| {
+            let mut p: Vec<&str> = path.to_vec();
+            p.push(k);
+            span_of(root, &p)
+        };
+        let col = |name: &str, field: &str, required: bool, c: &mut Collector| {
+            if name.is_empty() {
+                if required {
+                    c.error(
+                        at(field),
+                        &format!("{key}.{field}"),
+                        format!(
+                            "missing: expected a `timeseries.csv` column name for `kind = \"{}\"`",
+                            self.kind.as_str()
+                        ),
+                    );
+                }
+                return;
+            }
+            if !cols.iter().any(|x| x == name) {
+                let msg = format!(
+                    "unknown column `{name}`: expected a numeric `timeseries.csv` column (see README)"
+                );
+                match nearest(name, cols.iter().map(String::as_str)) {
+                    Some(n) => c.error_hint(
+                        at(field),
+                        &format!("{key}.{field}"),
+                        msg,
+                        format!("did you mean `{n}`?"),
+                    ),
+                    None => c.error(at(field), &format!("{key}.{field}"), msg),
+                }
+            }
+        };
+        match self.kind {
+            StatKind::Column => col(&self.column, "column", true, c),
+            StatKind::Ratio | StatKind::Share => {
+                col(&self.column, "column", true, c);
+                col(&self.other, "other", true, c);
+            }
+            StatKind::Firms => {}
+        }
+        for (field, v) in [("from", &self.from), ("to", &self.to)] {
+            if !v.is_empty() && Month::parse(v).is_none() {
+                c.error(
+                    at(field),
+                    &format!("{key}.{field}"),
+                    format!("`{v}` is not a month: expected `\"YYYY-MM\"`"),
+                );
+            }
+        }
+        if let (Some(a), Some(b)) = (Month::parse(&self.from), Month::parse(&self.to))
+            && b < a
+        {
+            c.error(
+                at("to"),
+                &format!("{key}.to"),
+                format!("the window ends ({b}) before it starts ({a})"),
+            );
+        }
+        if let Some(def) = def {
+            if !self.region.is_empty() && !def.region.iter().any(|r| r.name == self.region) {
+                let names: Vec<&str> = def.region.iter().map(|r| r.name.as_str()).collect();
+                let msg = format!(
+                    "unknown region `{}`: expected one of {}",
+                    self.region,
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                match nearest(&self.region, names.iter().copied()) {
+                    Some(n) => c.error_hint(
+                        at("region"),
+                        &format!("{key}.region"),
+                        msg,
+                        format!("did you mean `{n}`?"),
+                    ),
+                    None => c.error(at("region"), &format!("{key}.region"), msg),
+                }
+            }
+            if !self.sector.is_empty() && !def.sector.iter().any(|s| s.name == self.sector) {
+                c.error(
+                    at("sector"),
+                    &format!("{key}.sector"),
+                    format!("unknown sector `{}`", self.sector),
+                );
+            }
+        }
+    }
+
+    fn window(&self, def: &ScenarioDef) -> (Month, Month) {
+        (
+            Month::parse(&self.from).unwrap_or(def.start),
+            Month::parse(&self.to).unwrap_or(def.end),
+        )
+    }
+
+    /// Evaluate on one run of `sc`.
+    pub fn eval(&self, sc: &Scenario, run: &RunResult) -> f64 {
+        let def = &sc.def;
+        let (from, to) = self.window(def);
+        let region = def.region.iter().position(|r| r.name == self.region);
+        match self.kind {
+            StatKind::Column => column_agg(run, def, &self.column, region, from, to, self.agg),
+            StatKind::Ratio => {
+                let a = column_agg(run, def, &self.column, region, from, to, Agg::Sum);
+                let b = column_agg(run, def, &self.other, region, from, to, Agg::Sum);
+                if b == 0.0 { 0.0 } else { a / b }
+            }
+            StatKind::Share => {
+                let a = column_agg(run, def, &self.column, region, from, to, Agg::Sum);
+                let b = column_agg(run, def, &self.other, region, from, to, Agg::Sum);
+                if a + b == 0.0 { 0.0 } else { a / (a + b) }
+            }
+            StatKind::Firms => self.count_firms(sc, run, region, from, to),
+        }
+    }
+
+    fn count_firms(
+        &self,
+        sc: &Scenario,
+        run: &RunResult,
+        region: Option<usize>,
+        from: Month,
+        to: Month,
+    ) -> f64 {
+        let def = &sc.def;
+        let start = def.start.0;
+        let in_window = |t: u32| t != NEVER && (from.0..=to.0).contains(&(start + t));
+        let sector = def.sector.iter().position(|s| s.name == self.sector);
+        // Per firm: the first year it raised more than the amount.
+        let first_big_year = if self.event == Event::RaisedOver {
+            let mut first = std::collections::HashMap::new();
+            for r in &run.panel {
+                if r.raised_cny > self.amount_cny {
+                    first
+                        .entry(r.firm_id)
+                        .and_modify(|y: &mut u32| *y = (*y).min(r.year))
+                        .or_insert(r.year);
+                }
+            }
+            first
+        } else {
+            Default::default()
+        };
+        let n = run
+            .firms
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.kind == Kind::Startup)
+            .filter(|(_, f)| region.is_none_or(|r| f.region as usize == r))
+            .filter(|(_, f)| sector.is_none_or(|s| f.sector as usize == s))
+            .filter(|(_, f)| self.program.is_empty() || backed_by(sc, f, &self.program))
+            .filter(|(i, f)| match self.event {
+                Event::Founded => in_window(f.founded),
+                Event::Seed => in_window(f.first_seed),
+                Event::SeriesA => in_window(f.series_a),
+                Event::Listed => f.outcome == Outcome::Listed && in_window(f.outcome_month),
+                Event::Failed => f.outcome == Outcome::Failed && in_window(f.outcome_month),
+                Event::Acquired => f.outcome == Outcome::Acquired && in_window(f.outcome_month),
+                Event::Relocated => f.outcome == Outcome::Relocated && in_window(f.outcome_month),
+                Event::QuasiUnicorn => in_window(f.quasi_unicorn),
+                Event::Unicorn => in_window(f.unicorn),
+                Event::QuasiOrUnicorn => in_window(f.quasi_unicorn.min(f.unicorn)),
+                Event::RaisedOver => first_big_year.get(&(*i as u32)).is_some_and(|&y| {
+                    let (a, b) = (Month::new(y, 1), Month::new(y, 12));
+                    a <= to && b >= from
+                }),
+            })
+            .count();
+        n as f64 * def.scale
+    }
+}
+
+/// Whether a firm is backed by a program of its region whose name contains `needle`.
+pub fn backed_by(sc: &Scenario, f: &Firm, needle: &str) -> bool {
+    let r = &sc.def.region[f.program_region as usize];
+    let names = r
+        .grant
+        .iter()
+        .map(|g| g.name.as_str())
+        .chain(r.competition.iter().map(|c| c.name.as_str()));
+    names
+        .enumerate()
+        .any(|(i, n)| f.programs >> i & 1 == 1 && n.contains(needle))
+}
+
+fn column_agg(
+    run: &RunResult,
+    def: &ScenarioDef,
+    column: &str,
+    region: Option<usize>,
+    from: Month,
+    to: Month,
+    agg: Agg,
+) -> f64 {
+    let nreg = def.region.len();
+    let mut per_month: Vec<f64> = Vec::new();
+    for (k, chunk) in run.recorder.rows.chunks(nreg).enumerate() {
+        let m = Month(def.start.0 + k as u32);
+        if m < from || m > to {
+            continue;
+        }
+        let v: f64 = chunk
+            .iter()
+            .enumerate()
+            .filter(|(ri, _)| region.is_none_or(|r| r == *ri))
+            .map(|(_, row)| row.value(column).unwrap_or(0.0))
+            .sum();
+        per_month.push(v);
+    }
+    match agg {
+        Agg::Sum => per_month.iter().sum(),
+        Agg::Mean => per_month.iter().sum::<f64>() / per_month.len().max(1) as f64,
+        Agg::Last => per_month.last().copied().unwrap_or(0.0),
+    }
+}
