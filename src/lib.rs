@@ -14,6 +14,7 @@
 //! The library never prints or exits; the `talentsim` binary is a thin CLI over it.
 
 pub mod batch;
+pub mod calibrate;
 pub mod metrics;
 pub mod model;
 pub mod output;

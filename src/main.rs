@@ -51,6 +51,32 @@ enum Command {
     },
     /// List every knob with its type, unit, default and valid range (Markdown).
     Knobs,
+    /// Calibrate knobs to targets by the simulated method of moments (Nelder–Mead over the
+    /// knobs' valid ranges; replicates on common random numbers). Without `--params`, only
+    /// reports the fit. Ctrl-C stops the search and writes the best point so far.
+    Calibrate {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// Targets file (see `scenarios/targets/binjiang.toml`).
+        #[arg(long)]
+        targets: PathBuf,
+        /// Knobs to calibrate, comma-separated `--set`-style paths, each optionally with bounds:
+        /// `region.Binjiang.base_utility=0:2,capital.seed_bar`.
+        #[arg(long)]
+        params: Option<String>,
+        /// Most objective evaluations.
+        #[arg(long, default_value_t = 100)]
+        budget: usize,
+        /// Replicates per evaluation (default: the targets file's `replicates`).
+        #[arg(long)]
+        replicates: Option<u32>,
+        /// Output directory (default: `out/calibrate-<scenario stem>`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override a knob before calibrating (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
 }
 
 /// A scenario problem (exit code 2) or any other failure (exit code 1).
@@ -109,6 +135,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print!("{}", sc.to_toml());
             Ok(())
         }
+        Command::Calibrate { scenario, targets, params, budget, replicates, out, sets } => cmd_calibrate(&scenario, &targets, params.as_deref(), budget, replicates, out, &sets),
         Command::Knobs => {
             let mut out = std::io::stdout().lock();
             writeln!(out, "| knob | type | unit | default | valid range | meaning |\n|---|---|---|---|---|---|").context("writing to stdout")?;
@@ -200,5 +227,69 @@ fn cmd_run(
             );
         }
     }
+    Ok(())
+}
+
+fn cmd_calibrate(
+    path: &std::path::Path,
+    targets_path: &std::path::Path,
+    params: Option<&str>,
+    budget: usize,
+    replicates: Option<u32>,
+    out: Option<PathBuf>,
+    sets: &[String],
+) -> Result<(), Failure> {
+    use talentsim::calibrate as cal;
+    let sc = load(path, sets)?;
+    let mut targets = cal::load_targets(targets_path, &sc).map_err(Failure::Input)?;
+    if let Some(r) = replicates {
+        targets.replicates = r;
+    }
+    let params = match params {
+        Some(p) => cal::parse_params(p, &sc).map_err(Failure::Input)?,
+        None => Vec::new(),
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from("out").join(format!("calibrate-{}", path.file_stem().unwrap_or_default().to_string_lossy())));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    ctrlc::set_handler(|| {
+        cal::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        eprintln!("\ninterrupted: finishing the current evaluation, then writing the best point so far");
+    })
+    .context("installing the Ctrl-C handler")?;
+    let runs = indicatif::ProgressBar::new(0);
+    if !std::io::stderr().is_terminal() {
+        runs.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let started = Instant::now();
+    let done = || runs.inc(1);
+    let (fits, best, calibration) = if params.is_empty() {
+        runs.set_length(targets.replicates as u64);
+        let (fits, _) = cal::evaluate(path, sets, &targets, &done).map_err(Failure::Input)?;
+        (fits, Vec::new(), None)
+    } else {
+        runs.set_length((budget as u64 + 1) * targets.replicates as u64);
+        eprintln!("calibrating {} knob(s) against {} target(s), {} replicates, at most {budget} evaluations", params.len(), targets.target.len(), targets.replicates);
+        let c = cal::calibrate(path, sets, &params, &targets, budget, &done, |e, best| {
+            runs.println(format!("  eval {:>4}: objective {:.5} (best {:.5}) at [{}]", runs.position() / targets.replicates.max(1) as u64, e.objective, best, e.params.iter().map(|v| format!("{v:.5}")).collect::<Vec<_>>().join(", ")));
+        })
+        .map_err(Failure::Input)?;
+        (c.fits.clone(), c.best.clone(), Some(c))
+    };
+    runs.finish_and_clear();
+    let md = cal::fit_markdown(&fits, targets.replicates);
+    talentsim::output::write_atomic(&out.join("fit.md"), |w| w.write_all(md.as_bytes())).context("writing fit.md")?;
+    talentsim::output::write_atomic(&out.join("fit.csv"), |w| w.write_all(cal::fit_csv(&fits).as_bytes())).context("writing fit.csv")?;
+    if let Some(c) = &calibration {
+        let toml = cal::calibrated_toml(path, &out, &params, &best, &sc);
+        talentsim::output::write_atomic(&out.join("calibrated.toml"), |w| w.write_all(toml.as_bytes())).context("writing calibrated.toml")?;
+        let json = serde_json::to_string_pretty(c).context("encoding calibration.json")?;
+        talentsim::output::write_atomic(&out.join("calibration.json"), |w| w.write_all(json.as_bytes())).context("writing calibration.json")?;
+        eprintln!("best objective {:.5} after {} evaluations{}", c.objective, c.history.len(), if c.interrupted { " (interrupted)" } else { "" });
+        for (p, v) in params.iter().zip(&best) {
+            eprintln!("  {} = {v} (was {})", p.path, p.start);
+        }
+    }
+    print!("{md}");
+    eprintln!("{:.1} s; fit report and calibrated scenario in {}", started.elapsed().as_secs_f64(), out.display());
     Ok(())
 }

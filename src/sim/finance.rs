@@ -35,11 +35,13 @@ fn refresh_funds(w: &mut World) {
         w.funds.push(f);
     }
     let t = w.t;
+    let scale = w.def.scale;
     w.funds.retain(|f| f.until >= t && f.dry_powder > 0.0);
     for f in &mut w.funds {
-        // Screening time accrues month by month (up to a quarter's worth).
-        f.capacity =
-            (f.capacity + c.deals_per_fund_month).min(3.0 * c.deals_per_fund_month.max(1.0));
+        // Screening time accrues month by month (up to a quarter's worth). A fund agent stands
+        // for `scale` funds screening `scale` times fewer firm agents.
+        let per_month = c.deals_per_fund_month / scale;
+        f.capacity = (f.capacity + per_month).min(3.0 * per_month.max(1.0));
     }
 }
 
