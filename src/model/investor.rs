@@ -17,8 +17,6 @@ pub struct Fund {
     /// Earliest and latest stage it leads (as the stage the round takes the firm to).
     pub min_stage: Stage,
     pub max_stage: Stage,
-    /// Deals it can still screen this month.
-    pub capacity: f64,
 }
 
 impl Fund {
@@ -34,7 +32,6 @@ impl Fund {
             noise: c.screening_noise * (0.3 * rng.normal()).exp(),
             min_stage: Stage::ALL[lo],
             max_stage: Stage::ALL[hi],
-            capacity: 0.0,
         }
     }
 

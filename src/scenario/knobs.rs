@@ -156,10 +156,11 @@ section! {
         growth_noise: f64 = 0.05 => [0.0, 2.0] "per month";
         /// Annual revenue at which a firm counts as industrialized (mass production).
         industrial_revenue_cny_year: f64 = 5.0e7 => [0.0, INF] "CNY/year";
-        /// Annual revenue a firm needs to list.
-        listing_revenue_cny_year: f64 = 3.0e8 => [0.0, INF] "CNY/year";
+        /// Annual revenue a firm needs to list (it must also have raised a series B; cf. the
+        /// STAR Market's CNY 1.5 billion value and CNY 200 million revenue standard).
+        listing_revenue_cny_year: f64 = 2.0e8 => [0.0, INF] "CNY/year";
         /// Valuation a firm needs to list.
-        listing_valuation_cny: f64 = 3.0e9 => [0.0, INF] "CNY";
+        listing_valuation_cny: f64 = 1.5e9 => [0.0, INF] "CNY";
         /// Monthly probability of listing once eligible.
         listing_rate: f64 = 0.03 => [0.0, 1.0] "per month";
         /// Monthly acquisition hazard of a launched firm.
@@ -193,7 +194,7 @@ section! {
         /// Signal an investor needs to do a seed round; each later stage needs `stage_bar_step` more.
         seed_bar: f64 = 0.6 => [-10.0, 10.0] "signal";
         /// Extra signal needed per stage after seed.
-        stage_bar_step: f64 = 0.15 => [-10.0, 10.0] "signal";
+        stage_bar_step: f64 = 0.3 => [-10.0, 10.0] "signal";
         /// Seed round size; later rounds multiply by `round_step`.
         seed_round_cny: f64 = 3.0e6 => [0.0, INF] "CNY";
         /// Multiplier of round size from one stage to the next.
@@ -557,5 +558,19 @@ section! {
         sector: Vec<Sector> = default_sectors() => [0, 0] "";
         /// Regions.
         region: Vec<Region> = Vec::new() => [0, 0] "";
+        /// Targets the scenario is meant to meet (`talentsim compare` gives the probability).
+        target: Vec<Target> = Vec::new() => [0, 0] "";
+    }
+}
+
+section! {
+    /// A target, such as a plan's goal: met when the statistic is at least `at_least`.
+    pub struct Target {
+        /// Target name, as it appears in the comparison.
+        name: String = String::new() => [0, 0] "";
+        /// What is measured; its window's end (`stat.to`) is the month by which it must be met.
+        stat: crate::stats::Stat = crate::stats::Stat::default() => [0, 0] "";
+        /// Threshold (required): the target is met in a run when the statistic is at least this.
+        at_least: f64 = f64::NAN => [-INF, INF] "unit of the statistic";
     }
 }

@@ -35,14 +35,7 @@ fn refresh_funds(w: &mut World) {
         w.funds.push(f);
     }
     let t = w.t;
-    let scale = w.def.scale;
     w.funds.retain(|f| f.until >= t && f.dry_powder > 0.0);
-    for f in &mut w.funds {
-        // Screening time accrues month by month (up to a quarter's worth). A fund agent stands
-        // for `scale` funds screening `scale` times fewer firm agents.
-        let per_month = c.deals_per_fund_month / scale;
-        f.capacity = (f.capacity + per_month).min(3.0 * per_month.max(1.0));
-    }
 }
 
 /// Firms short of runway look for a round; screened by funds that lead their next stage.
@@ -78,9 +71,10 @@ pub fn funding(w: &mut World) {
             }
         }
     }
-    let capacity: Vec<f64> = (0..6)
-        .map(|s| leaders[s].iter().map(|&j| w.funds[j].capacity).sum())
-        .collect();
+    // Screenings per month a stage's leaders can do. A fund agent screens
+    // `deals_per_fund_month / scale` firm agents: firm agents stand for `scale` firms each.
+    let per_fund = c.deals_per_fund_month / def.scale;
+    let capacity: Vec<f64> = (0..6).map(|s| leaders[s].len() as f64 * per_fund).collect();
     for i in seeking {
         let ri = w.firms[i].region as usize;
         let next = w.firms[i].stage.next();
@@ -105,10 +99,9 @@ pub fn funding(w: &mut World) {
             }
             let j = cands[rng.below(cands.len() as u64) as usize];
             let fund = &mut w.funds[j];
-            if fund.capacity < 1.0 || fund.dry_powder < size - tf_part {
+            if fund.dry_powder < size - tf_part {
                 continue;
             }
-            fund.capacity -= 1.0;
             let signal = score + fund.noise * rng.normal();
             if signal < bar(next, c) - relief {
                 continue;
