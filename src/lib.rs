@@ -15,9 +15,12 @@
 
 pub mod batch;
 pub mod calibrate;
+pub mod compare;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

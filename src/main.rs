@@ -36,6 +36,9 @@ enum Command {
         /// Override a knob: `--set region.Binjiang.housing.units=20000` (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        /// Also draw the plots (PNG and SVG) into `<out>/plots/`.
+        #[arg(long)]
+        plots: bool,
     },
     /// Check a scenario file without running it; every problem is reported.
     Validate {
@@ -51,6 +54,34 @@ enum Command {
     },
     /// List every knob with its type, unit, default and valid range (Markdown).
     Knobs,
+    /// Compare scenarios over the same seeds: headline metrics with 95% intervals, paired
+    /// differences from the baseline (the first scenario), the probability of meeting each
+    /// `[[target]]`; writes comparison.csv, comparison.json, plots/ and report.html.
+    Compare {
+        /// The baseline scenario file.
+        baseline: PathBuf,
+        /// The scenario files to compare with it.
+        #[arg(required = true)]
+        others: Vec<PathBuf>,
+        /// Replicates (seeds) per scenario.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+        replicates: u32,
+        /// First seed; replicate i uses seed + i in every scenario (default: the baseline's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output directory (default: `out/compare-<baseline file stem>`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override a knob in every scenario, e.g. `--set scale=10` (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Redraw the plots (and a comparison's report.html) of a `run` or `compare` output
+    /// directory from its saved files, without rerunning.
+    Plot {
+        /// Output directory of `talentsim run` or `talentsim compare`.
+        dir: PathBuf,
+    },
     /// Calibrate knobs to targets by the simulated method of moments (Nelder–Mead over the
     /// knobs' valid ranges; replicates on common random numbers). Without `--params`, only
     /// reports the fit. Ctrl-C stops the search and writes the best point so far.
@@ -117,7 +148,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
             seed,
             out,
             sets,
-        } => cmd_run(&scenario, seed, out, &sets),
+            plots,
+        } => cmd_run(&scenario, seed, out, &sets, plots),
+        Command::Compare {
+            baseline,
+            others,
+            replicates,
+            seed,
+            out,
+            sets,
+        } => cmd_compare(&baseline, &others, replicates as usize, seed, out, &sets),
+        Command::Plot { dir } => {
+            let (_, plots) = talentsim::plot::redraw(&dir)?;
+            eprintln!("{} plots in {}", plots.len(), dir.join("plots").display());
+            Ok(())
+        }
         Command::Validate { scenario, sets } => {
             let sc = load(&scenario, &sets)?;
             eprintln!(
@@ -173,6 +218,7 @@ fn cmd_run(
     seed: Option<u64>,
     out: Option<PathBuf>,
     sets: &[String],
+    plots: bool,
 ) -> Result<(), Failure> {
     let sc = load(path, sets)?;
     let seed = seed.unwrap_or(sc.def.seed);
@@ -226,6 +272,10 @@ fn cmd_run(
                 r["unicorns"]
             );
         }
+    }
+    if plots {
+        let (_, drawn) = talentsim::plot::redraw(&out).context("drawing plots")?;
+        eprintln!("  {} plots in {}", drawn.len(), out.join("plots").display());
     }
     Ok(())
 }
@@ -291,5 +341,72 @@ fn cmd_calibrate(
     }
     print!("{md}");
     eprintln!("{:.1} s; fit report and calibrated scenario in {}", started.elapsed().as_secs_f64(), out.display());
+    Ok(())
+}
+
+fn cmd_compare(
+    baseline: &std::path::Path,
+    others: &[PathBuf],
+    replicates: usize,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    sets: &[String],
+) -> Result<(), Failure> {
+    let paths: Vec<&std::path::Path> = std::iter::once(baseline)
+        .chain(others.iter().map(PathBuf::as_path))
+        .collect();
+    let scenarios = paths
+        .iter()
+        .map(|p| load(p, sets))
+        .collect::<Result<Vec<_>, _>>()?;
+    let base = seed.unwrap_or(scenarios[0].def.seed);
+    let seeds = talentsim::batch::seeds(base, replicates);
+    let out = out.unwrap_or_else(|| {
+        let stem = baseline.file_stem().unwrap_or_default().to_string_lossy();
+        PathBuf::from("out").join(format!("compare-{stem}"))
+    });
+    let started = Instant::now();
+    let total = (scenarios.len() * replicates) as u64;
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} comparing [{bar:30}] {pos}/{len} runs ({eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let cmp = talentsim::compare::compare(&scenarios, &seeds, base, sets, &|| bar.inc(1));
+    bar.finish_and_clear();
+    cmp.write(&out).context("writing the comparison")?;
+    let (_, plots) = talentsim::plot::redraw(&out).context("drawing plots and report")?;
+    eprintln!(
+        "{} scenarios × {replicates} replicates in {:.1} s; comparison.csv, comparison.json, report.html and {} plots in {}",
+        scenarios.len(),
+        started.elapsed().as_secs_f64(),
+        plots.len(),
+        out.display()
+    );
+    for t in &cmp.targets {
+        let cells: Vec<String> = t
+            .scenarios
+            .iter()
+            .filter(|c| c.applicable && c.n > 0)
+            .map(|c| {
+                format!(
+                    "{} {:.0}% [{:.0}%, {:.0}%]",
+                    c.scenario,
+                    c.p * 100.0,
+                    c.p_low * 100.0,
+                    c.p_high * 100.0
+                )
+            })
+            .collect();
+        eprintln!("  target {}: {}", t.name, cells.join(" | "));
+    }
     Ok(())
 }

@@ -350,6 +350,38 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
             c.error(span_at(root, &["region", &is, "housing", "max_units"]), &format!("region[{i}].housing.max_units"), format!("`max_units` ({}) is below the starting `units` ({}): expected at least the starting stock, or 0 for no limit", r.housing.max_units, r.housing.units));
         }
     }
+    let mut tnames = HashSet::new();
+    for (i, t) in def.target.iter().enumerate() {
+        let is = i.to_string();
+        if t.name.trim().is_empty() || !tnames.insert(t.name.as_str()) {
+            c.error(
+                span_at(root, &["target", &is, "name"]),
+                &format!("target[{i}].name"),
+                format!(
+                    "{}: expected a unique, non-empty target name",
+                    if t.name.trim().is_empty() {
+                        "missing or empty target name".to_string()
+                    } else {
+                        format!("duplicate target name `{}`", t.name)
+                    }
+                ),
+            );
+        }
+        if !t.at_least.is_finite() {
+            c.error(
+                span_at(root, &["target", &is, "at_least"]),
+                &format!("target[{i}].at_least"),
+                "missing threshold: expected `at_least = <number>`",
+            );
+        }
+        t.stat.check(
+            &format!("target[{i}].stat"),
+            root,
+            &["target", &is, "stat"],
+            Some(def),
+            c,
+        );
+    }
     check_memory(def, root, c);
 }
 

@@ -1,0 +1,538 @@
+//! `report.html`: one self-contained file a planner can e-mail.
+//!
+//! No network access and no scripts: the plots are inline PNGs (base64 data URIs, drawn with
+//! the embedded font), the style sheet is inline. It shows the scenarios, the targets (the
+//! probability of meeting each), the headline metrics with 95% intervals and paired
+//! differences from the baseline, the knobs that differ between the scenarios side by side,
+//! the plots, and the manifest. Every string that comes from a scenario file or the command
+//! line goes through [`escape`].
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::compare::{Comparison, Stats};
+use crate::output::write_atomic;
+use crate::plot::{Plot, short};
+
+/// Escape text for HTML element content and quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Standard base64 with padding (RFC 4648), for data URIs.
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        out.push(A[(n >> 18) as usize & 63] as char);
+        out.push(A[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            A[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            A[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// Flatten a resolved scenario into `(path, value)` pairs in file order. Arrays of tables
+/// with names are addressed by name as in `--set` (`region.Binjiang.housing.units`), others by
+/// index; arrays of plain values stay whole.
+pub fn flatten_toml(text: &str) -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
+        let join = |k: &str| {
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
+        };
+        match v {
+            toml::Value::Table(t) => {
+                for (k, v) in t {
+                    walk(&join(k), v, out);
+                }
+            }
+            toml::Value::Array(a) if !a.is_empty() && a.iter().all(|x| x.is_table()) => {
+                for (i, x) in a.iter().enumerate() {
+                    let key = x
+                        .get("name")
+                        .and_then(|n| n.as_str())
+                        .map_or_else(|| i.to_string(), str::to_string);
+                    walk(&join(&key), x, out);
+                }
+            }
+            other => out.push((prefix.to_string(), other.to_string())),
+        }
+    }
+    let mut out = Vec::new();
+    match toml::from_str::<toml::Table>(text) {
+        Ok(t) => walk("", &toml::Value::Table(t), &mut out),
+        Err(e) => out.push(("(unreadable)".into(), e.to_string())),
+    }
+    out
+}
+
+/// The knobs whose values differ between scenarios: `(path, value per scenario)`, `None`
+/// where a scenario lacks the knob (a region or program it does not have).
+pub fn knob_differences(resolved: &[String]) -> Vec<(String, Vec<Option<String>>)> {
+    let flat: Vec<Vec<(String, String)>> = resolved.iter().map(|t| flatten_toml(t)).collect();
+    let maps: Vec<HashMap<&str, &str>> = flat
+        .iter()
+        .map(|f| f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect())
+        .collect();
+    let mut order: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for f in &flat {
+        for (k, _) in f {
+            if seen.insert(k.as_str()) {
+                order.push(k);
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|k| {
+            let vals: Vec<Option<String>> = maps
+                .iter()
+                .map(|m| m.get(k).map(|v| v.to_string()))
+                .collect();
+            let differs = vals.windows(2).any(|w| w[0] != w[1]);
+            differs.then(|| (k.to_string(), vals))
+        })
+        .collect()
+}
+
+const STYLE: &str = r#"
+body { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; margin: 24px auto; max-width: 1260px; color: #222; line-height: 1.4; padding: 0 16px; }
+h1 { font-size: 28px; margin-bottom: 4px; }
+h2 { font-size: 22px; margin-top: 36px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.sig, td.diff { background: #fff3b0; font-weight: 600; }
+td.met { background: #d9f2d9; }
+td.unmet { background: #f9dcdc; }
+td.na { color: #888; }
+#metric-table td:first-child { min-width: 13em; }
+#knob-table td:first-child { min-width: 16em; }
+.note { color: #555; font-size: 14px; }
+figure { margin: 16px 0 28px; }
+figure img { display: block; max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { font-size: 14px; color: #555; margin-top: 4px; }
+code { font-size: 13px; }
+nav a { margin-right: 14px; }
+"#;
+
+fn interval(s: &Stats, signed: bool) -> String {
+    if s.n == 0 || !s.mean.is_finite() {
+        return "n/a".into();
+    }
+    let f = |x: f64| {
+        if !x.is_finite() {
+            "?".to_string()
+        } else if signed && x > 0.0 {
+            format!("+{}", short(x))
+        } else {
+            short(x)
+        }
+    };
+    format!("{} [{}, {}]", f(s.mean), f(s.ci_low), f(s.ci_high))
+}
+
+fn pct(p: f64) -> String {
+    if p.is_finite() {
+        format!("{:.0}%", p * 100.0)
+    } else {
+        "n/a".into()
+    }
+}
+
+/// The report's HTML. `plots` are read from disk and inlined.
+pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
+    let m = &cmp.manifest;
+    let labels: Vec<&str> = m.scenarios.iter().map(|s| s.label.as_str()).collect();
+    let e = |s: &str| escape(s);
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>talentsim comparison: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        e(&labels.join(" vs "))
+    );
+    let _ = writeln!(h, "<h1>Scenario comparison</h1>");
+    let others: Vec<String> = labels
+        .iter()
+        .skip(1)
+        .map(|l| format!("<b>{}</b>", e(l)))
+        .collect();
+    let seeds = match (m.seeds.first(), m.seeds.last()) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        _ => "none".into(),
+    };
+    let _ = writeln!(
+        h,
+        "<p>Baseline <b>{}</b>{}{}. Each scenario ran {} replicates on the same seeds ({seeds}: common random numbers), so differences are paired run by run. Intervals are 95% intervals of the mean (Student t); a difference is <span style=\"background:#fff3b0;font-weight:600\">highlighted</span> where its interval excludes zero. Target probabilities carry 95% Wilson intervals.</p>",
+        e(m.baseline.as_str()),
+        if others.is_empty() {
+            ""
+        } else {
+            " compared with "
+        },
+        others.join(", "),
+        m.replicates
+    );
+    let _ = writeln!(
+        h,
+        "<nav><a href=\"#scenarios\">Scenarios</a><a href=\"#targets\">Targets</a><a href=\"#metrics\">Metrics</a><a href=\"#knobs\">Knobs that differ</a><a href=\"#plots\">Plots</a><a href=\"#manifest\">Manifest</a></nav>"
+    );
+
+    // Scenarios.
+    let _ = writeln!(
+        h,
+        "<h2 id=\"scenarios\">Scenarios</h2>\n<table id=\"scenario-table\">\n<tr><th>scenario</th><th>description</th><th>file</th><th>period</th><th>scale</th><th>regions</th></tr>"
+    );
+    for s in &m.scenarios {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}{}</td><td>{}</td><td><code>{}</code></td><td>{} to {}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            e(&s.label),
+            if s.label == m.baseline {
+                " (baseline)"
+            } else {
+                ""
+            },
+            e(&s.description),
+            e(&s.file),
+            e(&s.start),
+            e(&s.end),
+            s.scale,
+            e(&s.regions.join(", "))
+        );
+    }
+    let _ = writeln!(h, "</table>");
+
+    // Targets.
+    let _ = writeln!(h, "<h2 id=\"targets\">Targets</h2>");
+    if cmp.targets.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\" id=\"target-table\">No scenario declares a <code>[[target]]</code>.</p>"
+        );
+    } else {
+        let _ = write!(
+            h,
+            "<p class=\"note\">The probability that a run meets each target (statistic ≥ threshold), with its 95% Wilson interval and the replicates that met it; below, the statistic's mean and 95% interval.</p>\n<table id=\"target-table\">\n<tr><th>target</th><th>statistic</th><th>at least</th><th>by</th>"
+        );
+        for l in &labels {
+            let _ = write!(h, "<th>{}</th>", e(l));
+        }
+        let _ = writeln!(h, "</tr>");
+        for t in &cmp.targets {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>",
+                e(&t.name),
+                e(&t.statistic),
+                short(t.at_least),
+                if t.by.is_empty() {
+                    "end of run".to_string()
+                } else {
+                    e(&t.by)
+                }
+            );
+            for c in &t.scenarios {
+                if !c.applicable || c.n == 0 {
+                    let _ = write!(h, "<td class=\"na\">not applicable</td>");
+                    continue;
+                }
+                let class = if c.p_low >= 0.5 {
+                    "met"
+                } else if c.p_high < 0.5 {
+                    "unmet"
+                } else {
+                    "num"
+                };
+                let _ = write!(
+                    h,
+                    "<td class=\"num {class}\">P = {} [{}, {}] ({}/{})<br>value {}</td>",
+                    pct(c.p),
+                    pct(c.p_low),
+                    pct(c.p_high),
+                    c.met,
+                    c.n,
+                    interval(&c.value, false)
+                );
+            }
+            let _ = writeln!(h, "</tr>");
+        }
+        let _ = writeln!(h, "</table>");
+    }
+
+    // Metrics.
+    let _ = write!(
+        h,
+        "<h2 id=\"metrics\">Headline metrics</h2>\n<p class=\"note\">Mean [95% interval] over replicates; for each other scenario, the paired difference from the baseline, Δ = scenario − baseline. k = thousand, M = million, bn = billion. Costs are policy spend over the run divided by the outcome; runs without the outcome are left out (n shows how many count).</p>\n<table id=\"metric-table\">\n<tr><th>metric</th><th>unit</th>"
+    );
+    for (i, l) in labels.iter().enumerate() {
+        if i == 0 {
+            let _ = write!(h, "<th>{} (baseline)</th>", e(l));
+        } else {
+            let _ = write!(h, "<th>{}</th><th>Δ {} − baseline</th>", e(l), e(l));
+        }
+    }
+    let _ = writeln!(h, "</tr>");
+    for met in &cmp.metrics {
+        let _ = write!(
+            h,
+            "<tr><td title=\"{}\">{}</td><td>{}</td>",
+            e(&met.definition),
+            e(&met.title),
+            e(&met.unit)
+        );
+        for (i, c) in met.scenarios.iter().enumerate() {
+            let n_note = if c.value.n > 0 && c.value.n < m.replicates {
+                format!(" (n={})", c.value.n)
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                h,
+                "<td class=\"num\">{}{n_note}</td>",
+                interval(&c.value, false)
+            );
+            if i > 0 {
+                let d = c.diff.as_ref();
+                let _ = write!(
+                    h,
+                    "<td class=\"num{}\">{}</td>",
+                    if c.diff_excludes_zero { " sig" } else { "" },
+                    d.map_or("n/a".into(), |d| interval(d, true))
+                );
+            }
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "<details><summary>Metric definitions</summary><dl>");
+    for met in &cmp.metrics {
+        let _ = writeln!(
+            h,
+            "<dt><code>{}</code> — {}</dt><dd>{} ({})</dd>",
+            e(&met.metric),
+            e(&met.title),
+            e(&met.definition),
+            e(&met.unit)
+        );
+    }
+    let _ = writeln!(h, "</dl></details>");
+
+    // Knobs.
+    let resolved: Vec<String> = m
+        .scenarios
+        .iter()
+        .map(|s| s.resolved_toml.clone())
+        .collect();
+    // Targets have their own table.
+    let diffs: Vec<_> = knob_differences(&resolved)
+        .into_iter()
+        .filter(|(p, _)| p != "target" && !p.starts_with("target."))
+        .collect();
+    let _ = writeln!(h, "<h2 id=\"knobs\">Knobs that differ</h2>");
+    if diffs.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\" id=\"knob-table\">The scenarios have identical resolved knobs.</p>"
+        );
+    } else {
+        let _ = write!(
+            h,
+            "<p class=\"note\">Every knob of the fully resolved scenarios (after <code>extends</code> and <code>--set</code>, defaults filled in) whose value is not the same in all scenarios (targets are in their own table); values that differ from the baseline are highlighted. Paths are as in <code>--set</code>.</p>\n<table id=\"knob-table\">\n<tr><th>knob</th>"
+        );
+        for l in &labels {
+            let _ = write!(h, "<th>{}</th>", e(l));
+        }
+        let _ = writeln!(h, "</tr>");
+        for (path, vals) in &diffs {
+            let _ = write!(h, "<tr><td><code>{}</code></td>", e(path));
+            for v in vals {
+                let class = if v != &vals[0] { " class=\"diff\"" } else { "" };
+                let _ = write!(
+                    h,
+                    "<td{class}>{}</td>",
+                    v.as_deref().map_or("—".to_string(), e)
+                );
+            }
+            let _ = writeln!(h, "</tr>");
+        }
+        let _ = writeln!(h, "</table>");
+    }
+
+    // Plots.
+    let _ = writeln!(
+        h,
+        "<h2 id=\"plots\">Plots</h2>\n<p class=\"note\">Also in <code>plots/</code> as PNG and SVG. Chinese names are drawn in pinyin.</p>"
+    );
+    for (title, png) in plots {
+        let _ = writeln!(
+            h,
+            "<figure><img width=\"1200\" height=\"800\" alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
+            e(title),
+            base64(png),
+            e(title)
+        );
+    }
+
+    // Manifest.
+    let _ = write!(
+        h,
+        "<h2 id=\"manifest\">Manifest</h2>\n<table id=\"manifest-table\">\n<tr><th>talentsim version</th><td>{}</td></tr>\n<tr><th>replicates</th><td>{}</td></tr>\n<tr><th>seeds</th><td>{}</td></tr>\n<tr><th>--set</th><td>{}</td></tr>\n",
+        e(&m.talentsim_version),
+        m.replicates,
+        e(&m.seeds
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")),
+        if m.sets.is_empty() {
+            "none".to_string()
+        } else {
+            m.sets
+                .iter()
+                .map(|s| format!("<code>{}</code>", e(s)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    );
+    for s in &m.scenarios {
+        let _ = writeln!(
+            h,
+            "<tr><th>{}</th><td><code>{}</code>, hash <code>{}</code></td></tr>",
+            e(&s.label),
+            e(&s.file),
+            e(&s.hash)
+        );
+    }
+    let _ = writeln!(h, "</table>\n</body>\n</html>");
+    h
+}
+
+/// Write `report.html` into `dir`, inlining the PNG of each plot.
+pub fn write(dir: &Path, cmp: &Comparison, plots: &[Plot]) -> anyhow::Result<()> {
+    let mut imgs = Vec::new();
+    for p in plots {
+        let bytes =
+            std::fs::read(&p.png).with_context(|| format!("reading {}", p.png.display()))?;
+        imgs.push((p.title.clone(), bytes));
+    }
+    let html = render(cmp, &imgs);
+    write_atomic(&dir.join("report.html"), |w| w.write_all(html.as_bytes()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(
+            escape(r#"a & "b" 'c'"#),
+            "a &amp; &quot;b&quot; &#39;c&#39;"
+        );
+        assert_eq!(escape("滨江"), "滨江");
+    }
+
+    #[test]
+    fn base64_known_vectors() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn knob_differences_by_name() {
+        let a = "name = \"a\"\n[[region]]\nname = \"X\"\nunits = 1\ntags = [1, 2]\n";
+        let b = "name = \"b\"\n[[region]]\nname = \"X\"\nunits = 2\ntags = [1, 2]\n[[region]]\nname = \"Y\"\nunits = 3\n";
+        let d = knob_differences(&[a.into(), b.into()]);
+        let paths: Vec<&str> = d.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["name", "region.X.units", "region.Y.name", "region.Y.units"]
+        );
+        assert_eq!(d[1].1, [Some("1".into()), Some("2".into())]);
+        assert_eq!(d[3].1, [None, Some("3".into())]);
+    }
+
+    #[test]
+    fn scenario_strings_are_escaped_in_the_report() {
+        let evil = "<script>alert(1)</script>";
+        let info = crate::compare::ScenarioInfo {
+            label: evil.into(),
+            name: evil.into(),
+            description: "<img src=x onerror=alert(2)>".into(),
+            file: "a\"b.toml".into(),
+            hash: "0".into(),
+            start: "2020-01".into(),
+            end: "2020-12".into(),
+            scale: 1.0,
+            regions: vec!["<b>R</b>".into()],
+            resolved_toml: format!("name = {:?}\n", evil),
+        };
+        let mut other = info.clone();
+        other.label = "plain".into();
+        other.resolved_toml = "name = \"plain\"\n".into();
+        let cmp = Comparison {
+            manifest: crate::compare::Manifest {
+                talentsim_version: "0".into(),
+                replicates: 1,
+                base_seed: 1,
+                seeds: vec![1],
+                sets: vec!["name=<i>".into()],
+                baseline: evil.into(),
+                scenarios: vec![info, other],
+            },
+            metrics: Vec::new(),
+            targets: Vec::new(),
+            series: Vec::new(),
+        };
+        let html = render(&cmp, &[("<svg onload=alert(3)>".into(), vec![1, 2, 3])]);
+        assert!(!html.contains("<script"), "a raw <script> in the report");
+        assert!(!html.contains("<img src=x"));
+        assert!(!html.contains("<b>R</b>"));
+        assert!(!html.contains("<svg"));
+        assert!(!html.contains("<i>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+}
