@@ -24,7 +24,11 @@ fn mib(b: f64) -> f64 {
 }
 
 fn main() {
-    eprintln!("size_of::<Person>() = {} B   size_of::<Firm>() = {} B", size_of::<Person>(), size_of::<Firm>());
+    eprintln!(
+        "size_of::<Person>() = {} B   size_of::<Firm>() = {} B",
+        size_of::<Person>(),
+        size_of::<Firm>()
+    );
     eprintln!("warm-up: {} months", common::WARMUP_MONTHS);
     for n in common::sizes() {
         let rss0 = common::rss_bytes();
@@ -45,11 +49,18 @@ fn main() {
             w.persons.capacity(),
             size_of::<Person>(),
         );
-        let detail: Vec<String> = parts.iter().map(|(name, b)| format!("{name} {:.2} MiB", mib(*b as f64))).collect();
+        let detail: Vec<String> = parts
+            .iter()
+            .map(|(name, b)| format!("{name} {:.2} MiB", mib(*b as f64)))
+            .collect();
         eprintln!("    {}", detail.join(", "));
         if let (Some(a), Some(b)) = (rss0, rss1) {
             let grew = b.saturating_sub(a) as f64;
-            eprintln!("    process RSS grew {:.1} MiB = {:.1} B/person while building and warming up", mib(grew), grew / people);
+            eprintln!(
+                "    process RSS grew {:.1} MiB = {:.1} B/person while building and warming up",
+                mib(grew),
+                grew / people
+            );
         }
         drop(w);
     }

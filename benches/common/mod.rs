@@ -16,8 +16,8 @@ use talentsim::model::investor::Fund;
 use talentsim::model::person::Person;
 use talentsim::output::FirmYear;
 use talentsim::scenario::{
-    Amenities, Anchor, Competition, Education, Grant, Housing, JointRd, Loans, Month, Recruitment, Region, ScenarioDef, Service, TalentFund,
-    Tier, Welcome,
+    Amenities, Anchor, Competition, Education, Grant, Housing, JointRd, Loans, Month, Recruitment,
+    Region, ScenarioDef, Service, TalentFund, Tier, Welcome,
 };
 use talentsim::{Scenario, sim};
 
@@ -31,11 +31,15 @@ pub const ALL_SIZES: [u64; 4] = [10_000, 100_000, 1_000_000, 10_000_000];
 pub fn label(n: u64) -> String {
     let mut k = 0;
     let mut m = n;
-    while m >= 10 && m % 10 == 0 {
+    while m >= 10 && m.is_multiple_of(10) {
         m /= 10;
         k += 1;
     }
-    if m == 1 { format!("1e{k}") } else { n.to_string() }
+    if m == 1 {
+        format!("1e{k}")
+    } else {
+        n.to_string()
+    }
 }
 
 fn parse_size(s: &str) -> Option<u64> {
@@ -57,7 +61,11 @@ pub fn bench_mode() -> bool {
 /// `cargo bench` and only 10^4 under `cargo test --benches` (a smoke run).
 pub fn sizes() -> Vec<u64> {
     match std::env::var("TALENTSIM_BENCH_SIZES") {
-        Ok(v) if !v.trim().is_empty() => v.split(',').filter_map(parse_size).filter(|&n| n > 0).collect(),
+        Ok(v) if !v.trim().is_empty() => v
+            .split(',')
+            .filter_map(parse_size)
+            .filter(|&n| n > 0)
+            .collect(),
         _ if bench_mode() => ALL_SIZES.to_vec(),
         _ => vec![ALL_SIZES[0]],
     }
@@ -103,7 +111,10 @@ pub fn plain_filter() -> Option<String> {
         }
         i += 1;
     }
-    filter.filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-')))
+    filter.filter(|f| {
+        f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-'))
+    })
 }
 
 /// Whether any of `ids` can be selected by the command-line filter.
@@ -128,13 +139,16 @@ pub fn big_settings(n: u64) -> Option<(Duration, Duration)> {
 /// A one-region scenario with `n` people at the start and every lever on, all scaled with `n`.
 pub fn scenario(n: u64) -> Scenario {
     let k = n as f64 / 3000.0;
-    let mut def = ScenarioDef::default();
-    def.name = format!("bench-{}", label(n));
-    def.start = Month::new(2010, 1);
-    def.end = Month::new(2039, 12);
-    def.scale = 1.0;
-    def.seed = 7;
-    def.memory_limit_gib = 1024.0;
+    let mut def = ScenarioDef {
+        name: format!("bench-{}", label(n)),
+        start: Month::new(2010, 1),
+        end: Month::new(2039, 12),
+        scale: 1.0,
+        seed: 7,
+        // `Scenario::from_def` does not run the memory check; set high in case it ever does.
+        memory_limit_gib: 1024.0,
+        ..Default::default()
+    };
     def.elsewhere.graduates_per_year = 6000.0 * k;
     def.elsewhere.experienced_per_year = 1500.0 * k;
     def.elsewhere.high_level_per_year = 150.0 * k;
@@ -149,15 +163,51 @@ pub fn scenario(n: u64) -> Scenario {
         rent_cny: 2800.0,
         public_rd_cny_year: 2.0e7 * k,
         focus_sectors: vec!["iot".into(), "health".into()],
-        anchor: vec![Anchor { name: "AnchorCo".into(), sector: "iot".into(), headcount: 200.0 * k, rd_intensity: 0.1, ..Default::default() }],
-        housing: Housing { units: 100.0 * k, doubling_years: 3.0, max_units: 400.0 * k, discount: 0.5, ..Default::default() },
-        welcome: Welcome { value_cny: 2000.0, ..Default::default() },
-        amenities: Amenities { investment_cny_year: 1.0e8, ..Default::default() },
-        recruitment: Recruitment { posts_per_year: 500.0 * k, university_stations: 2.0, cost_cny_year: 1.0e6 * k, ..Default::default() },
-        service: Service { specialists: 3.0 * k, ..Default::default() },
-        loans: Loans { guarantee_share: 0.5, interest_subsidy: 0.5, ..Default::default() },
-        talent_fund: TalentFund { capital_cny: 5.0e7 * k, ..Default::default() },
-        joint_rd: JointRd { budget_cny_year: 5.0e6 * k, ..Default::default() },
+        anchor: vec![Anchor {
+            name: "AnchorCo".into(),
+            sector: "iot".into(),
+            headcount: 200.0 * k,
+            rd_intensity: 0.1,
+            ..Default::default()
+        }],
+        housing: Housing {
+            units: 100.0 * k,
+            doubling_years: 3.0,
+            max_units: 400.0 * k,
+            discount: 0.5,
+            ..Default::default()
+        },
+        welcome: Welcome {
+            value_cny: 2000.0,
+            ..Default::default()
+        },
+        amenities: Amenities {
+            investment_cny_year: 1.0e8,
+            ..Default::default()
+        },
+        recruitment: Recruitment {
+            posts_per_year: 500.0 * k,
+            university_stations: 2.0,
+            cost_cny_year: 1.0e6 * k,
+            ..Default::default()
+        },
+        service: Service {
+            specialists: 3.0 * k,
+            ..Default::default()
+        },
+        loans: Loans {
+            guarantee_share: 0.5,
+            interest_subsidy: 0.5,
+            ..Default::default()
+        },
+        talent_fund: TalentFund {
+            capital_cny: 5.0e7 * k,
+            ..Default::default()
+        },
+        joint_rd: JointRd {
+            budget_cny_year: 5.0e6 * k,
+            ..Default::default()
+        },
         grant: vec![Grant {
             name: "starter grant".into(),
             budget_cny_year: 1.0e7 * k,
@@ -167,12 +217,27 @@ pub fn scenario(n: u64) -> Scenario {
             rd_subsidy_share: 0.3,
             loan_cny: 1.0e6,
             tiers: vec![
-                Tier { name: "A".into(), min_score: 0.9, award_cny: 2.0e6 },
-                Tier { name: "B".into(), min_score: 0.6, award_cny: 1.0e6 },
+                Tier {
+                    name: "A".into(),
+                    min_score: 0.9,
+                    award_cny: 2.0e6,
+                },
+                Tier {
+                    name: "B".into(),
+                    min_score: 0.6,
+                    award_cny: 1.0e6,
+                },
             ],
             ..Default::default()
         }],
-        competition: vec![Competition { name: "bench cup".into(), first_year: 2010, projects: 60.0 * k, finalists: (8.0 * k).ceil() as u32, landing_award_cny: 5.0e5, ..Default::default() }],
+        competition: vec![Competition {
+            name: "bench cup".into(),
+            first_year: 2010,
+            projects: 60.0 * k,
+            finalists: (8.0 * k).ceil() as u32,
+            landing_award_cny: 5.0e5,
+            ..Default::default()
+        }],
         ..Default::default()
     }];
     Scenario::from_def(def)
@@ -187,8 +252,8 @@ pub fn warm_world(sc: &Scenario, seed: u64, months: u32) -> World<'_> {
     w
 }
 
-/// One step of the month, in `World::step`'s order (the recording at the end is private and
-/// is not needed to replay a month up to a phase).
+/// One step of the month, in `World::step`'s order. Running every step of [`ORDER`] and then
+/// `w.t += 1` is exactly `World::step`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     Environment,
@@ -202,9 +267,10 @@ pub enum Step {
     Funding,
     GrowthExits,
     Vacancies,
+    Record,
 }
 
-pub const ORDER: [Step; 11] = [
+pub const ORDER: [Step; 12] = [
     Step::Environment,
     Step::Arrivals,
     Step::Competitions,
@@ -216,6 +282,7 @@ pub const ORDER: [Step; 11] = [
     Step::Funding,
     Step::GrowthExits,
     Step::Vacancies,
+    Step::Record,
 ];
 
 pub fn run_step(w: &mut World, s: Step) {
@@ -231,6 +298,7 @@ pub fn run_step(w: &mut World, s: Step) {
         Step::Funding => sim::finance::funding(w),
         Step::GrowthExits => sim::firms::growth_and_exits(w),
         Step::Vacancies => sim::firms::vacancies(w),
+        Step::Record => w.record_month(),
     }
 }
 
@@ -293,6 +361,11 @@ impl Snapshot {
         }
     }
 
+    /// People in the world when the snapshot was taken.
+    pub fn persons_len(&self) -> usize {
+        self.persons_len
+    }
+
     /// Rewind `w`; `firms: false` skips the firm vector (for code that does not touch it).
     pub fn restore(&self, w: &mut World, persons: Persons, firms: bool) {
         w.t = self.t;
@@ -300,7 +373,10 @@ impl Snapshot {
             Persons::Keep => {}
             Persons::Truncate => w.persons.truncate(self.persons_len),
             Persons::Copy => {
-                let saved = self.persons.as_ref().expect("snapshot taken without persons");
+                let saved = self
+                    .persons
+                    .as_ref()
+                    .expect("snapshot taken without persons");
                 w.persons.clear();
                 w.persons.extend_from_slice(saved);
             }
@@ -323,16 +399,33 @@ impl Snapshot {
 /// Bytes held by a world's vectors (capacity, not length), by part.
 pub fn world_bytes(w: &World) -> Vec<(&'static str, usize)> {
     use std::mem::size_of;
-    let slots: usize = w.slots.iter().map(|s| s.capacity() * size_of::<u32>()).sum();
-    let regions: usize = w.regions.iter().map(|r| size_of::<talentsim::model::region::RegionState>() + r.grants.capacity() * size_of::<talentsim::model::program::GrantState>()).sum();
+    let slots: usize = w
+        .slots
+        .iter()
+        .map(|s| s.capacity() * size_of::<u32>())
+        .sum();
+    let regions: usize = w
+        .regions
+        .iter()
+        .map(|r| {
+            size_of::<talentsim::model::region::RegionState>()
+                + r.grants.capacity() * size_of::<talentsim::model::program::GrantState>()
+        })
+        .sum();
     vec![
         ("persons", w.persons.capacity() * size_of::<Person>()),
         ("firms", w.firms.capacity() * size_of::<Firm>()),
         ("vacancy slots", slots),
         ("funds", w.funds.capacity() * size_of::<Fund>()),
         ("regions", regions),
-        ("firm-year panel", w.panel.capacity() * size_of::<FirmYear>()),
-        ("recorder rows", w.recorder.rows.capacity() * size_of::<talentsim::metrics::MonthRow>()),
+        (
+            "firm-year panel",
+            w.panel.capacity() * size_of::<FirmYear>(),
+        ),
+        (
+            "recorder rows",
+            w.recorder.rows.capacity() * size_of::<talentsim::metrics::MonthRow>(),
+        ),
     ]
 }
 

@@ -1,0 +1,254 @@
+//! Speed of the monthly step and of each phase, on synthetic worlds of 10^4 … 10^7 people.
+//!
+//! ```text
+//! cargo bench --bench sim                                            # everything
+//! cargo bench --bench sim -- --warm-up-time 1 --measurement-time 3   # quicker (10^4, 10^5)
+//! TALENTSIM_BENCH_SIZES=1e4,1e5 cargo bench --bench sim              # some sizes only
+//! cargo bench --bench sim -- month/                                  # the whole month only
+//! ```
+//!
+//! Benchmark ids: `month/<size>` is `World::step`; `phase/<phase>/<size>` is one phase of the
+//! month. Throughput is `Elements(people in the world)`, so criterion's `elem/s` reads as
+//! **people-months per second**. Sizes of 10^6 and 10^7 use 10 flat samples and a short fixed
+//! measurement time (see `common::big_settings`).
+//!
+//! How the worlds are measured. `World` is not `Clone`, and building a 10^7 world and warming it
+//! up takes tens of seconds, so each size is built **once** and warmed up for
+//! `WARMUP_MONTHS` months (firms, funds and vacancies exist by then); then a [`Snapshot`] of
+//! everything a month changes is taken, which rewinds the world far faster than a rebuild
+//! (one copy of the person vector).
+//! * `month/<size>`: `step()` on a world that keeps advancing, for at most `WINDOW` months
+//!   after the snapshot; then it is rewound to the snapshot, untimed. Advancing (rather than
+//!   re-running one month) measures an average month, with its January budget resets,
+//!   December panel rows and October competitions, and keeps the world's make-up close to the
+//!   snapshot's.
+//! * `phase/<phase>/<size>`: the month is replayed up to the phase once (untimed), that state is
+//!   saved, and each iteration rewinds to it (untimed) and times the phase alone: every
+//!   iteration measures the phase on exactly the state a real month hands it. Rewinds copy only
+//!   what the phase changes (e.g. `decide` only writes each person's decision, which it
+//!   overwrites, so it needs none).
+//!
+//! Before measuring, each size also prints a profile of a few months by step (including the
+//! steps without their own benchmark: competitions, joint R&D, vacancies, recording), to stderr.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use common::{Persons, Snapshot, Step};
+use criterion::measurement::WallTime;
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
+    criterion_main,
+};
+use talentsim::World;
+
+/// Months `month/<size>` lets the world advance before rewinding it.
+const WINDOW: u32 = 24;
+
+/// A measured phase: the steps it runs and what a rewind must restore.
+struct Phase {
+    name: &'static str,
+    steps: &'static [Step],
+    persons: Persons,
+    firms: bool,
+}
+
+const PHASES: [Phase; 7] = [
+    // people::environment + people::arrivals: prices, policies, utilities; newcomers appended.
+    Phase {
+        name: "environment_arrivals",
+        steps: &[Step::Environment, Step::Arrivals],
+        persons: Persons::Truncate,
+        firms: false,
+    },
+    Phase {
+        name: "decide",
+        steps: &[Step::Decide],
+        persons: Persons::Keep,
+        firms: false,
+    },
+    Phase {
+        name: "apply",
+        steps: &[Step::Apply],
+        persons: Persons::Copy,
+        firms: true,
+    },
+    Phase {
+        name: "operate",
+        steps: &[Step::Operate],
+        persons: Persons::Keep,
+        firms: true,
+    },
+    Phase {
+        name: "grants",
+        steps: &[Step::Grants],
+        persons: Persons::Keep,
+        firms: true,
+    },
+    Phase {
+        name: "funding",
+        steps: &[Step::Funding],
+        persons: Persons::Keep,
+        firms: true,
+    },
+    Phase {
+        name: "growth_and_exits",
+        steps: &[Step::GrowthExits],
+        persons: Persons::Keep,
+        firms: true,
+    },
+];
+
+/// One size's world, its snapshot after warm-up, and the saved state before the phase being
+/// measured.
+struct Bed<'s> {
+    world: World<'s>,
+    start: Snapshot,
+    pre: Option<(usize, Snapshot)>,
+}
+
+fn configure(g: &mut BenchmarkGroup<'_, WallTime>, n: u64, people: u64) {
+    g.throughput(Throughput::Elements(people));
+    if let Some((warm, measure)) = common::big_settings(n) {
+        g.sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .warm_up_time(warm)
+            .measurement_time(measure);
+    }
+}
+
+/// Time each step of a few months from the snapshot (untimed by criterion, printed), then
+/// rewind.
+fn profile(bed: &mut Bed, label: &str, months: u32) {
+    let mut spent = [Duration::ZERO; common::ORDER.len()];
+    let w = &mut bed.world;
+    for _ in 0..months {
+        for e in &mut w.events {
+            *e = Default::default();
+        }
+        for (k, &s) in common::ORDER.iter().enumerate() {
+            let t = Instant::now();
+            common::run_step(w, s);
+            spent[k] += t.elapsed();
+        }
+        w.t += 1;
+    }
+    let total: Duration = spent.iter().sum();
+    let people = bed.start_people() as f64;
+    let parts: Vec<String> = common::ORDER
+        .iter()
+        .zip(&spent)
+        .map(|(s, d)| {
+            format!(
+                "{s:?} {:.2} ms ({:.0}%)",
+                d.as_secs_f64() * 1e3 / months as f64,
+                100.0 * d.as_secs_f64() / total.as_secs_f64()
+            )
+        })
+        .collect();
+    eprintln!(
+        "profile/{label}: {:.2} ms/month = {:.3e} people-months/s; {}",
+        total.as_secs_f64() * 1e3 / months as f64,
+        people * months as f64 / total.as_secs_f64(),
+        parts.join(", ")
+    );
+    bed.start.restore(&mut bed.world, Persons::Copy, true);
+}
+
+impl Bed<'_> {
+    fn start_people(&self) -> usize {
+        self.start.persons_len()
+    }
+}
+
+fn sweep(c: &mut Criterion) {
+    for n in common::sizes() {
+        let label = common::label(n);
+        let mut ids = vec![format!("month/{label}")];
+        ids.extend(PHASES.iter().map(|p| format!("phase/{}/{label}", p.name)));
+        if !common::selected(&ids) {
+            continue;
+        }
+        let sc = common::scenario(n);
+        let t = Instant::now();
+        let world = World::new(&sc, sc.def.seed);
+        let built = t.elapsed();
+        let mut world = world;
+        let t = Instant::now();
+        for _ in 0..common::WARMUP_MONTHS {
+            world.step();
+        }
+        let warmed = t.elapsed();
+        let people = world.persons.len() as u64;
+        eprintln!(
+            "world/{label}: {} people at start, {people} people and {} firms ({} operating) after {} months; built in {:.2} s, warmed up in {:.2} s",
+            n,
+            world.firms.len(),
+            world.firms.iter().filter(|f| f.operating()).count(),
+            common::WARMUP_MONTHS,
+            built.as_secs_f64(),
+            warmed.as_secs_f64()
+        );
+        let start = Snapshot::take(&world, true);
+        let t0 = world.t;
+        let mut bed = Bed {
+            world,
+            start,
+            pre: None,
+        };
+        profile(&mut bed, &label, if n >= 1_000_000 { 1 } else { 12 });
+
+        let mut g = c.benchmark_group("month");
+        configure(&mut g, n, people);
+        g.bench_function(label.as_str(), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    if bed.world.t >= t0 + WINDOW {
+                        bed.start.restore(&mut bed.world, Persons::Copy, true);
+                    }
+                    let t = Instant::now();
+                    bed.world.step();
+                    total += t.elapsed();
+                }
+                black_box(bed.world.persons.len());
+                total
+            })
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group("phase");
+        configure(&mut g, n, people);
+        for (pi, ph) in PHASES.iter().enumerate() {
+            g.bench_function(BenchmarkId::new(ph.name, &label), |b| {
+                if bed.pre.as_ref().map(|p| p.0) != Some(pi) {
+                    bed.pre = None;
+                    bed.start.restore(&mut bed.world, Persons::Copy, true);
+                    common::replay_until(&mut bed.world, ph.steps[0]);
+                    bed.pre = Some((pi, Snapshot::take(&bed.world, ph.persons == Persons::Copy)));
+                }
+                let pre = &bed.pre.as_ref().expect("saved above").1;
+                let w = &mut bed.world;
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        pre.restore(w, ph.persons, ph.firms);
+                        let t = Instant::now();
+                        for &s in ph.steps {
+                            common::run_step(w, s);
+                        }
+                        total += t.elapsed();
+                    }
+                    black_box(w.persons.len());
+                    total
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(benches, sweep);
+criterion_main!(benches);
