@@ -19,6 +19,7 @@ use anyhow::{Context, anyhow};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::compare::reduce::{self, COSTS, FUNNEL, REGION_SERIES, SERIES, Unit};
 use crate::compare::{Comparison, RunTable};
@@ -369,6 +370,11 @@ fn titled<DB: DrawingBackend>(
     Ok(a.margin(5, 15, 15, 25))
 }
 
+/// Text centred horizontally with its bottom at the anchor (labels above bars).
+fn above_centre(size: u32) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom))
+}
+
 /// A time-axis label: the year at whole years, else `YYYY-MM`.
 fn year_label(x: &f64) -> String {
     let m = (x * 12.0).round() as i64;
@@ -468,7 +474,8 @@ fn time_chart<DB: DrawingBackend>(
                     .map(|(x, y)| (*x, *y))
                     .collect();
             let name = format!("{}{suffix}", plot_text(&data.scenarios[l.scenario]));
-            let style = c.stroke_width(3);
+            // The baseline is drawn wider, so a scenario on top of it leaves it visible.
+            let style = c.stroke_width(if l.scenario == 0 { 6 } else { 3 });
             if *dashed {
                 let s = chart
                     .draw_series(DashedLineSeries::new(pts, 10, 6, style))
@@ -587,15 +594,15 @@ fn bar_chart<DB: DrawingBackend>(
                     if ns <= 4 {
                         let above = if v.hi.is_finite() { top.max(v.hi) } else { top };
                         let y = if log {
-                            above * 1.6
+                            above * 1.1
                         } else {
-                            above + ymax * 0.04
+                            above + ymax * 0.01
                         };
                         $chart
                             .draw_series(std::iter::once(Text::new(
                                 short(v.mean),
-                                (x0, y.max($floor)),
-                                (FONT, 17),
+                                ((x0 + x1) / 2.0, y.max($floor)),
+                                above_centre(17),
                             )))
                             .p()?;
                     }
@@ -782,11 +789,16 @@ fn cost_panel<DB: DrawingBackend>(
                 ])
                 .p()?;
         }
+        let above = if v.hi.is_finite() {
+            v.hi.max(v.mean)
+        } else {
+            v.mean
+        };
         chart
             .draw_series(std::iter::once(Text::new(
                 short(v.mean),
-                (x0, v.mean.max(0.0) + top * 0.02),
-                (FONT, 18),
+                (si as f64, above.max(0.0) + top * 0.01),
+                above_centre(18),
             )))
             .p()?;
     }
