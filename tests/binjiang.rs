@@ -17,8 +17,17 @@ fn binjiang_hits_every_seed_figure() {
     let report = calibrate::fit_markdown(&fits, targets.replicates);
     eprintln!("{report}");
     for f in &fits {
-        assert!(f.pass, "`{}`: mean {} outside [{}, {}]\n{report}", f.name, f.summary.mean, f.low, f.high);
+        assert!(
+            f.pass,
+            "`{}`: mean {} outside [{}, {}]\n{report}",
+            f.name, f.summary.mean, f.low, f.high
+        );
     }
     // The program's firms are picked out by name: the 5050 program must exist.
-    assert!(sc.def.region[0].grant.iter().any(|g| g.name.contains("5050")));
+    assert!(
+        sc.def.region[0]
+            .grant
+            .iter()
+            .any(|g| g.name.contains("5050"))
+    );
 }

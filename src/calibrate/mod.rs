@@ -57,23 +57,38 @@ section! {
 
 /// Load a targets file, checking its statistics against the scenario.
 pub fn load_targets(path: &Path, sc: &Scenario) -> Result<TargetsFile, ScenarioError> {
-    let (t, _) = load_input::<TargetsFile>(path, &[], |_, _| {}, |t: &TargetsFile, root: &Node, c: &mut Collector| {
-        if t.target.is_empty() {
-            c.error(root.span, "target", "no targets: expected at least one `[[target]]`");
-        }
-        for (i, tg) in t.target.iter().enumerate() {
-            let is = i.to_string();
-            let key = format!("target[{i}]");
-            tg.stat.check(&format!("{key}.stat"), root, &["target", &is, "stat"], Some(&sc.def), c);
-            if !(tg.low <= tg.value && tg.value <= tg.high) || tg.low >= tg.high {
+    let (t, _) = load_input::<TargetsFile>(
+        path,
+        &[],
+        |_, _| {},
+        |t: &TargetsFile, root: &Node, c: &mut Collector| {
+            if t.target.is_empty() {
                 c.error(
+                    root.span,
+                    "target",
+                    "no targets: expected at least one `[[target]]`",
+                );
+            }
+            for (i, tg) in t.target.iter().enumerate() {
+                let is = i.to_string();
+                let key = format!("target[{i}]");
+                tg.stat.check(
+                    &format!("{key}.stat"),
+                    root,
+                    &["target", &is, "stat"],
+                    Some(&sc.def),
+                    c,
+                );
+                if !(tg.low <= tg.value && tg.value <= tg.high) || tg.low >= tg.high {
+                    c.error(
                     span_of(root, &["target", &is, "high"]),
                     &format!("{key}.high"),
                     format!("the band [{}, {}] must be non-empty and contain the value {}: expected `low` < `high` and `low` ≤ `value` ≤ `high`", tg.low, tg.high, tg.value),
                 );
+                }
             }
-        }
-    })?;
+        },
+    )?;
     Ok(t)
 }
 
@@ -103,14 +118,21 @@ pub fn parse_params(spec: &str, sc: &Scenario) -> Result<Vec<Param>, ScenarioErr
         if item_t.is_empty() {
             continue;
         }
-        let span = Span { file, start: at as u32, end: (at + item.len()) as u32 };
+        let span = Span {
+            file,
+            start: at as u32,
+            end: (at + item.len()) as u32,
+        };
         let mut c = Collector::new(&sources);
         let (path, bounds) = match item_t.split_once('=') {
             Some((p, b)) => (p.trim(), Some(b)),
             None => (item_t, None),
         };
         let (value, doc_path) = lookup(&resolved, path);
-        let Some(doc) = doc_path.as_ref().and_then(|dp| docs.iter().find(|d| d.path == *dp)) else {
+        let Some(doc) = doc_path
+            .as_ref()
+            .and_then(|dp| docs.iter().find(|d| d.path == *dp))
+        else {
             let all: Vec<String> = docs.iter().map(|d| d.path.clone()).collect();
             let guess = doc_path.unwrap_or_else(|| path.to_string());
             match nearest(&guess, all.iter().map(String::as_str)) {
@@ -120,8 +142,17 @@ pub fn parse_params(spec: &str, sc: &Scenario) -> Result<Vec<Param>, ScenarioErr
             diags.extend(c.diags);
             continue;
         };
-        let Some(start) = value.and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64))) else {
-            c.error(span, path, format!("`{path}` is a {} knob: expected a numeric knob to calibrate", doc.ty));
+        let Some(start) =
+            value.and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+        else {
+            c.error(
+                span,
+                path,
+                format!(
+                    "`{path}` is a {} knob: expected a numeric knob to calibrate",
+                    doc.ty
+                ),
+            );
             diags.extend(c.diags);
             continue;
         };
@@ -130,10 +161,16 @@ pub fn parse_params(spec: &str, sc: &Scenario) -> Result<Vec<Param>, ScenarioErr
             lo = start - (start.abs() + 1.0);
         }
         if !hi.is_finite() {
-            hi = if start > 0.0 { start * 4.0 } else { start + (start.abs() + 1.0) };
+            hi = if start > 0.0 {
+                start * 4.0
+            } else {
+                start + (start.abs() + 1.0)
+            };
         }
         if let Some(b) = bounds {
-            match b.split_once(':').and_then(|(a, z)| Some((a.trim().parse::<f64>().ok()?, z.trim().parse::<f64>().ok()?))) {
+            match b.split_once(':').and_then(|(a, z)| {
+                Some((a.trim().parse::<f64>().ok()?, z.trim().parse::<f64>().ok()?))
+            }) {
                 Some((a, z)) if a < z && a >= doc.min && z <= doc.max => (lo, hi) = (a, z),
                 _ => {
                     c.error(span, path, format!("bad bounds `{b}`: expected `lo:hi` with lo < hi inside the knob's range [{}, {}]", doc.min, doc.max));
@@ -143,16 +180,36 @@ pub fn parse_params(spec: &str, sc: &Scenario) -> Result<Vec<Param>, ScenarioErr
             }
         }
         if !(lo..=hi).contains(&start) {
-            c.error(span, path, format!("the current value {start} lies outside the bounds [{lo}, {hi}]"));
+            c.error(
+                span,
+                path,
+                format!("the current value {start} lies outside the bounds [{lo}, {hi}]"),
+            );
             diags.extend(c.diags);
             continue;
         }
-        out.push(Param { path: path.to_string(), start, lo, hi });
+        out.push(Param {
+            path: path.to_string(),
+            start,
+            lo,
+            hi,
+        });
     }
     if out.is_empty() && diags.is_empty() {
-        diags.push(Diagnostic { file: "--params".into(), line: 1, column: 1, key: String::new(), message: "no parameters: expected a comma-separated list of knob paths".into(), hint: None });
+        diags.push(Diagnostic {
+            file: "--params".into(),
+            line: 1,
+            column: 1,
+            key: String::new(),
+            message: "no parameters: expected a comma-separated list of knob paths".into(),
+            hint: None,
+        });
     }
-    if diags.is_empty() { Ok(out) } else { Err(ScenarioError::Invalid(Diagnostics(diags))) }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(ScenarioError::Invalid(Diagnostics(diags)))
+    }
 }
 
 /// The value at a `--set`-style path in the resolved scenario, and the knob-doc path
@@ -163,14 +220,20 @@ fn lookup(root: &toml::Value, path: &str) -> (Option<toml::Value>, Option<String
     for seg in path.split('.') {
         match cur {
             toml::Value::Table(t) => {
-                let Some(v) = t.get(seg) else { return (None, Some(push(&doc, seg))) };
+                let Some(v) = t.get(seg) else {
+                    return (None, Some(push(&doc, seg)));
+                };
                 doc = push(&doc, seg);
                 cur = v;
             }
             toml::Value::Array(a) => {
                 let by_index = seg.parse::<usize>().ok().and_then(|i| a.get(i));
-                let by_name = a.iter().find(|v| v.get("name").and_then(|n| n.as_str()) == Some(seg));
-                let Some(v) = by_index.or(by_name) else { return (None, None) };
+                let by_name = a
+                    .iter()
+                    .find(|v| v.get("name").and_then(|n| n.as_str()) == Some(seg));
+                let Some(v) = by_index.or(by_name) else {
+                    return (None, None);
+                };
                 doc.push_str("[]");
                 cur = v;
             }
@@ -181,7 +244,11 @@ fn lookup(root: &toml::Value, path: &str) -> (Option<toml::Value>, Option<String
 }
 
 fn push(doc: &str, seg: &str) -> String {
-    if doc.is_empty() { seg.to_string() } else { format!("{doc}.{seg}") }
+    if doc.is_empty() {
+        seg.to_string()
+    } else {
+        format!("{doc}.{seg}")
+    }
 }
 
 /// Set when the user interrupts (the binary's Ctrl-C handler sets it).
@@ -217,10 +284,21 @@ pub struct Calibration {
 }
 
 /// Evaluate every target over the replicates at the given `--set`s.
-pub fn evaluate(scenario: &Path, sets: &[String], targets: &TargetsFile, done: &(dyn Fn() + Sync)) -> Result<(Vec<Fit>, f64), ScenarioError> {
+pub fn evaluate(
+    scenario: &Path,
+    sets: &[String],
+    targets: &TargetsFile,
+    done: &(dyn Fn() + Sync),
+) -> Result<(Vec<Fit>, f64), ScenarioError> {
     let sc = load(scenario, sets)?;
     let seeds = crate::batch::seeds(targets.seed, targets.replicates as usize);
-    let values: Vec<Vec<f64>> = crate::batch::measure(&sc, &seeds, done, |run| targets.target.iter().map(|t| t.stat.eval(&sc, run)).collect());
+    let values: Vec<Vec<f64>> = crate::batch::measure(&sc, &seeds, done, |run| {
+        targets
+            .target
+            .iter()
+            .map(|t| t.stat.eval(&sc, run))
+            .collect()
+    });
     let mut objective = 0.0;
     let fits = targets
         .target
@@ -231,14 +309,25 @@ pub fn evaluate(scenario: &Path, sets: &[String], targets: &TargetsFile, done: &
             let s = summarize(&xs);
             let half = ((t.high - t.low) / 2.0).max(1e-12);
             objective += t.weight * ((s.mean - t.value) / half).powi(2);
-            Fit { name: t.name.clone(), value: t.value, low: t.low, high: t.high, summary: s, pass: (t.low..=t.high).contains(&s.mean) }
+            Fit {
+                name: t.name.clone(),
+                value: t.value,
+                low: t.low,
+                high: t.high,
+                summary: s,
+                pass: (t.low..=t.high).contains(&s.mean),
+            }
         })
         .collect();
     Ok((fits, objective))
 }
 
 fn sets_for(params: &[Param], x: &[f64]) -> Vec<String> {
-    params.iter().zip(x).map(|(p, &u)| format!("{}={}", p.path, p.lo + u * (p.hi - p.lo))).collect()
+    params
+        .iter()
+        .zip(x)
+        .map(|(p, &u)| format!("{}={}", p.path, p.lo + u * (p.hi - p.lo)))
+        .collect()
 }
 
 /// Calibrate `params` of `scenario` against `targets`, with at most `budget` evaluations.
@@ -252,7 +341,10 @@ pub fn calibrate(
     done: &(dyn Fn() + Sync),
     mut progress: impl FnMut(&Evaluation, f64),
 ) -> Result<Calibration, ScenarioError> {
-    let x0: Vec<f64> = params.iter().map(|p| (p.start - p.lo) / (p.hi - p.lo)).collect();
+    let x0: Vec<f64> = params
+        .iter()
+        .map(|p| (p.start - p.lo) / (p.hi - p.lo))
+        .collect();
     let mut history: Vec<Evaluation> = Vec::new();
     let mut error = None;
     let mut best_f = f64::INFINITY;
@@ -265,7 +357,14 @@ pub fn calibrate(
             sets.extend(sets_for(params, u));
             match evaluate(scenario, &sets, targets, done) {
                 Ok((_, f)) => {
-                    let e = Evaluation { params: params.iter().zip(u).map(|(p, &v)| p.lo + v * (p.hi - p.lo)).collect(), objective: f };
+                    let e = Evaluation {
+                        params: params
+                            .iter()
+                            .zip(u)
+                            .map(|(p, &v)| p.lo + v * (p.hi - p.lo))
+                            .collect(),
+                        objective: f,
+                    };
                     best_f = best_f.min(f);
                     progress(&e, best_f);
                     history.push(e);
@@ -286,23 +385,58 @@ pub fn calibrate(
         return Err(e);
     }
     let interrupted = INTERRUPTED.load(Ordering::SeqCst);
-    let best: Vec<f64> = params.iter().zip(&result.x).map(|(p, &u)| p.lo + u * (p.hi - p.lo)).collect();
+    let best: Vec<f64> = params
+        .iter()
+        .zip(&result.x)
+        .map(|(p, &u)| p.lo + u * (p.hi - p.lo))
+        .collect();
     // The fit at the best point (recomputed: same seeds, so the same values).
     let mut sets = base_sets.to_vec();
-    sets.extend(params.iter().zip(&best).map(|(p, v)| format!("{}={v}", p.path)));
-    let (fits, objective) = if result.f.is_finite() { evaluate(scenario, &sets, targets, done)? } else { (Vec::new(), f64::INFINITY) };
-    Ok(Calibration { params: params.to_vec(), best, objective, fits, history, interrupted })
+    sets.extend(
+        params
+            .iter()
+            .zip(&best)
+            .map(|(p, v)| format!("{}={v}", p.path)),
+    );
+    let (fits, objective) = if result.f.is_finite() {
+        evaluate(scenario, &sets, targets, done)?
+    } else {
+        (Vec::new(), f64::INFINITY)
+    };
+    Ok(Calibration {
+        params: params.to_vec(),
+        best,
+        objective,
+        fits,
+        history,
+        interrupted,
+    })
 }
 
 /// The calibrated scenario: `extends` the input and sets only the changed knobs.
-pub fn calibrated_toml(input: &Path, out_dir: &Path, params: &[Param], values: &[f64], sc: &Scenario) -> String {
+pub fn calibrated_toml(
+    input: &Path,
+    out_dir: &Path,
+    params: &[Param],
+    values: &[f64],
+    sc: &Scenario,
+) -> String {
     let resolved = sc.def.write();
     let mut root = toml::Table::new();
     for (p, &v) in params.iter().zip(values) {
-        insert(&mut root, &resolved, &p.path.split('.').collect::<Vec<_>>(), v);
+        insert(
+            &mut root,
+            &resolved,
+            &p.path.split('.').collect::<Vec<_>>(),
+            v,
+        );
     }
     let rel = relative(input, out_dir);
-    let mut text = format!("# Calibrated by `talentsim calibrate` (talentsim {}).\nextends = {}\n\n", crate::VERSION, toml::Value::String(rel));
+    let mut text = format!(
+        "# Calibrated by `talentsim calibrate` (talentsim {}).\nextends = {}\n\n",
+        crate::VERSION,
+        toml::Value::String(rel)
+    );
     text.push_str(&toml::to_string_pretty(&root).unwrap_or_default());
     text
 }
@@ -322,22 +456,36 @@ fn insert(t: &mut toml::Table, resolved: &toml::Value, path: &[&str], value: f64
     match here {
         Some(toml::Value::Array(items)) => {
             let elem = path[1];
-            let item = items.iter().find(|v| v.get("name").and_then(|n| n.as_str()) == Some(elem)).or_else(|| elem.parse::<usize>().ok().and_then(|i| items.get(i)));
-            let name = item.and_then(|v| v.get("name")).and_then(|n| n.as_str()).unwrap_or(elem).to_string();
-            let arr = t.entry(key.to_string()).or_insert_with(|| toml::Value::Array(Vec::new()));
+            let item = items
+                .iter()
+                .find(|v| v.get("name").and_then(|n| n.as_str()) == Some(elem))
+                .or_else(|| elem.parse::<usize>().ok().and_then(|i| items.get(i)));
+            let name = item
+                .and_then(|v| v.get("name"))
+                .and_then(|n| n.as_str())
+                .unwrap_or(elem)
+                .to_string();
+            let arr = t
+                .entry(key.to_string())
+                .or_insert_with(|| toml::Value::Array(Vec::new()));
             let toml::Value::Array(arr) = arr else { return };
-            let pos = arr.iter().position(|v| v.get("name").and_then(|n| n.as_str()) == Some(name.as_str())).unwrap_or_else(|| {
-                let mut e = toml::Table::new();
-                e.insert("name".into(), toml::Value::String(name.clone()));
-                arr.push(toml::Value::Table(e));
-                arr.len() - 1
-            });
+            let pos = arr
+                .iter()
+                .position(|v| v.get("name").and_then(|n| n.as_str()) == Some(name.as_str()))
+                .unwrap_or_else(|| {
+                    let mut e = toml::Table::new();
+                    e.insert("name".into(), toml::Value::String(name.clone()));
+                    arr.push(toml::Value::Table(e));
+                    arr.len() - 1
+                });
             if let (toml::Value::Table(sub), Some(res)) = (&mut arr[pos], item) {
                 insert(sub, res, &path[2..], value);
             }
         }
         Some(res) => {
-            let sub = t.entry(key.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let sub = t
+                .entry(key.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             if let toml::Value::Table(sub) = sub {
                 insert(sub, res, &path[1..], value);
             }
@@ -366,15 +514,29 @@ fn relative(target: &Path, from_dir: &Path) -> String {
 
 /// The fit report as Markdown.
 pub fn fit_markdown(fits: &[Fit], replicates: u32) -> String {
-    let mut s = format!("| target | value | band | mean | 95% CI of mean | 2.5–97.5% of runs | |\n|---|---|---|---|---|---|---|\n");
+    let mut s = String::from(
+        "| target | value | band | mean | 95% CI of mean | 2.5–97.5% of runs | |\n|---|---|---|---|---|---|---|\n",
+    );
     for f in fits {
         let m = &f.summary;
         s.push_str(&format!(
             "| {} | {} | {} – {} | {:.4} | {:.4} – {:.4} | {:.4} – {:.4} | {} |\n",
-            f.name, f.value, f.low, f.high, m.mean, m.ci_low, m.ci_high, m.p2_5, m.p97_5, if f.pass { "pass" } else { "MISS" }
+            f.name,
+            f.value,
+            f.low,
+            f.high,
+            m.mean,
+            m.ci_low,
+            m.ci_high,
+            m.p2_5,
+            m.p97_5,
+            if f.pass { "pass" } else { "MISS" }
         ));
     }
-    s.push_str(&format!("\n{} replicates per evaluation (common random numbers).\n", replicates));
+    s.push_str(&format!(
+        "\n{} replicates per evaluation (common random numbers).\n",
+        replicates
+    ));
     s
 }
 
@@ -383,8 +545,15 @@ pub fn fit_csv(fits: &[Fit]) -> String {
     let mut s = String::from("target,value,low,high,mean,sd,ci_low,ci_high,p2_5,p97_5,n,pass\n");
     for f in fits {
         let m = &f.summary;
-        let name = if f.name.contains([',', '"']) { format!("\"{}\"", f.name.replace('"', "\"\"")) } else { f.name.clone() };
-        s.push_str(&format!("{name},{},{},{},{},{},{},{},{},{},{},{}\n", f.value, f.low, f.high, m.mean, m.sd, m.ci_low, m.ci_high, m.p2_5, m.p97_5, m.n, f.pass));
+        let name = if f.name.contains([',', '"']) {
+            format!("\"{}\"", f.name.replace('"', "\"\""))
+        } else {
+            f.name.clone()
+        };
+        s.push_str(&format!(
+            "{name},{},{},{},{},{},{},{},{},{},{},{}\n",
+            f.value, f.low, f.high, m.mean, m.sd, m.ci_low, m.ci_high, m.p2_5, m.p97_5, m.n, f.pass
+        ));
     }
     s
 }

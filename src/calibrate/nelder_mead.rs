@@ -23,7 +23,11 @@ pub fn minimize(
     let d = x0.len();
     let clamp = |x: &mut Vec<f64>| x.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
     let mut evals = 0usize;
-    let mut best = Minimum { x: x0.to_vec(), f: f64::INFINITY, evaluations: 0 };
+    let mut best = Minimum {
+        x: x0.to_vec(),
+        f: f64::INFINITY,
+        evaluations: 0,
+    };
     macro_rules! eval {
         ($x:expr) => {{
             if evals >= budget {
@@ -33,7 +37,11 @@ pub fn minimize(
                 let v = f(&$x);
                 if let Some(v) = v {
                     if v < best.f {
-                        best = Minimum { x: $x.clone(), f: v, evaluations: evals };
+                        best = Minimum {
+                            x: $x.clone(),
+                            f: v,
+                            evaluations: evals,
+                        };
                     }
                 }
                 v
@@ -42,14 +50,22 @@ pub fn minimize(
     }
     let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(d + 1);
     let first = x0.to_vec();
-    let Some(f0) = eval!(first) else { return finish(best, evals) };
+    let Some(f0) = eval!(first) else {
+        return finish(best, evals);
+    };
     simplex.push((first, f0));
     for i in 0..d {
         let mut x = x0.to_vec();
         // Step inward if a step outward would leave the box.
-        x[i] = if x[i] + step <= 1.0 { x[i] + step } else { x[i] - step };
+        x[i] = if x[i] + step <= 1.0 {
+            x[i] + step
+        } else {
+            x[i] - step
+        };
         clamp(&mut x);
-        let Some(v) = eval!(x) else { return finish(best, evals) };
+        let Some(v) = eval!(x) else {
+            return finish(best, evals);
+        };
         simplex.push((x, v));
     }
     loop {
@@ -58,9 +74,13 @@ pub fn minimize(
         if (hi - lo).abs() <= ftol * (lo.abs() + hi.abs()).max(1e-12) || evals >= budget {
             break;
         }
-        let centroid: Vec<f64> = (0..d).map(|j| simplex[..d].iter().map(|p| p.0[j]).sum::<f64>() / d as f64).collect();
+        let centroid: Vec<f64> = (0..d)
+            .map(|j| simplex[..d].iter().map(|p| p.0[j]).sum::<f64>() / d as f64)
+            .collect();
         let along = |t: f64| -> Vec<f64> {
-            let mut x: Vec<f64> = (0..d).map(|j| centroid[j] + t * (simplex[d].0[j] - centroid[j])).collect();
+            let mut x: Vec<f64> = (0..d)
+                .map(|j| centroid[j] + t * (simplex[d].0[j] - centroid[j]))
+                .collect();
             x.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
             x
         };
@@ -73,7 +93,11 @@ pub fn minimize(
         } else if fr < simplex[d - 1].1 {
             simplex[d] = (xr, fr);
         } else {
-            let (xc, outside) = if fr < simplex[d].1 { (along(-0.5), true) } else { (along(0.5), false) };
+            let (xc, outside) = if fr < simplex[d].1 {
+                (along(-0.5), true)
+            } else {
+                (along(0.5), false)
+            };
             let Some(fc) = eval!(xc) else { break };
             if (outside && fc <= fr) || (!outside && fc < simplex[d].1) {
                 simplex[d] = (xc, fc);
@@ -81,8 +105,12 @@ pub fn minimize(
                 // Shrink toward the best point.
                 let bestx = simplex[0].0.clone();
                 for p in simplex.iter_mut().skip(1) {
-                    let x: Vec<f64> = (0..d).map(|j| bestx[j] + 0.5 * (p.0[j] - bestx[j])).collect();
-                    let Some(v) = eval!(x) else { return finish(best, evals) };
+                    let x: Vec<f64> = (0..d)
+                        .map(|j| bestx[j] + 0.5 * (p.0[j] - bestx[j]))
+                        .collect();
+                    let Some(v) = eval!(x) else {
+                        return finish(best, evals);
+                    };
                     *p = (x, v);
                 }
             }
@@ -102,8 +130,20 @@ mod tests {
 
     #[test]
     fn finds_the_minimum_of_a_shifted_sphere() {
-        let m = minimize(|x| Some((x[0] - 0.3).powi(2) + (x[1] - 0.7).powi(2) + (x[2] - 0.5).powi(2)), &[0.9, 0.1, 0.2], 0.2, 2000, 1e-14);
-        assert!((m.x[0] - 0.3).abs() < 1e-4 && (m.x[1] - 0.7).abs() < 1e-4 && (m.x[2] - 0.5).abs() < 1e-4, "{:?}", m.x);
+        let m = minimize(
+            |x| Some((x[0] - 0.3).powi(2) + (x[1] - 0.7).powi(2) + (x[2] - 0.5).powi(2)),
+            &[0.9, 0.1, 0.2],
+            0.2,
+            2000,
+            1e-14,
+        );
+        assert!(
+            (m.x[0] - 0.3).abs() < 1e-4
+                && (m.x[1] - 0.7).abs() < 1e-4
+                && (m.x[2] - 0.5).abs() < 1e-4,
+            "{:?}",
+            m.x
+        );
     }
 
     #[test]
@@ -114,7 +154,12 @@ mod tests {
             Some((1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2))
         };
         let m = minimize(rosen, &[0.2, 0.9], 0.1, 5000, 1e-16);
-        assert!((m.x[0] - 0.75).abs() < 1e-3 && (m.x[1] - 0.75).abs() < 1e-3, "{:?} f={}", m.x, m.f);
+        assert!(
+            (m.x[0] - 0.75).abs() < 1e-3 && (m.x[1] - 0.75).abs() < 1e-3,
+            "{:?} f={}",
+            m.x,
+            m.f
+        );
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub mod decide {
     pub const QUIT: u8 = 4;
     pub const MATCH: u8 = 8;
     pub const RETIRE: u8 = 16;
+    /// A candidate for a free talent room this month.
+    pub const HOUSE: u8 = 32;
+    /// Left the region this month (removed at the end of the apply phase).
+    pub const GONE: u8 = 64;
 }
 
 /// One person agent (standing for `scale` people). 24 bytes; kept small because the step

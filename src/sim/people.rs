@@ -248,6 +248,10 @@ pub fn decide(w: &mut World) {
         .iter()
         .map(|r| r.housing.max_age as f32)
         .collect();
+    let housing_free: Vec<bool> = regions
+        .iter()
+        .map(|st| (st.housed as f64) < st.housing_units.floor())
+        .collect();
     w.persons.par_iter_mut().for_each(|p| {
         let mut rng = KeyedRng::new(seed, t as u32, Phase::Person, p.id as u64);
         p.decision = 0;
@@ -257,6 +261,15 @@ pub fn decide(w: &mut World) {
         if age >= retire {
             p.decision = D::RETIRE;
             return;
+        }
+        // Newcomers of eligible age queue for a talent room while rooms are free.
+        if housing_free[ri]
+            && age < max_age[ri]
+            && !p.housed(t)
+            && p.housed_until < 0
+            && t - p.arrived as i32 <= 12
+        {
+            p.decision = D::HOUSE;
         }
         let mut status = p.status();
         if p.employer < INCUMBENT {
@@ -343,15 +356,17 @@ pub fn apply(w: &mut World) {
         .iter()
         .map(|r| r.housing.max_age as f32)
         .collect();
-    let mut housed_now = vec![0u64; nreg];
-    // Count tenancies still running (in person order, before allocating new ones).
-    for p in persons.iter() {
-        if p.housed(t) {
-            housed_now[p.region as usize] += 1;
-        }
-    }
+    // Tenancies still running (before allocating new ones), and the people with something to
+    // do this month, in person order (both found in parallel; most people change nothing).
+    let mut housed_now = count_housed(&persons, nreg, t);
+    let todo: Vec<u32> = persons
+        .par_iter()
+        .enumerate()
+        .filter(|(_, p)| p.decision != 0)
+        .map(|(i, _)| i as u32)
+        .collect();
     let firm_params = &def.firms;
-    persons.retain_mut(|p| {
+    let mut step = |p: &mut Person| -> bool {
         let d = p.decision;
         let ri = p.region as usize;
         let release = |p: &Person,
@@ -482,7 +497,18 @@ pub fn apply(w: &mut World) {
             housed_now[ri] += 1;
         }
         true
-    });
+    };
+    let mut removed = false;
+    for &i in &todo {
+        let p = &mut persons[i as usize];
+        if !step(p) {
+            p.decision = D::GONE;
+            removed = true;
+        }
+    }
+    if removed {
+        persons.retain(|p| p.decision & D::GONE == 0);
+    }
     w.persons = persons;
     census(w, &max_age);
     for (ri, &housed) in housed_now.iter().enumerate() {
@@ -493,6 +519,26 @@ pub fn apply(w: &mut World) {
         w.events[ri].spend_housing = st.housed as f64 * st.rent * r.housing.discount;
         w.events[ri].housed = st.housed;
     }
+}
+
+/// People in a talent room at month `t`, by region.
+fn count_housed(persons: &[Person], nreg: usize, t: i32) -> Vec<u64> {
+    persons
+        .par_chunks(1 << 14)
+        .map(|chunk| {
+            let mut c = vec![0u64; nreg];
+            for p in chunk {
+                c[p.region as usize] += p.housed(t) as u64;
+            }
+            c
+        })
+        .reduce(
+            || vec![0u64; nreg],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            },
+        )
 }
 
 /// Count people by region and status after the month's changes (a parallel integer
