@@ -13,6 +13,7 @@
 //!
 //! The library never prints or exits; the `talentsim` binary is a thin CLI over it.
 
+pub mod analysis;
 pub mod batch;
 pub mod calibrate;
 pub mod compare;
@@ -25,6 +26,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
+pub mod sweep;
 
 pub use scenario::{Scenario, ScenarioError, load};
 pub use sim::{RunResult, World, simulate};

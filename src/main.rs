@@ -10,6 +10,9 @@ use clap::{Parser, Subcommand};
 
 use talentsim::scenario::{self, Scenario, ScenarioError};
 
+#[path = "sweep/cli.rs"]
+mod sweep_cli;
+
 /// Agent-based simulator of regional talent ecosystems.
 ///
 /// Talent brings technology → technology becomes a project → the project raises capital →
@@ -54,6 +57,17 @@ enum Command {
     },
     /// List every knob with its type, unit, default and valid range (Markdown).
     Knobs,
+    /// Run a sweep file: many runs over a design of knob values (grid, random, lhs, sobol,
+    /// morris, saltelli), in parallel, streamed to results.csv and results.parquet. Resumes
+    /// after an interruption; `--shard I/N` (or a Slurm array task) runs a slice. Exit codes:
+    /// 0 done, 2 a problem in the sweep file, 3 some runs failed, 130 interrupted.
+    Sweep(sweep_cli::SweepArgs),
+    /// Merge the shard directories of a sweep into the results one process would have
+    /// written; lists the missing points (exit code 4) if a shard did not finish.
+    Merge(sweep_cli::MergeArgs),
+    /// Sensitivity analysis of a finished sweep: main effects, Morris μ*/σ, Sobol S1/ST with
+    /// bootstrap intervals; writes tables and plots (PNG, SVG) into `<dir>/analysis/`.
+    Analyze(sweep_cli::AnalyzeArgs),
     /// Compare scenarios over the same seeds: headline metrics with 95% intervals, paired
     /// differences from the baseline (the first scenario), the probability of meeting each
     /// `[[target]]`; writes comparison.csv, comparison.json, plots/ and report.html.
@@ -114,6 +128,8 @@ enum Command {
 enum Failure {
     Input(ScenarioError),
     Other(anyhow::Error),
+    /// Exit with this code; the command has already said why.
+    Code(u8),
 }
 
 impl From<anyhow::Error> for Failure {
@@ -134,6 +150,7 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
+        Err(Failure::Code(c)) => ExitCode::from(c),
     }
 }
 
@@ -181,6 +198,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Calibrate { scenario, targets, params, budget, replicates, out, sets } => cmd_calibrate(&scenario, &targets, params.as_deref(), budget, replicates, out, &sets),
+        Command::Sweep(a) => sweep_cli::sweep(a),
+        Command::Merge(a) => sweep_cli::merge(a),
+        Command::Analyze(a) => sweep_cli::analyze(a),
         Command::Knobs => {
             let mut out = std::io::stdout().lock();
             writeln!(out, "| knob | type | unit | default | valid range | meaning |\n|---|---|---|---|---|---|").context("writing to stdout")?;

@@ -1,0 +1,609 @@
+//! Sensitivity analysis of a finished sweep: main effects, Morris elementary effects and Sobol
+//! indices, each with bootstrap intervals.
+//!
+//! * **Main effects** (every design): the mean of a statistic at each level of a knob (binned
+//!   into ten equal-count bins for a continuous knob), with a t interval.
+//! * **Morris** (`design = "morris"`): for each trajectory step the elementary effect
+//!   `EE = (y(x + Δe_i) − y(x)) / Δ`, Δ in unit coordinates; μ* is the mean of |EE| and σ its
+//!   standard deviation (Morris 1991; Campolongo, Cariboni & Saltelli 2007).
+//! * **Sobol** (`design = "saltelli"`): first-order indices by the Saltelli (2010) estimator
+//!   `S_i = mean(f(B)(f(A_B^i) − f(A))) / V` and total indices by Jansen's (1999)
+//!   `ST_i = mean((f(A) − f(A_B^i))²) / 2V`, `V` the variance of `f(A)` and `f(B)` together.
+//!
+//! Intervals are percentile bootstraps over trajectories (Morris) or base samples (Sobol).
+//! Replicates of a point are averaged first; points without a successful run are left out.
+
+pub mod plot;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+
+use crate::stats::summarize;
+use crate::sweep::design::{Design, unit_hash};
+use crate::sweep::exec::{MANIFEST, Manifest, RESULTS_CSV};
+use crate::sweep::spec::DesignKind;
+
+/// A sweep's results reduced to one mean per point and statistic.
+#[derive(Debug, Clone)]
+pub struct PointTable {
+    pub manifest: Manifest,
+    /// Knob values of every point, as written in the results.
+    pub values: Vec<Vec<String>>,
+    /// `y[s][p]`: mean of statistic `s` over the successful replicates of point `p` (NaN if none).
+    pub y: Vec<Vec<f64>>,
+    /// Successful runs per point.
+    pub ok: Vec<u32>,
+    /// Failed runs.
+    pub failed: u64,
+}
+
+/// Read `results.csv` of a finished (or merged) sweep directory.
+pub fn read(dir: &Path) -> anyhow::Result<PointTable> {
+    let mpath = dir.join(MANIFEST);
+    if !mpath.exists() {
+        if dir.read_dir().is_ok_and(|mut d| {
+            d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("shard-")))
+        }) {
+            bail!(
+                "`{}` holds shards, not merged results: run `talentsim merge {}` first",
+                dir.display(),
+                dir.display()
+            );
+        }
+        bail!(
+            "`{}` is not a sweep directory (no `{MANIFEST}`)",
+            dir.display()
+        );
+    }
+    let manifest = Manifest::read(&mpath)?;
+    let csv = dir.join(RESULTS_CSV);
+    if manifest.status != "complete" || !csv.exists() {
+        bail!(
+            "the sweep in `{}` has not finished: rerun the same `talentsim sweep` command to complete it",
+            dir.display()
+        );
+    }
+    let k = manifest.knobs.len();
+    let ns = manifest.records.len();
+    let np = manifest.points as usize;
+    let mut values = vec![Vec::new(); np];
+    let mut sum = vec![vec![0.0; np]; ns];
+    let mut ok = vec![0u32; np];
+    let mut failed = 0;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(&csv)
+        .with_context(|| format!("reading `{}`", csv.display()))?;
+    for rec in reader.records() {
+        let rec = rec.with_context(|| format!("reading `{}`", csv.display()))?;
+        let p: usize = rec
+            .get(1)
+            .and_then(|x| x.parse().ok())
+            .filter(|&p: &usize| p < np)
+            .with_context(|| format!("`{}`: a row without a valid point", csv.display()))?;
+        if values[p].is_empty() {
+            values[p] = (0..k)
+                .map(|i| rec.get(6 + i).unwrap_or("").to_string())
+                .collect();
+        }
+        if rec.get(4) != Some("ok") {
+            failed += 1;
+            continue;
+        }
+        ok[p] += 1;
+        for (s, col) in sum.iter_mut().enumerate() {
+            col[p] += rec
+                .get(6 + k + s)
+                .and_then(|x| x.parse::<f64>().ok())
+                .unwrap_or(f64::NAN);
+        }
+    }
+    let y = sum
+        .into_iter()
+        .map(|col| {
+            col.into_iter()
+                .zip(&ok)
+                .map(|(s, &n)| if n == 0 { f64::NAN } else { s / n as f64 })
+                .collect()
+        })
+        .collect();
+    Ok(PointTable {
+        manifest,
+        values,
+        y,
+        ok,
+        failed,
+    })
+}
+
+/// A value with a 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Est {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// One level (or bin) of a main-effect curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Level {
+    /// The level as written (for bins: the mean knob value, formatted).
+    pub label: String,
+    /// Numeric position (the value, or the bin's mean value; the level's index if not numeric).
+    pub x: f64,
+    pub mean: Est,
+    pub n: usize,
+}
+
+/// Morris measures of one knob.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Morris {
+    pub mu: f64,
+    pub mu_star: Est,
+    pub sigma: f64,
+    pub effects: usize,
+}
+
+/// Sobol indices of one knob.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Sobol {
+    pub s1: Est,
+    pub st: Est,
+}
+
+/// Everything computed for one recorded statistic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatAnalysis {
+    pub stat: String,
+    /// Mean over all points.
+    pub mean: f64,
+    /// Per knob: the main-effect curve.
+    pub main_effects: Vec<Vec<Level>>,
+    /// Per knob (Morris designs).
+    pub morris: Option<Vec<Morris>>,
+    /// Per knob (Saltelli designs), and the base samples used.
+    pub sobol: Option<(Vec<Sobol>, usize)>,
+    /// Two-knob grids: `grid[i][j]` the mean at level i of knob 0 and level j of knob 1.
+    pub heatmap: Option<Vec<Vec<f64>>>,
+}
+
+/// A sweep's analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    pub sweep: String,
+    pub design: String,
+    pub knobs: Vec<String>,
+    pub points: u64,
+    pub failed: u64,
+    pub bootstrap: usize,
+    /// Grids: the labels of each knob's levels in the order of the sweep file.
+    pub grid_labels: Vec<Vec<String>>,
+    pub stats: Vec<StatAnalysis>,
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Percentile bootstrap: `stat` of `n` units resampled `b` times with a fixed seed.
+fn bootstrap(
+    n: usize,
+    b: usize,
+    seed: u64,
+    mut stat: impl FnMut(&mut dyn Iterator<Item = usize>) -> f64,
+) -> (f64, f64) {
+    if n == 0 || b == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mut est: Vec<f64> = (0..b as u64)
+        .map(|r| {
+            let mut it =
+                (0..n as u64).map(|i| ((unit_hash(seed, r, i) * n as f64) as usize).min(n - 1));
+            stat(&mut it)
+        })
+        .filter(|x| x.is_finite())
+        .collect();
+    est.sort_by(f64::total_cmp);
+    (percentile(&est, 0.025), percentile(&est, 0.975))
+}
+
+fn design_of(m: &Manifest) -> anyhow::Result<Design> {
+    let kind = DesignKind::ALL
+        .iter()
+        .copied()
+        .find(|d| d.as_str() == m.design)
+        .with_context(|| format!("unknown design `{}` in the manifest", m.design))?;
+    Ok(Design::new(
+        kind,
+        m.knobs.len(),
+        m.design_n,
+        m.morris_levels,
+        m.grid_levels.iter().map(|&g| g as usize).collect(),
+        m.seed,
+    ))
+}
+
+/// Main effect of knob `i` on `y`: mean per level (or per bin of a continuous knob).
+fn main_effect(t: &PointTable, i: usize, y: &[f64]) -> Vec<Level> {
+    let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for (p, v) in t.values.iter().enumerate() {
+        if !y[p].is_finite() || v.is_empty() {
+            continue;
+        }
+        let key = v[i].clone();
+        if !groups.contains_key(&key) {
+            order.push(key.clone());
+        }
+        groups.entry(key).or_default().push(y[p]);
+    }
+    let numeric = order.iter().all(|s| s.parse::<f64>().is_ok());
+    let est = |ys: &[f64]| {
+        let s = summarize(ys);
+        Est {
+            value: s.mean,
+            low: if ys.len() > 1 { s.ci_low } else { s.mean },
+            high: if ys.len() > 1 { s.ci_high } else { s.mean },
+        }
+    };
+    if numeric && order.len() > 12 {
+        // Continuous: ten equal-count bins by value.
+        let mut pts: Vec<(f64, f64)> = groups
+            .iter()
+            .flat_map(|(k, ys)| {
+                let x: f64 = k.parse().unwrap_or(f64::NAN);
+                ys.iter().map(move |&y| (x, y))
+            })
+            .collect();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let bins = 10.min(pts.len());
+        return (0..bins)
+            .map(|b| {
+                let (lo, hi) = (b * pts.len() / bins, (b + 1) * pts.len() / bins);
+                let chunk = &pts[lo..hi];
+                let ys: Vec<f64> = chunk.iter().map(|p| p.1).collect();
+                let x = chunk.iter().map(|p| p.0).sum::<f64>() / chunk.len() as f64;
+                Level {
+                    label: plot::short(x),
+                    x,
+                    mean: est(&ys),
+                    n: ys.len(),
+                }
+            })
+            .collect();
+    }
+    let mut keys = order;
+    if numeric {
+        keys.sort_by(|a, b| {
+            a.parse::<f64>()
+                .unwrap_or(0.0)
+                .total_cmp(&b.parse::<f64>().unwrap_or(0.0))
+        });
+    }
+    keys.iter()
+        .enumerate()
+        .map(|(j, k)| {
+            let ys = &groups[k];
+            Level {
+                label: k.clone(),
+                x: if numeric {
+                    k.parse().unwrap_or(j as f64)
+                } else {
+                    j as f64
+                },
+                mean: est(ys),
+                n: ys.len(),
+            }
+        })
+        .collect()
+}
+
+/// Morris measures of every knob from the points' means `y`.
+pub fn morris(d: &Design, y: &[f64], b: usize) -> Vec<Morris> {
+    let k = d.k;
+    // ee[t][f]: the elementary effect of knob f in trajectory t (NaN when a run is missing).
+    let ee: Vec<Vec<f64>> = (0..d.n)
+        .map(|t| {
+            let mut row = vec![f64::NAN; k];
+            for j in 1..=k {
+                let (f, delta) = d.morris_step(t, j);
+                let p0 = (t * (k as u64 + 1) + j as u64 - 1) as usize;
+                let (y0, y1) = (y.get(p0), y.get(p0 + 1));
+                if let (Some(&y0), Some(&y1)) = (y0, y1) {
+                    row[f] = (y1 - y0) / delta;
+                }
+            }
+            row
+        })
+        .collect();
+    (0..k)
+        .map(|f| {
+            let e: Vec<f64> = ee.iter().map(|r| r[f]).filter(|x| x.is_finite()).collect();
+            let n = e.len();
+            let mu = e.iter().sum::<f64>() / n.max(1) as f64;
+            let mu_star = e.iter().map(|x| x.abs()).sum::<f64>() / n.max(1) as f64;
+            let sigma = if n > 1 {
+                (e.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+            } else {
+                0.0
+            };
+            let (low, high) = bootstrap(n, b, d.seed ^ 0x3041 ^ f as u64, |it| {
+                let (mut s, mut c) = (0.0, 0usize);
+                for i in it {
+                    s += e[i].abs();
+                    c += 1;
+                }
+                s / c as f64
+            });
+            Morris {
+                mu,
+                mu_star: Est {
+                    value: mu_star,
+                    low,
+                    high,
+                },
+                sigma,
+                effects: n,
+            }
+        })
+        .collect()
+}
+
+/// First-order and total Sobol indices from a Saltelli design's point means `y`; also returns
+/// the number of base samples used (those with every run present).
+pub fn sobol(d: &Design, y: &[f64], b: usize) -> (Vec<Sobol>, usize) {
+    let k = d.k;
+    let w = k + 2;
+    // Rows: (f(A), f(B), f(AB_1..k)).
+    let rows: Vec<&[f64]> = (0..d.n as usize)
+        .filter_map(|j| y.get(j * w..(j + 1) * w))
+        .filter(|r| r.iter().all(|x| x.is_finite()))
+        .collect();
+    let n = rows.len();
+    let indices = |sel: &[usize]| -> Vec<(f64, f64)> {
+        let m = sel.len() as f64;
+        let mean = sel.iter().map(|&j| rows[j][0] + rows[j][1]).sum::<f64>() / (2.0 * m);
+        let var = sel
+            .iter()
+            .map(|&j| (rows[j][0] - mean).powi(2) + (rows[j][1] - mean).powi(2))
+            .sum::<f64>()
+            / (2.0 * m - 1.0);
+        (0..k)
+            .map(|i| {
+                let (mut s1, mut st) = (0.0, 0.0);
+                for &j in sel {
+                    let (fa, fb, fab) = (rows[j][0], rows[j][1], rows[j][2 + i]);
+                    s1 += fb * (fab - fa);
+                    st += (fa - fab).powi(2);
+                }
+                (s1 / m / var, st / (2.0 * m) / var)
+            })
+            .collect()
+    };
+    let all: Vec<usize> = (0..n).collect();
+    let point = if n > 1 {
+        indices(&all)
+    } else {
+        vec![(f64::NAN, f64::NAN); k]
+    };
+    // One set of resamples for every index (they share rows).
+    let mut boots: Vec<Vec<(f64, f64)>> = Vec::new();
+    if n > 1 {
+        for r in 0..b as u64 {
+            let sel: Vec<usize> = (0..n as u64)
+                .map(|i| ((unit_hash(d.seed ^ 0x5AB0, r, i) * n as f64) as usize).min(n - 1))
+                .collect();
+            boots.push(indices(&sel));
+        }
+    }
+    let out = (0..k)
+        .map(|i| {
+            let ci = |pick: fn(&(f64, f64)) -> f64| {
+                let mut v: Vec<f64> = boots
+                    .iter()
+                    .map(|bs| pick(&bs[i]))
+                    .filter(|x| x.is_finite())
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                (percentile(&v, 0.025), percentile(&v, 0.975))
+            };
+            let (l1, h1) = ci(|x| x.0);
+            let (lt, ht) = ci(|x| x.1);
+            Sobol {
+                s1: Est {
+                    value: point[i].0,
+                    low: l1,
+                    high: h1,
+                },
+                st: Est {
+                    value: point[i].1,
+                    low: lt,
+                    high: ht,
+                },
+            }
+        })
+        .collect();
+    (out, n)
+}
+
+/// Analyse the sweep in `dir` with `b` bootstrap resamples.
+pub fn analyze(dir: &Path, b: usize) -> anyhow::Result<Analysis> {
+    let t = read(dir)?;
+    let m = &t.manifest;
+    let d = design_of(m)?;
+    let k = m.knobs.len();
+    let stats = m
+        .records
+        .iter()
+        .enumerate()
+        .map(|(s, name)| {
+            let y = &t.y[s];
+            let fin: Vec<f64> = y.iter().copied().filter(|x| x.is_finite()).collect();
+            let mean = fin.iter().sum::<f64>() / fin.len().max(1) as f64;
+            let main_effects = (0..k).map(|i| main_effect(&t, i, y)).collect();
+            let morris = (d.kind == DesignKind::Morris).then(|| morris(&d, y, b));
+            let sobol = (d.kind == DesignKind::Saltelli).then(|| sobol(&d, y, b));
+            let heatmap = (d.kind == DesignKind::Grid && k == 2).then(|| {
+                let (g0, g1) = (d.grid[0], d.grid[1]);
+                (0..g0)
+                    .map(|i| {
+                        (0..g1)
+                            .map(|j| y.get(i * g1 + j).copied().unwrap_or(f64::NAN))
+                            .collect()
+                    })
+                    .collect()
+            });
+            StatAnalysis {
+                stat: name.clone(),
+                mean,
+                main_effects,
+                morris,
+                sobol,
+                heatmap,
+            }
+        })
+        .collect();
+    let mut grid_labels: Vec<Vec<String>> =
+        d.grid.iter().map(|&g| vec![String::new(); g]).collect();
+    if d.kind == DesignKind::Grid {
+        for (p, v) in t.values.iter().enumerate() {
+            if let crate::sweep::design::Coords::Index(idx) = d.coords(p as u64) {
+                for (i, &j) in idx.iter().enumerate() {
+                    if let (Some(slot), Some(val)) = (grid_labels[i].get_mut(j), v.get(i)) {
+                        *slot = val.clone();
+                    }
+                }
+            }
+        }
+    }
+    Ok(Analysis {
+        grid_labels,
+        sweep: m.sweep.clone(),
+        design: m.design.clone(),
+        knobs: m.knobs.clone(),
+        points: m.points,
+        failed: t.failed,
+        bootstrap: b,
+        stats,
+    })
+}
+
+/// A file name made of a statistic's name.
+pub fn file_stem(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn fmt(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.6}")
+    } else {
+        String::new()
+    }
+}
+
+/// Write `sensitivity.csv`, `main_effects.csv`, `analysis.json` and the plots into `out`;
+/// returns the files written.
+pub fn write(a: &Analysis, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let sens = out.join("sensitivity.csv");
+    crate::output::write_atomic(&sens, |w| {
+        writeln!(w, "statistic,knob,measure,value,low,high")?;
+        for s in &a.stats {
+            for (i, knob) in a.knobs.iter().enumerate() {
+                let me = &s.main_effects[i];
+                let (lo, hi) = me
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                        (l.min(v.mean.value), h.max(v.mean.value))
+                    });
+                let q = |x: &str| {
+                    let mut f = String::new();
+                    crate::sweep::csv_field(&mut f, x);
+                    f
+                };
+                let (sn, kn) = (q(&s.stat), q(knob));
+                writeln!(w, "{sn},{kn},main_effect_range,{},,", fmt(hi - lo))?;
+                if let Some(m) = &s.morris {
+                    let m = m[i];
+                    writeln!(
+                        w,
+                        "{sn},{kn},mu_star,{},{},{}",
+                        fmt(m.mu_star.value),
+                        fmt(m.mu_star.low),
+                        fmt(m.mu_star.high)
+                    )?;
+                    writeln!(w, "{sn},{kn},mu,{},,", fmt(m.mu))?;
+                    writeln!(w, "{sn},{kn},sigma,{},,", fmt(m.sigma))?;
+                }
+                if let Some((so, _)) = &s.sobol {
+                    let x = so[i];
+                    writeln!(
+                        w,
+                        "{sn},{kn},S1,{},{},{}",
+                        fmt(x.s1.value),
+                        fmt(x.s1.low),
+                        fmt(x.s1.high)
+                    )?;
+                    writeln!(
+                        w,
+                        "{sn},{kn},ST,{},{},{}",
+                        fmt(x.st.value),
+                        fmt(x.st.low),
+                        fmt(x.st.high)
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    written.push(sens);
+    let mep = out.join("main_effects.csv");
+    crate::output::write_atomic(&mep, |w| {
+        writeln!(w, "statistic,knob,level,x,mean,low,high,n")?;
+        for s in &a.stats {
+            for (i, knob) in a.knobs.iter().enumerate() {
+                for l in &s.main_effects[i] {
+                    let mut f = String::new();
+                    crate::sweep::csv_field(&mut f, &s.stat);
+                    f.push(',');
+                    crate::sweep::csv_field(&mut f, knob);
+                    f.push(',');
+                    crate::sweep::csv_field(&mut f, &l.label);
+                    writeln!(
+                        w,
+                        "{f},{},{},{},{},{}",
+                        l.x,
+                        fmt(l.mean.value),
+                        fmt(l.mean.low),
+                        fmt(l.mean.high),
+                        l.n
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    written.push(mep);
+    let json = out.join("analysis.json");
+    let text = serde_json::to_string_pretty(a).context("encoding analysis.json")?;
+    crate::output::write_atomic(&json, |w| w.write_all(text.as_bytes()))?;
+    written.push(json);
+    written.extend(plot::draw_all(a, out)?);
+    Ok(written)
+}

@@ -1,0 +1,354 @@
+//! The `sweep`, `merge` and `analyze` commands (part of the binary, not the library: included
+//! by `src/main.rs`).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+
+use talentsim::sweep::{self, exec, merge};
+
+use super::Failure;
+
+/// Exit code when some runs failed.
+pub const EXIT_RUNS_FAILED: u8 = 3;
+/// Exit code when a merge finds runs missing.
+pub const EXIT_MISSING: u8 = 4;
+/// Exit code after Ctrl-C.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Sweep file (TOML; see README "Sweeps").
+    pub file: PathBuf,
+    /// Output directory (default: `out/<sweep file stem>`). A shard writes into
+    /// `<out>/shard-I-of-N/`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the number of runs and estimates of time, memory and disk, then exit.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run only shard I of N (I from 0): the runs whose index is I modulo N. Inside a Slurm
+    /// array task the default is SLURM_ARRAY_TASK_ID (from SLURM_ARRAY_TASK_MIN) of
+    /// SLURM_ARRAY_TASK_COUNT.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Worker threads (default: every core, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Override a setting of the sweep file, e.g. `--set replicates=2` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard directories, or directories holding `shard-*` directories.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged results (default: the single directory given).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// A finished (or merged) sweep directory.
+    pub dir: PathBuf,
+    /// Where to write tables and plots (default: `<dir>/analysis`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Bootstrap resamples for the intervals.
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+}
+
+fn human_secs(s: f64) -> String {
+    if s < 1e-3 {
+        format!("{:.1} µs", s * 1e6)
+    } else if s < 1.0 {
+        format!("{:.1} ms", s * 1e3)
+    } else if s < 120.0 {
+        format!("{s:.1} s")
+    } else if s < 7200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
+fn human_bytes(b: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut x = b;
+    let mut u = 0;
+    while x >= 1024.0 && u + 1 < units.len() {
+        x /= 1024.0;
+        u += 1;
+    }
+    format!("{x:.1} {}", units[u])
+}
+
+pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
+    let sw = sweep::load(&a.file, &a.sets).map_err(Failure::Input)?;
+    let shard = match &a.shard {
+        Some(s) => Some(exec::Shard::parse(s).map_err(|m| anyhow::anyhow!("--shard {m}"))?),
+        None => exec::Shard::from_env(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?,
+    };
+    let threads = a.threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    let out = a
+        .out
+        .unwrap_or_else(|| PathBuf::from("out").join(a.file.file_stem().unwrap_or_default()));
+    let runs = shard.unwrap_or(exec::Shard::all()).len(sw.runs());
+    if a.dry_run {
+        return dry_run(&sw, shard, threads, runs, &out);
+    }
+    let stop = Box::leak(Box::new(AtomicBool::new(false)));
+    let stop_ref: &'static AtomicBool = stop;
+    let _ = ctrlc::set_handler(move || {
+        if stop_ref.swap(true, Ordering::SeqCst) {
+            eprintln!(
+                "\ninterrupted again: stopping now (the journal is consistent; rerun to resume)"
+            );
+            std::process::exit(EXIT_INTERRUPTED as i32);
+        }
+        eprintln!("\ninterrupted: finishing the runs in progress (Ctrl-C again to stop at once)…");
+    });
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(runs);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len} runs, {msg} ({elapsed} elapsed, ETA {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        b.set_message("0 failed");
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |done: u64, failed: u64| {
+        bar.set_position(done);
+        bar.set_message(format!("{failed} failed"));
+    };
+    let started = Instant::now();
+    let o = exec::run(
+        &sw,
+        &exec::Options {
+            out: out.clone(),
+            shard,
+            threads: a.threads,
+            stop: Some(stop),
+            progress: Some(&progress),
+        },
+    )
+    .map_err(Failure::Other)?;
+    bar.finish_and_clear();
+    let what = match shard {
+        Some(s) => format!("shard {}/{} of `{}`", s.index, s.count, a.file.display()),
+        None => format!("`{}`", a.file.display()),
+    };
+    if o.already_complete {
+        eprintln!(
+            "{what}: already complete in {} ({} runs, {} failed); nothing to do",
+            o.dir.display(),
+            o.runs,
+            o.failed
+        );
+    } else if o.interrupted {
+        eprintln!(
+            "{what}: interrupted after {} of {} runs ({} this time, {:.1} s); rerun the same command to resume",
+            o.resumed + o.ran,
+            o.runs,
+            o.ran,
+            started.elapsed().as_secs_f64()
+        );
+        return Err(Failure::Code(EXIT_INTERRUPTED));
+    } else {
+        let resumed = if o.resumed > 0 {
+            format!(" ({} resumed from the journal)", o.resumed)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "{what}: {} runs{resumed} in {}, {} failed; results.csv and results.parquet in {}",
+            o.runs,
+            human_secs(started.elapsed().as_secs_f64()),
+            o.failed,
+            o.dir.display()
+        );
+    }
+    if o.failed > 0 {
+        eprintln!(
+            "  {} run(s) failed: their `status` is `failed` and `error` says why",
+            o.failed
+        );
+        return Err(Failure::Code(EXIT_RUNS_FAILED));
+    }
+    Ok(())
+}
+
+fn dry_run(
+    sw: &sweep::Sweep,
+    shard: Option<exec::Shard>,
+    threads: usize,
+    runs: u64,
+    out: &Path,
+) -> Result<(), Failure> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .context("starting a thread")?;
+    let est = pool.install(|| exec::estimate(sw));
+    let d = &sw.def;
+    println!(
+        "sweep `{}`: {} design, {} knob(s), {} point(s) × {} replicate(s) = {} runs (seeds: {}, base {})",
+        if d.name.is_empty() {
+            sw.path.display().to_string()
+        } else {
+            d.name.clone()
+        },
+        d.design.as_str(),
+        sw.knobs.len(),
+        est.points,
+        d.replicates,
+        est.runs,
+        d.seeds.as_str(),
+        d.seed
+    );
+    if let Some(s) = shard {
+        println!(
+            "shard {}/{}: {runs} runs, into {}",
+            s.index,
+            s.count,
+            exec::dir_of(out, shard).display()
+        );
+    }
+    let wall = est.secs_per_run * runs as f64 / threads as f64;
+    println!(
+        "time: one run takes {} on one thread (timed); {runs} runs on {threads} thread(s) ≈ {}",
+        human_secs(est.secs_per_run),
+        human_secs(wall)
+    );
+    if est.run_memory_bytes > 0.0 {
+        println!(
+            "memory: about {} per run, {} with {threads} runs at once",
+            human_bytes(est.run_memory_bytes),
+            human_bytes(est.run_memory_bytes * threads as f64)
+        );
+    }
+    let csv = est.row_bytes as f64 * runs as f64;
+    println!(
+        "disk: results.csv ≈ {} ({} B a row), results.parquet ≤ that; the journal and the Parquet file briefly coexist: allow {}",
+        human_bytes(csv),
+        est.row_bytes,
+        human_bytes(2.0 * csv + 4096.0)
+    );
+    Ok(())
+}
+
+pub fn merge(a: MergeArgs) -> Result<(), Failure> {
+    let out = match (&a.out, a.dirs.as_slice()) {
+        (Some(o), _) => o.clone(),
+        (None, [one]) => one.clone(),
+        (None, _) => {
+            return Err(Failure::Other(anyhow::anyhow!(
+                "several directories given: say where the merged results go with --out"
+            )));
+        }
+    };
+    let r = merge::merge(&a.dirs, &out).map_err(Failure::Other)?;
+    if r.written.is_none() {
+        let missing: u64 = r.gaps.iter().map(|g| g.runs - g.done).sum();
+        eprintln!(
+            "merge: {missing} of {} runs are missing, from {} shard(s); nothing written",
+            r.runs,
+            r.gaps.len()
+        );
+        for g in &r.gaps {
+            let state = match &g.dir {
+                None => "no directory (the task never ran, or wrote elsewhere)".to_string(),
+                Some(d) => format!("{} of {} runs done in {}", g.done, g.runs, d.display()),
+            };
+            eprintln!("  shard {}/{}: {state}", g.shard.index, g.shard.count);
+        }
+        eprintln!(
+            "  points with missing runs ({}): {}",
+            r.missing_points.len(),
+            merge::ranges(&r.missing_points)
+        );
+        eprintln!(
+            "  rerun the missing shards (`talentsim sweep FILE --out DIR --shard I/N` resumes them), then merge again"
+        );
+        return Err(Failure::Code(EXIT_MISSING));
+    }
+    eprintln!(
+        "merged {} runs ({} failed) into {}",
+        r.runs,
+        r.failed,
+        out.display()
+    );
+    if r.failed > 0 {
+        return Err(Failure::Code(EXIT_RUNS_FAILED));
+    }
+    Ok(())
+}
+
+fn est(e: &talentsim::analysis::Est) -> String {
+    format!("{:.3} [{:.3}, {:.3}]", e.value, e.low, e.high)
+}
+
+pub fn analyze(a: AnalyzeArgs) -> Result<(), Failure> {
+    let an = talentsim::analysis::analyze(&a.dir, a.bootstrap).map_err(Failure::Other)?;
+    let out = a.out.unwrap_or_else(|| a.dir.join("analysis"));
+    let files = talentsim::analysis::write(&an, &out).map_err(Failure::Other)?;
+    println!(
+        "# Sensitivity of `{}` ({} design, {} points, {} failed runs)\n",
+        an.sweep, an.design, an.points, an.failed
+    );
+    for s in &an.stats {
+        println!(
+            "## {} (mean {})\n",
+            s.stat,
+            talentsim::analysis::plot::short(s.mean)
+        );
+        match (&s.morris, &s.sobol) {
+            (Some(m), _) => {
+                println!("| knob | μ* [95% bootstrap] | μ | σ |\n|---|---|---|---|");
+                for (k, x) in an.knobs.iter().zip(m) {
+                    println!(
+                        "| {k} | {} | {:.3} | {:.3} |",
+                        est(&x.mu_star),
+                        x.mu,
+                        x.sigma
+                    );
+                }
+            }
+            (_, Some((so, n))) => {
+                println!(
+                    "N = {n} base samples\n\n| knob | S1 [95% bootstrap] | ST [95% bootstrap] |\n|---|---|---|"
+                );
+                for (k, x) in an.knobs.iter().zip(so) {
+                    println!("| {k} | {} | {} |", est(&x.s1), est(&x.st));
+                }
+            }
+            _ => {
+                println!("| knob | main-effect swing (max − min level mean) |\n|---|---|");
+                for (k, me) in an.knobs.iter().zip(&s.main_effects) {
+                    let (lo, hi) = me
+                        .iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                            (l.min(v.mean.value), h.max(v.mean.value))
+                        });
+                    println!("| {k} | {} |", talentsim::analysis::plot::short(hi - lo));
+                }
+            }
+        }
+        println!();
+    }
+    eprintln!("{} files in {}", files.len(), out.display());
+    Ok(())
+}

@@ -1,0 +1,618 @@
+//! Executing a sweep: parallel runs in bounded batches, a journal that makes it resumable, and
+//! the final `results.csv` / `results.parquet`.
+//!
+//! Runs are taken in run-index order, a batch at a time; a batch runs in parallel (rayon) and
+//! its rows are appended, in order, to the journal `results.csv.partial`, which is flushed and
+//! fsynced before the next batch starts. Memory holds one batch. After an interruption (Ctrl-C,
+//! `kill -9`, a lost node) the journal holds a prefix of the runs, perhaps ending in a torn
+//! line; rerunning cuts the torn line and continues after the prefix. When every run is done,
+//! the journal becomes `results.csv` (a rename) and `results.parquet` is written from it, so the
+//! final files do not depend on how often the sweep was interrupted.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Once, OnceLock};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::Scenario;
+use crate::sweep::spec::ModelKind;
+use crate::sweep::{ColType, Sweep};
+
+/// The manifest file of a sweep directory.
+pub const MANIFEST: &str = "sweep.lock.toml";
+/// The journal of finished runs (becomes `results.csv`).
+pub const JOURNAL: &str = "results.csv.partial";
+pub const RESULTS_CSV: &str = "results.csv";
+pub const RESULTS_PARQUET: &str = "results.parquet";
+
+/// A slice of a sweep: the runs whose index is `index` modulo `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parse `I/N` (0 ≤ I < N).
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}`: expected `I/N`, e.g. `0/4` (shard I of N, from 0)"))?;
+        let (i, n): (u64, u64) = match (i.trim().parse(), n.trim().parse()) {
+            (Ok(i), Ok(n)) => (i, n),
+            _ => return Err(format!("`{s}`: expected two whole numbers `I/N`")),
+        };
+        if n == 0 || i >= n {
+            return Err(format!("`{s}`: expected 0 ≤ I < N"));
+        }
+        Ok(Shard { index: i, count: n })
+    }
+
+    /// The shard of a Slurm array task: `SLURM_ARRAY_TASK_ID` counted from
+    /// `SLURM_ARRAY_TASK_MIN`, of `SLURM_ARRAY_TASK_COUNT` (or MAX − MIN + 1) tasks.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, String> {
+        let num = |k: &str| -> Result<Option<u64>, String> {
+            match get(k) {
+                None => Ok(None),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("{k}=`{v}` is not a whole number")),
+            }
+        };
+        let Some(id) = num("SLURM_ARRAY_TASK_ID")? else {
+            return Ok(None);
+        };
+        let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let count = match num("SLURM_ARRAY_TASK_COUNT")? {
+            Some(c) => c,
+            None => match num("SLURM_ARRAY_TASK_MAX")? {
+                Some(max) if max >= min => max - min + 1,
+                _ => {
+                    return Err(
+                        "SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is".into(),
+                    );
+                }
+            },
+        };
+        if id < min || id - min >= count {
+            return Err(format!(
+                "SLURM_ARRAY_TASK_ID={id} is outside the array ({count} tasks from {min}); use a contiguous `--array={min}-{}`",
+                min + count - 1
+            ));
+        }
+        Ok(Some(Shard {
+            index: id - min,
+            count,
+        }))
+    }
+
+    /// The directory of this shard inside a sweep's output directory.
+    pub fn dir_name(&self) -> String {
+        let w = (self.count - 1).to_string().len();
+        format!("shard-{:0w$}-of-{}", self.index, self.count)
+    }
+
+    /// Number of runs of a sweep of `total` runs in this shard.
+    pub fn len(&self, total: u64) -> u64 {
+        if self.index >= total {
+            0
+        } else {
+            (total - self.index).div_ceil(self.count)
+        }
+    }
+
+    /// Whether the shard has no runs.
+    pub fn is_empty(&self, total: u64) -> bool {
+        self.len(total) == 0
+    }
+
+    /// The run index of the `k`-th run of this shard.
+    pub fn run(&self, k: u64) -> u64 {
+        self.index + k * self.count
+    }
+
+    /// The whole sweep as one shard.
+    pub fn all() -> Shard {
+        Shard { index: 0, count: 1 }
+    }
+}
+
+/// What a sweep directory holds; written when a sweep starts and rewritten when it completes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// talentsim version that ran it.
+    pub talentsim: String,
+    /// The sweep's name (its `name`, or the file stem).
+    pub sweep: String,
+    /// Hash of the resolved sweep file and base scenario.
+    pub hash: String,
+    pub model: String,
+    pub design: String,
+    /// `points`, or Morris `trajectories`.
+    pub design_n: u64,
+    pub morris_levels: u32,
+    /// Levels per knob (grids).
+    pub grid_levels: Vec<u64>,
+    pub seed: u64,
+    pub points: u64,
+    pub replicates: u32,
+    pub runs: u64,
+    pub knobs: Vec<String>,
+    pub knob_paths: Vec<String>,
+    pub records: Vec<String>,
+    /// Every column of `results.csv`, with its type (`u64`, `u32`, `str`, `optstr`, `f64`).
+    pub columns: Vec<[String; 2]>,
+    /// `I/N` for a shard's directory; absent for a whole sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// `running` or `complete`.
+    pub status: String,
+    /// Runs finished (when complete).
+    pub finished: u64,
+    /// Runs that failed (when complete).
+    pub failed: u64,
+}
+
+pub fn col_type_name(t: ColType) -> &'static str {
+    match t {
+        ColType::U64 => "u64",
+        ColType::U32 => "u32",
+        ColType::Str => "str",
+        ColType::OptStr => "optstr",
+        ColType::F64 => "f64",
+    }
+}
+
+pub fn col_type_parse(s: &str) -> Option<ColType> {
+    Some(match s {
+        "u64" => ColType::U64,
+        "u32" => ColType::U32,
+        "str" => ColType::Str,
+        "optstr" => ColType::OptStr,
+        "f64" => ColType::F64,
+        _ => return None,
+    })
+}
+
+impl Manifest {
+    /// The manifest of `sweep` (or of one shard of it), not yet run.
+    pub fn new(sweep: &Sweep, shard: Option<Shard>) -> Manifest {
+        let name = if sweep.def.name.is_empty() {
+            sweep
+                .path
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+        } else {
+            sweep.def.name.clone()
+        };
+        Manifest {
+            talentsim: crate::VERSION.to_string(),
+            sweep: name,
+            hash: sweep.hash.clone(),
+            model: sweep.def.model.as_str().to_string(),
+            design: sweep.def.design.as_str().to_string(),
+            design_n: sweep.design.n,
+            morris_levels: sweep.design.morris_levels,
+            grid_levels: sweep.design.grid.iter().map(|&g| g as u64).collect(),
+            seed: sweep.def.seed,
+            points: sweep.points(),
+            replicates: sweep.def.replicates,
+            runs: sweep.runs(),
+            knobs: sweep.knobs.iter().map(|k| k.name.clone()).collect(),
+            knob_paths: sweep.knobs.iter().map(|k| k.path.clone()).collect(),
+            records: sweep.record_names(),
+            columns: sweep
+                .columns()
+                .into_iter()
+                .map(|(n, t)| [n, col_type_name(t).to_string()])
+                .collect(),
+            shard: shard.map(|s| format!("{}/{}", s.index, s.count)),
+            status: "running".into(),
+            finished: 0,
+            failed: 0,
+        }
+    }
+
+    pub fn column_types(&self) -> Vec<(String, ColType)> {
+        self.columns
+            .iter()
+            .map(|[n, t]| (n.clone(), col_type_parse(t).unwrap_or(ColType::Str)))
+            .collect()
+    }
+
+    pub fn header(&self) -> String {
+        let mut s = self
+            .columns
+            .iter()
+            .map(|[n, _]| {
+                let mut f = String::new();
+                super::csv_field(&mut f, n);
+                f
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        s.push('\n');
+        s
+    }
+
+    pub fn shard(&self) -> Option<Shard> {
+        self.shard.as_deref().and_then(|s| Shard::parse(s).ok())
+    }
+
+    pub fn read(path: &Path) -> anyhow::Result<Manifest> {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
+        toml::from_str(&text).with_context(|| {
+            format!(
+                "`{}` is not a talentsim sweep manifest (edited, or from another version?)",
+                path.display()
+            )
+        })
+    }
+
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        let text = format!(
+            "# talentsim sweep manifest: what this directory holds. Do not edit: a rerun of the\n# same sweep resumes here only if `hash` matches.\n{}",
+            toml::to_string(self).context("encoding the manifest")?
+        );
+        crate::output::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
+        Ok(())
+    }
+}
+
+static QUIET: AtomicUsize = AtomicUsize::new(0);
+static HOOK: Once = Once::new();
+
+/// Run `f`, turning a panic into an error (the panic message); panics inside are not printed.
+pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    HOOK.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.load(Ordering::SeqCst) == 0 {
+                prev(info);
+            }
+        }));
+    });
+    QUIET.fetch_add(1, Ordering::SeqCst);
+    let r = catch_unwind(AssertUnwindSafe(f));
+    QUIET.fetch_sub(1, Ordering::SeqCst);
+    match r {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(format!("panicked: {msg}"))
+        }
+    }
+}
+
+/// How to run a sweep.
+pub struct Options<'a> {
+    /// Output directory of the sweep (a shard writes into `<out>/shard-I-of-N/`).
+    pub out: PathBuf,
+    pub shard: Option<Shard>,
+    /// Worker threads (`None`: rayon's global pool).
+    pub threads: Option<usize>,
+    /// Set to stop after the batch in progress (Ctrl-C).
+    pub stop: Option<&'a AtomicBool>,
+    /// Called after each run with (runs done, runs failed), counted over this directory.
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+}
+
+/// What a call to [`run`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The directory written.
+    pub dir: PathBuf,
+    /// Runs of this directory (the shard's, or the whole sweep's).
+    pub runs: u64,
+    /// Runs already finished before this call (resumed from the journal).
+    pub resumed: u64,
+    /// Runs done by this call.
+    pub ran: u64,
+    /// Failed runs in this directory.
+    pub failed: u64,
+    /// Stopped early by [`Options::stop`].
+    pub interrupted: bool,
+    /// The directory was already complete.
+    pub already_complete: bool,
+}
+
+/// The directory a sweep (or shard) writes to.
+pub fn dir_of(out: &Path, shard: Option<Shard>) -> PathBuf {
+    match shard {
+        Some(s) => out.join(s.dir_name()),
+        None => out.to_path_buf(),
+    }
+}
+
+/// The rows of a journal that are whole and in sequence: (bytes to keep, rows, failed rows).
+pub(crate) fn scan_journal(
+    path: &Path,
+    header: &str,
+    shard: Shard,
+    limit: u64,
+) -> anyhow::Result<(u64, u64, u64)> {
+    let f = File::open(path).with_context(|| format!("opening `{}`", path.display()))?;
+    let mut r = BufReader::new(f);
+    let mut line = String::new();
+    let n = r.read_line(&mut line)?;
+    if n == 0 {
+        return Ok((0, 0, 0));
+    }
+    if line != header {
+        if !line.ends_with('\n') && header.starts_with(&line) {
+            // Torn header: start over.
+            return Ok((0, 0, 0));
+        }
+        bail!(
+            "`{}` has other columns than this sweep writes: it was made by another sweep; move it away or use another --out",
+            path.display()
+        );
+    }
+    let mut keep = n as u64;
+    let (mut rows, mut failed) = (0u64, 0u64);
+    loop {
+        line.clear();
+        let n = match r.read_line(&mut line) {
+            Ok(n) => n,
+            Err(_) => break, // invalid UTF-8 from a torn write: cut here
+        };
+        if n == 0 || !line.ends_with('\n') || rows >= limit {
+            break;
+        }
+        let mut f = line.splitn(6, ',');
+        let run: Option<u64> = f.next().and_then(|x| x.parse().ok());
+        let status = f.nth(3);
+        if run != Some(shard.run(rows)) || !matches!(status, Some("ok" | "failed")) {
+            break;
+        }
+        if status == Some("failed") {
+            failed += 1;
+        }
+        rows += 1;
+        keep += n as u64;
+    }
+    Ok((keep, rows, failed))
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Run (or resume) a sweep into `opts.out`.
+pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
+    let dir = dir_of(&opts.out, opts.shard);
+    fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the output directory `{}`", dir.display()))?;
+    let shard = opts.shard.unwrap_or(Shard::all());
+    let mut manifest = Manifest::new(sweep, opts.shard);
+    let mpath = dir.join(MANIFEST);
+    let journal = dir.join(JOURNAL);
+    let csv = dir.join(RESULTS_CSV);
+    let parquet = dir.join(RESULTS_PARQUET);
+    let runs = shard.len(sweep.runs());
+    if mpath.exists() {
+        let old = Manifest::read(&mpath)?;
+        if old.talentsim != manifest.talentsim {
+            bail!(
+                "`{}` was written by talentsim {}, this is {}: results of two versions must not be mixed; use another --out, or delete the directory to start over",
+                dir.display(),
+                old.talentsim,
+                manifest.talentsim
+            );
+        }
+        if old.hash != manifest.hash {
+            bail!(
+                "`{}` holds a different sweep (`{}`, hash {}) than `{}` (hash {}): the sweep file or its base scenario changed since it started. Refusing to resume into it; use another --out, or delete the directory to start over",
+                dir.display(),
+                old.sweep,
+                old.hash,
+                sweep.path.display(),
+                manifest.hash
+            );
+        }
+        if old.shard != manifest.shard {
+            bail!(
+                "`{}` holds shard {} but this is {}",
+                dir.display(),
+                old.shard.as_deref().unwrap_or("(whole sweep)"),
+                manifest.shard.as_deref().unwrap_or("the whole sweep")
+            );
+        }
+        if old.status == "complete" && csv.exists() && parquet.exists() {
+            return Ok(Outcome {
+                dir,
+                runs,
+                resumed: old.finished,
+                ran: 0,
+                failed: old.failed,
+                interrupted: false,
+                already_complete: true,
+            });
+        }
+    } else {
+        manifest.write(&mpath)?;
+    }
+    let header = manifest.header();
+    if !journal.exists() && csv.exists() {
+        // Stopped between renaming the journal and finishing the Parquet file.
+        fs::rename(&csv, &journal).with_context(|| format!("renaming `{}`", csv.display()))?;
+    }
+    let (keep, done, mut failed) = if journal.exists() {
+        scan_journal(&journal, &header, shard, runs)?
+    } else {
+        (0, 0, 0)
+    };
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&journal)
+        .with_context(|| format!("cannot open the journal `{}`", journal.display()))?;
+    file.set_len(keep)?;
+    file.seek(SeekFrom::End(0))?;
+    if keep == 0 {
+        file.write_all(header.as_bytes())?;
+        file.sync_data()?;
+        sync_dir(&dir);
+    }
+    let resumed = done;
+    let n_stats = sweep.record_names().len();
+    let done_ctr = AtomicU64::new(done);
+    let failed_ctr = AtomicU64::new(failed);
+    let mut next = done;
+    let mut interrupted = false;
+    let threads = opts
+        .threads
+        .unwrap_or_else(rayon::current_num_threads)
+        .max(1);
+    let max_batch: u64 = if sweep.def.model == ModelKind::Scenario {
+        1024
+    } else {
+        65536
+    };
+    let min_batch = (2 * threads as u64).min(max_batch);
+    let mut batch = min_batch;
+    let mut work = || -> anyhow::Result<()> {
+        while next < runs {
+            if opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                interrupted = true;
+                break;
+            }
+            let end = (next + batch).min(runs);
+            let started = Instant::now();
+            let idx: Vec<u64> = (next..end).map(|k| shard.run(k)).collect();
+            let reps = sweep.def.replicates as u64;
+            let cache: HashMap<u64, OnceLock<Result<Scenario, String>>> =
+                if sweep.def.model == ModelKind::Scenario {
+                    idx.iter().map(|r| (r / reps, OnceLock::new())).collect()
+                } else {
+                    HashMap::new()
+                };
+            let rows: Vec<String> = idx
+                .par_iter()
+                .map(|&r| {
+                    let sc = cache.get(&(r / reps)).map(|cell| {
+                        cell.get_or_init(|| {
+                            catch(|| sweep.point_scenario(&sweep.point_values(r / reps)))
+                        })
+                    });
+                    let row = sweep.execute(r, sc);
+                    if row.outcome.is_err() {
+                        failed_ctr.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let d = done_ctr.fetch_add(1, Ordering::Relaxed) + 1;
+                    if let Some(p) = opts.progress {
+                        p(d, failed_ctr.load(Ordering::Relaxed));
+                    }
+                    row.csv_line(n_stats)
+                })
+                .collect();
+            drop(cache);
+            let text: String = rows.concat();
+            file.write_all(text.as_bytes())
+                .with_context(|| format!("writing the journal `{}`", journal.display()))?;
+            file.sync_data()
+                .with_context(|| format!("syncing the journal `{}`", journal.display()))?;
+            next = end;
+            // Aim at about two seconds a batch: few syncs, quick to stop.
+            let per_run = started.elapsed().as_secs_f64() / idx.len() as f64;
+            let want = (2.0 / per_run.max(1e-9)) as u64;
+            batch = want.clamp(min_batch, max_batch);
+        }
+        Ok(())
+    };
+    match opts.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .context("starting worker threads")?
+            .install(work)?,
+        None => work()?,
+    }
+    failed = failed_ctr.load(Ordering::SeqCst);
+    let ran = next - resumed;
+    if interrupted || next < runs {
+        return Ok(Outcome {
+            dir,
+            runs,
+            resumed,
+            ran,
+            failed,
+            interrupted: true,
+            already_complete: false,
+        });
+    }
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&journal, &csv).with_context(|| format!("renaming to `{}`", csv.display()))?;
+    sync_dir(&dir);
+    super::parquet::write_from_csv(&csv, &parquet, &manifest.column_types())?;
+    manifest.status = "complete".into();
+    manifest.finished = runs;
+    manifest.failed = failed;
+    manifest.write(&mpath)?;
+    Ok(Outcome {
+        dir,
+        runs,
+        resumed,
+        ran,
+        failed,
+        interrupted: false,
+        already_complete: false,
+    })
+}
+
+/// Time one run of point 0 and size the outputs, for `--dry-run`.
+pub struct Estimate {
+    pub runs: u64,
+    pub points: u64,
+    /// Seconds of one run on this machine (all threads; a run parallelises internally).
+    pub secs_per_run: f64,
+    /// Bytes of one row of `results.csv`.
+    pub row_bytes: u64,
+    /// Peak memory of one run, estimated from the scenario's agent count.
+    pub run_memory_bytes: f64,
+}
+
+/// Time a run of point 0 (several for fast models) and estimate sizes.
+pub fn estimate(sweep: &Sweep) -> Estimate {
+    let n_stats = sweep.record_names().len();
+    let started = Instant::now();
+    let mut n = 0u64;
+    let mut row = String::new();
+    while n == 0 || (started.elapsed().as_secs_f64() < 0.2 && n < 1000) {
+        row = sweep
+            .execute(n % sweep.runs().max(1), None)
+            .csv_line(n_stats);
+        n += 1;
+    }
+    let secs = started.elapsed().as_secs_f64() / n as f64;
+    let mem = sweep.base.as_ref().map_or(0.0, |b| {
+        crate::scenario::estimate_peak_agents(&b.def) * crate::scenario::PERSON_BYTES as f64 * 2.0
+    });
+    Estimate {
+        runs: sweep.runs(),
+        points: sweep.points(),
+        secs_per_run: secs,
+        row_bytes: row.len() as u64,
+        run_memory_bytes: mem,
+    }
+}

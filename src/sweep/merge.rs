@@ -1,0 +1,219 @@
+//! Combining the directories of a sharded sweep into what one process would have written.
+//!
+//! Shard `I` of `N` holds the runs whose index is `I` modulo `N`, in order, so the merged
+//! `results.csv` takes its rows from the shards in turn; `results.parquet` and the manifest are
+//! then written exactly as [`super::exec::run`] writes them, byte for byte.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use super::exec::{JOURNAL, MANIFEST, Manifest, RESULTS_CSV, RESULTS_PARQUET, Shard, scan_journal};
+
+/// A shard that did not finish.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    pub shard: Shard,
+    /// Its directory, if it exists.
+    pub dir: Option<PathBuf>,
+    /// Runs it finished.
+    pub done: u64,
+    /// Runs it should have.
+    pub runs: u64,
+}
+
+/// What a merge found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeReport {
+    /// Runs of the whole sweep.
+    pub runs: u64,
+    /// Failed runs (of those present).
+    pub failed: u64,
+    /// Shards that did not finish; empty when the merge was written.
+    pub gaps: Vec<Gap>,
+    /// Points with at least one missing run, ascending.
+    pub missing_points: Vec<u64>,
+    /// Where the merged results were written (when complete).
+    pub written: Option<PathBuf>,
+}
+
+/// `0-3, 7, 12-15`.
+pub fn ranges(xs: &[u64]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < xs.len() {
+        let mut j = i;
+        while j + 1 < xs.len() && xs[j + 1] == xs[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            xs[i].to_string()
+        } else {
+            format!("{}-{}", xs[i], xs[j])
+        });
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
+/// The sweep directories under `inputs`: each is a shard (or whole-sweep) directory with a
+/// manifest, or a directory of `shard-*` directories.
+pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)>> {
+    let mut found = Vec::new();
+    for d in inputs {
+        if d.join(MANIFEST).exists() {
+            found.push((d.clone(), Manifest::read(&d.join(MANIFEST))?));
+            continue;
+        }
+        let entries = fs::read_dir(d)
+            .with_context(|| format!("cannot read the directory `{}`", d.display()))?;
+        let mut subs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("shard-"))
+                    && p.join(MANIFEST).exists()
+            })
+            .collect();
+        subs.sort();
+        if subs.is_empty() {
+            bail!(
+                "`{}` holds no sweep: expected a `{MANIFEST}` or `shard-*` directories",
+                d.display()
+            );
+        }
+        for s in subs {
+            let m = Manifest::read(&s.join(MANIFEST))?;
+            found.push((s, m));
+        }
+    }
+    Ok(found)
+}
+
+/// Merge the shards found under `inputs` into `out`. Nothing is written when runs are missing:
+/// the report lists the shards and points that lack them.
+pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
+    let found = find_shards(inputs)?;
+    let (_, first) = &found[0];
+    let count = first.shard().map_or(1, |s| s.count);
+    let mut by_index: Vec<Option<(PathBuf, Manifest)>> = vec![None; count as usize];
+    for (d, m) in &found {
+        if m.hash != first.hash || m.talentsim != first.talentsim {
+            bail!(
+                "`{}` and `{}` come from different sweeps (hash {} vs {}, talentsim {} vs {}): they cannot be merged",
+                found[0].0.display(),
+                d.display(),
+                first.hash,
+                m.hash,
+                first.talentsim,
+                m.talentsim
+            );
+        }
+        let s = m.shard().unwrap_or(Shard::all());
+        if s.count != count {
+            bail!(
+                "`{}` is shard {}/{} but `{}` is of {count} shards: shard counts must agree",
+                d.display(),
+                s.index,
+                s.count,
+                found[0].0.display()
+            );
+        }
+        if let Some((other, _)) = &by_index[s.index as usize] {
+            bail!(
+                "shard {}/{count} appears twice: `{}` and `{}`",
+                s.index,
+                other.display(),
+                d.display()
+            );
+        }
+        by_index[s.index as usize] = Some((d.clone(), m.clone()));
+    }
+    let mut base = first.clone();
+    base.shard = None;
+    let header = base.header();
+    let total = base.runs;
+    let reps = base.replicates.max(1) as u64;
+    let mut gaps = Vec::new();
+    let mut missing_runs: Vec<u64> = Vec::new();
+    let mut files = Vec::new();
+    let mut failed = 0;
+    for (i, slot) in by_index.iter().enumerate() {
+        let shard = Shard {
+            index: i as u64,
+            count,
+        };
+        let runs = shard.len(total);
+        let (dir, done, f, file) = match slot {
+            None => (None, 0, 0, None),
+            Some((d, _)) => {
+                let csv = d.join(RESULTS_CSV);
+                let path = if csv.exists() { csv } else { d.join(JOURNAL) };
+                if path.exists() {
+                    let (_, rows, f) = scan_journal(&path, &header, shard, runs)?;
+                    (Some(d.clone()), rows, f, Some(path))
+                } else {
+                    (Some(d.clone()), 0, 0, None)
+                }
+            }
+        };
+        failed += f;
+        if done < runs {
+            missing_runs.extend((done..runs).map(|k| shard.run(k)));
+            gaps.push(Gap {
+                shard,
+                dir,
+                done,
+                runs,
+            });
+        }
+        files.push(file);
+    }
+    let mut missing_points: Vec<u64> = missing_runs.iter().map(|r| r / reps).collect();
+    missing_points.sort_unstable();
+    missing_points.dedup();
+    if !gaps.is_empty() {
+        return Ok(MergeReport {
+            runs: total,
+            failed,
+            gaps,
+            missing_points,
+            written: None,
+        });
+    }
+    let mut readers: Vec<BufReader<File>> = Vec::new();
+    for f in files.iter().flatten() {
+        let mut r =
+            BufReader::new(File::open(f).with_context(|| format!("opening `{}`", f.display()))?);
+        let mut h = String::new();
+        r.read_line(&mut h)?;
+        readers.push(r);
+    }
+    fs::create_dir_all(out).with_context(|| format!("creating `{}`", out.display()))?;
+    let csv = out.join(RESULTS_CSV);
+    crate::output::write_atomic(&csv, |w| {
+        w.write_all(header.as_bytes())?;
+        let mut line = String::new();
+        for r in 0..total {
+            line.clear();
+            readers[(r % count) as usize].read_line(&mut line)?;
+            w.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    })?;
+    super::parquet::write_from_csv(&csv, &out.join(RESULTS_PARQUET), &base.column_types())?;
+    base.status = "complete".into();
+    base.finished = total;
+    base.failed = failed;
+    base.write(&out.join(MANIFEST))?;
+    Ok(MergeReport {
+        runs: total,
+        failed,
+        gaps,
+        missing_points,
+        written: Some(out.to_path_buf()),
+    })
+}
