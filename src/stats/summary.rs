@@ -110,7 +110,7 @@ mod tests {
         let base = [10.0, 20.0, 30.0, 40.0];
         let other = [11.0, 21.0, 31.5, 40.5];
         let d = paired(&base, &other);
-        assert!((d.mean - 0.75).abs() < 1e-12);
+        assert!((d.mean - 1.0).abs() < 1e-12);
         assert!(
             d.ci_low > 0.0,
             "the paired interval excludes zero although the levels overlap"
