@@ -306,6 +306,9 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &Analysis, s: &
         .collect();
     let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() {
+        return Ok(());
+    }
     let (main, bar) = root.split_horizontally(1060);
     let mut chart = ChartBuilder::on(&main)
         .caption(
@@ -371,7 +374,7 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &Analysis, s: &
         .margin_bottom(80)
         .margin_right(10)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..1.0, pad(lo, hi).start.min(lo)..hi.max(lo + 1e-12))
+        .build_cartesian_2d(0.0..1.0, lo..hi.max(lo + 1e-12))
         .map_err(e)?;
     let fy2 = |y: &f64| short(*y);
     cb.configure_mesh()
