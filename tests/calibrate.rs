@@ -70,8 +70,8 @@ fn targets_at_truth(sets: &[String], dir: &Path) -> std::path::PathBuf {
     // The statistics the truth produces, as targets with a ±3% band.
     let stats = [
         (
-            "stock",
-            r#"{ kind = "column", column = "talent_stock", agg = "last" }"#,
+            "arrivals",
+            r#"{ kind = "column", column = "graduate_arrivals", agg = "sum" }"#,
         ),
         (
             "firms",
@@ -178,7 +178,7 @@ fn the_cli_writes_a_fit_report_and_a_calibrated_extends() {
     );
     let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
     assert!(
-        fit.starts_with("target,value,low,high,mean,sd,ci_low,ci_high,p2_5,p97_5,n,pass\nstock,")
+        fit.starts_with("target,value,low,high,mean,sd,ci_low,ci_high,p2_5,p97_5,n,pass\narrivals,")
     );
     let cal = std::fs::read_to_string(out.join("calibrated.toml")).unwrap();
     assert!(
