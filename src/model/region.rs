@@ -23,6 +23,8 @@ pub struct RegionState {
     pub amenity: f64,
     /// Jobs at established employers (agent units).
     pub incumbent_jobs: f64,
+    /// Jobs established employers have added because talent was available (agent units).
+    pub incumbent_absorbed: f64,
     pub incumbent_employed: u64,
     /// Public research spending this year (real CNY).
     pub public_rd_year: f64,

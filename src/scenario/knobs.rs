@@ -460,6 +460,9 @@ section! {
         incumbent_jobs: f64 = 9000.0 => [0.0, INF] "jobs";
         /// Growth of established employers' jobs.
         incumbent_growth: f64 = 0.05 => [-0.5, 2.0] "per year";
+        /// Share of job seekers for whom established employers create jobs each month (labour
+        /// demand following talent supply: agglomeration).
+        incumbent_absorption: f64 = 0.03 => [0.0, 1.0] "per month";
         /// Average monthly wage at the start.
         wage_cny: f64 = 8000.0 => [0.0, INF] "CNY/month";
         /// Market rent of a room at the start.
