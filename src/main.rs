@@ -197,7 +197,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print!("{}", sc.to_toml());
             Ok(())
         }
-        Command::Calibrate { scenario, targets, params, budget, replicates, out, sets } => cmd_calibrate(&scenario, &targets, params.as_deref(), budget, replicates, out, &sets),
+        Command::Calibrate {
+            scenario,
+            targets,
+            params,
+            budget,
+            replicates,
+            out,
+            sets,
+        } => cmd_calibrate(
+            &scenario,
+            &targets,
+            params.as_deref(),
+            budget,
+            replicates,
+            out,
+            &sets,
+        ),
         Command::Sweep(a) => sweep_cli::sweep(a),
         Command::Merge(a) => sweep_cli::merge(a),
         Command::Analyze(a) => sweep_cli::analyze(a),
@@ -319,11 +335,18 @@ fn cmd_calibrate(
         Some(p) => cal::parse_params(p, &sc).map_err(Failure::Input)?,
         None => Vec::new(),
     };
-    let out = out.unwrap_or_else(|| PathBuf::from("out").join(format!("calibrate-{}", path.file_stem().unwrap_or_default().to_string_lossy())));
+    let out = out.unwrap_or_else(|| {
+        PathBuf::from("out").join(format!(
+            "calibrate-{}",
+            path.file_stem().unwrap_or_default().to_string_lossy()
+        ))
+    });
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     ctrlc::set_handler(|| {
         cal::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-        eprintln!("\ninterrupted: finishing the current evaluation, then writing the best point so far");
+        eprintln!(
+            "\ninterrupted: finishing the current evaluation, then writing the best point so far"
+        );
     })
     .context("installing the Ctrl-C handler")?;
     let runs = indicatif::ProgressBar::new(0);
@@ -338,29 +361,63 @@ fn cmd_calibrate(
         (fits, Vec::new(), None)
     } else {
         runs.set_length((budget as u64 + 1) * targets.replicates as u64);
-        eprintln!("calibrating {} knob(s) against {} target(s), {} replicates, at most {budget} evaluations", params.len(), targets.target.len(), targets.replicates);
+        eprintln!(
+            "calibrating {} knob(s) against {} target(s), {} replicates, at most {budget} evaluations",
+            params.len(),
+            targets.target.len(),
+            targets.replicates
+        );
         let c = cal::calibrate(path, sets, &params, &targets, budget, &done, |e, best| {
-            runs.println(format!("  eval {:>4}: objective {:.5} (best {:.5}) at [{}]", runs.position() / targets.replicates.max(1) as u64, e.objective, best, e.params.iter().map(|v| format!("{v:.5}")).collect::<Vec<_>>().join(", ")));
+            runs.println(format!(
+                "  eval {:>4}: objective {:.5} (best {:.5}) at [{}]",
+                runs.position() / targets.replicates.max(1) as u64,
+                e.objective,
+                best,
+                e.params
+                    .iter()
+                    .map(|v| format!("{v:.5}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         })
         .map_err(Failure::Input)?;
         (c.fits.clone(), c.best.clone(), Some(c))
     };
     runs.finish_and_clear();
     let md = cal::fit_markdown(&fits, targets.replicates);
-    talentsim::output::write_atomic(&out.join("fit.md"), |w| w.write_all(md.as_bytes())).context("writing fit.md")?;
-    talentsim::output::write_atomic(&out.join("fit.csv"), |w| w.write_all(cal::fit_csv(&fits).as_bytes())).context("writing fit.csv")?;
+    talentsim::output::write_atomic(&out.join("fit.md"), |w| w.write_all(md.as_bytes()))
+        .context("writing fit.md")?;
+    talentsim::output::write_atomic(&out.join("fit.csv"), |w| {
+        w.write_all(cal::fit_csv(&fits).as_bytes())
+    })
+    .context("writing fit.csv")?;
     if let Some(c) = &calibration {
         let toml = cal::calibrated_toml(path, &out, &params, &best, &sc);
-        talentsim::output::write_atomic(&out.join("calibrated.toml"), |w| w.write_all(toml.as_bytes())).context("writing calibrated.toml")?;
+        talentsim::output::write_atomic(&out.join("calibrated.toml"), |w| {
+            w.write_all(toml.as_bytes())
+        })
+        .context("writing calibrated.toml")?;
         let json = serde_json::to_string_pretty(c).context("encoding calibration.json")?;
-        talentsim::output::write_atomic(&out.join("calibration.json"), |w| w.write_all(json.as_bytes())).context("writing calibration.json")?;
-        eprintln!("best objective {:.5} after {} evaluations{}", c.objective, c.history.len(), if c.interrupted { " (interrupted)" } else { "" });
+        talentsim::output::write_atomic(&out.join("calibration.json"), |w| {
+            w.write_all(json.as_bytes())
+        })
+        .context("writing calibration.json")?;
+        eprintln!(
+            "best objective {:.5} after {} evaluations{}",
+            c.objective,
+            c.history.len(),
+            if c.interrupted { " (interrupted)" } else { "" }
+        );
         for (p, v) in params.iter().zip(&best) {
             eprintln!("  {} = {v} (was {})", p.path, p.start);
         }
     }
     print!("{md}");
-    eprintln!("{:.1} s; fit report and calibrated scenario in {}", started.elapsed().as_secs_f64(), out.display());
+    eprintln!(
+        "{:.1} s; fit report and calibrated scenario in {}",
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
     Ok(())
 }
 

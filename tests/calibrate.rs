@@ -178,7 +178,9 @@ fn the_cli_writes_a_fit_report_and_a_calibrated_extends() {
     );
     let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
     assert!(
-        fit.starts_with("target,value,low,high,mean,sd,ci_low,ci_high,p2_5,p97_5,n,pass\narrivals,")
+        fit.starts_with(
+            "target,value,low,high,mean,sd,ci_low,ci_high,p2_5,p97_5,n,pass\narrivals,"
+        )
     );
     let cal = std::fs::read_to_string(out.join("calibrated.toml")).unwrap();
     assert!(

@@ -39,7 +39,8 @@ pub fn environment(w: &mut World) {
         // Established employers grow on their own path, and expand where talent is available:
         // each month they add jobs for a share of last month's job seekers.
         st.incumbent_absorbed += r.incumbent_absorption * st.seekers as f64;
-        st.incumbent_jobs = r.incumbent_jobs * (1.0 + r.incumbent_growth).powf(years) / s + st.incumbent_absorbed;
+        st.incumbent_jobs =
+            r.incumbent_jobs * (1.0 + r.incumbent_growth).powf(years) / s + st.incumbent_absorbed;
         st.public_rd_year = r.public_rd_cny_year * (1.0 + r.public_rd_growth).powf(years);
         let a = &r.amenities;
         st.amenity = (st.amenity + a.index_per_billion * a.investment_cny_year / 1e9 / 12.0
