@@ -493,3 +493,49 @@ fn bad_shard_arguments_are_explained() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn every_design_samples_inside_the_knob_ranges() {
+    use talentsim::sweep::spec::Level;
+    let tmp = tempfile::tempdir().unwrap();
+    let knobs = "\n[[knob]]\npath = \"x1\"\nmin = -2\nmax = 3\n\n[[knob]]\npath = \"x2\"\ndist = \"loguniform\"\nmin = 0.01\nmax = 100\n\n[[knob]]\npath = \"x3\"\ndist = \"normal\"\nmean = 1\nsd = 0.5\nmin = 0\n";
+    for (design, size, points) in [
+        ("random", "points = 40", 40),
+        ("lhs", "points = 40", 40),
+        ("sobol", "points = 64", 64),
+        ("morris", "trajectories = 10", 40),
+        ("saltelli", "points = 32", 160),
+    ] {
+        let f = tmp.path().join(format!("{design}.toml"));
+        fs::write(
+            &f,
+            format!("model = \"ishigami\"\ndesign = \"{design}\"\n{size}\nreplicates = 2\n{knobs}"),
+        )
+        .unwrap();
+        let sw = talentsim::sweep::load(&f, &[]).unwrap_or_else(|e| panic!("{design}: {e}"));
+        assert_eq!(sw.points(), points, "{design}");
+        assert_eq!(sw.runs(), 2 * points, "{design}");
+        let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
+        for p in 0..points {
+            for (i, v) in sw.point_values(p).iter().enumerate() {
+                let Level::Num(x) = v else { panic!("{v:?}") };
+                lo[i] = lo[i].min(*x);
+                hi[i] = hi[i].max(*x);
+            }
+        }
+        assert!(
+            lo[0] >= -2.0 && hi[0] <= 3.0 && hi[0] - lo[0] > 2.5,
+            "{design}: x1 {lo:?} {hi:?}"
+        );
+        assert!(
+            lo[1] >= 0.01 && hi[1] <= 100.0 && hi[1] / lo[1] > 50.0,
+            "{design}: x2"
+        );
+        assert!(lo[2] >= 0.0 && hi[2] > 1.3, "{design}: x3 {lo:?} {hi:?}");
+        let out = tmp.path().join(design);
+        let o = sweep_to(&f, &out, &[]);
+        assert!(o.status.success(), "{design}: {}", text(&o.stderr));
+        let csv = fs::read_to_string(out.join("results.csv")).unwrap();
+        assert_eq!(csv.lines().count() as u64, 1 + 2 * points);
+    }
+}

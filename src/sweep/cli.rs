@@ -202,6 +202,7 @@ fn dry_run(
         .num_threads(1)
         .build()
         .context("starting a thread")?;
+    eprintln!("timing a run of the first point…");
     let est = pool.install(|| exec::estimate(sw));
     let d = &sw.def;
     println!(

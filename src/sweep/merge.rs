@@ -58,12 +58,15 @@ pub fn ranges(xs: &[u64]) -> String {
     out.join(", ")
 }
 
-/// The sweep directories under `inputs`: each is a shard (or whole-sweep) directory with a
-/// manifest, or a directory of `shard-*` directories.
+/// The sweep directories under `inputs`: each is a shard directory (`shard-*` with a manifest),
+/// a directory of `shard-*` directories, or a whole sweep's directory.
 pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)>> {
     let mut found = Vec::new();
     for d in inputs {
-        if d.join(MANIFEST).exists() {
+        let is_shard_dir = d
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("shard-"));
+        if is_shard_dir && d.join(MANIFEST).exists() {
             found.push((d.clone(), Manifest::read(&d.join(MANIFEST))?));
             continue;
         }
@@ -79,6 +82,11 @@ pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)
             })
             .collect();
         subs.sort();
+        if subs.is_empty() && d.join(MANIFEST).exists() {
+            // A whole sweep (or a shard directory under another name).
+            found.push((d.clone(), Manifest::read(&d.join(MANIFEST))?));
+            continue;
+        }
         if subs.is_empty() {
             bail!(
                 "`{}` holds no sweep: expected a `{MANIFEST}` or `shard-*` directories",
@@ -191,6 +199,16 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
         let mut h = String::new();
         r.read_line(&mut h)?;
         readers.push(r);
+    }
+    if let Ok(old) = Manifest::read(&out.join(MANIFEST))
+        && old.hash != base.hash
+    {
+        bail!(
+            "`{}` already holds another sweep (`{}`, hash {}): merge into another directory with --out",
+            out.display(),
+            old.sweep,
+            old.hash
+        );
     }
     fs::create_dir_all(out).with_context(|| format!("creating `{}`", out.display()))?;
     let csv = out.join(RESULTS_CSV);

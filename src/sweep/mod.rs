@@ -201,7 +201,14 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Sweep, ScenarioError> {
     );
     let mut h = Fnv::default();
     h.write(b"talentsim sweep v1\n");
-    h.write(toml::to_string(&def.write()).unwrap_or_default().as_bytes());
+    // What the runs depend on: everything but the description.
+    let mut what = def.clone();
+    what.description.clear();
+    h.write(
+        toml::to_string(&what.write())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     if let Some(b) = &base {
         h.write(b"\nbase\n");
         h.write(b.to_toml().as_bytes());
