@@ -9,7 +9,7 @@
 //!
 //! Benchmark ids: `sweep/threads/1` and `sweep/threads/2`; throughput is `Elements(runs)`, so
 //! criterion's `elem/s` reads as **runs per second**; the speed-up is the ratio of the two.
-//! Each iteration runs the same 8-run sweep (2 points × 4 replicates) into a fresh directory.
+//! Each iteration runs the same 32-run sweep (4 points × 8 replicates) into a fresh directory.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -20,14 +20,14 @@ use criterion::{
 use talentsim::sweep::{self, exec};
 
 const BASE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/binjiang.toml");
-const RUNS: u64 = 8;
+const RUNS: u64 = 32;
 
 fn sweep_file(dir: &Path) -> std::path::PathBuf {
     let f = dir.join("bench.toml");
     std::fs::write(
         &f,
         format!(
-            "base = {BASE:?}\nset = [\"scale=20\"]\ndesign = \"grid\"\nreplicates = 4\n\n[[knob]]\npath = \"region.Binjiang.housing.units\"\nlevels = [1200, 6000]\n\n[[record]]\nname = \"talent\"\ncolumn = \"talent_stock\"\nagg = \"last\"\n\n[[record]]\nname = \"founded\"\nkind = \"firms\"\nevent = \"founded\"\n"
+            "base = {BASE:?}\nset = [\"scale=20\"]\ndesign = \"grid\"\nreplicates = 8\n\n[[knob]]\npath = \"region.Binjiang.housing.units\"\nlevels = [0, 1200, 5000, 12000]\n\n[[record]]\nname = \"talent\"\ncolumn = \"talent_stock\"\nagg = \"last\"\n\n[[record]]\nname = \"founded\"\nkind = \"firms\"\nevent = \"founded\"\n"
         ),
     )
     .expect("write the bench sweep file");
