@@ -57,16 +57,22 @@ enum Command {
     },
     /// List every knob with its type, unit, default and valid range (Markdown).
     Knobs,
-    /// Run a sweep file: many runs over a design of knob values (grid, random, lhs, sobol,
-    /// morris, saltelli), in parallel, streamed to results.csv and results.parquet. Resumes
-    /// after an interruption; `--shard I/N` (or a Slurm array task) runs a slice. Exit codes:
-    /// 0 done, 2 a problem in the sweep file, 3 some runs failed, 130 interrupted.
+    /// Run a sweep file: many runs over a design of knob values, into results.csv and .parquet.
+    ///
+    /// Designs: grid, random, lhs, sobol, morris, saltelli. Runs go in parallel and are
+    /// streamed to disk; rerunning the same command after an interruption resumes. `--shard
+    /// I/N` (or a Slurm array task) runs a slice; `talentsim merge` joins the slices. Exit
+    /// codes: 0 done, 2 a problem in the sweep file, 3 some runs failed, 130 interrupted.
     Sweep(sweep_cli::SweepArgs),
-    /// Merge the shard directories of a sweep into the results one process would have
-    /// written; lists the missing points (exit code 4) if a shard did not finish.
+    /// Merge a sweep's shard directories into the results one process would have written.
+    ///
+    /// If a shard did not finish, nothing is written: the missing shards and points are
+    /// listed, and the exit code is 4.
     Merge(sweep_cli::MergeArgs),
-    /// Sensitivity analysis of a finished sweep: main effects, Morris μ*/σ, Sobol S1/ST with
-    /// bootstrap intervals; writes tables and plots (PNG, SVG) into `<dir>/analysis/`.
+    /// Sensitivity analysis of a finished sweep: main effects, Morris, Sobol indices, plots.
+    ///
+    /// Morris μ* and σ, Sobol S1 and ST with bootstrap intervals, main effects, a tornado
+    /// chart and a two-knob heatmap; tables and plots (PNG, SVG) go to `<dir>/analysis/`.
     Analyze(sweep_cli::AnalyzeArgs),
     /// Compare scenarios over the same seeds: headline metrics with 95% intervals, paired
     /// differences from the baseline (the first scenario), the probability of meeting each
