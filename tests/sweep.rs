@@ -539,3 +539,34 @@ fn every_design_samples_inside_the_knob_ranges() {
         assert_eq!(csv.lines().count() as u64, 1 + 2 * points);
     }
 }
+
+#[test]
+fn one_sweep_at_a_time_per_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = long_sweep(tmp.path(), 160);
+    let out = tmp.path().join("out");
+    let mut first = bin()
+        .args(["sweep", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while journal_rows(&out) < 5 {
+        assert!(first.try_wait().unwrap().is_none(), "finished too soon");
+        assert!(started.elapsed() < Duration::from_secs(120), "no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = sweep_to(&f, &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("another talentsim sweep is writing into"),
+        "{}",
+        text(&o.stderr)
+    );
+    // The lock dies with its process.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let o = sweep_to(&f, &out, &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+}

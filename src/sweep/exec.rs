@@ -32,6 +32,8 @@ pub const MANIFEST: &str = "sweep.lock.toml";
 pub const JOURNAL: &str = "results.csv.partial";
 pub const RESULTS_CSV: &str = "results.csv";
 pub const RESULTS_PARQUET: &str = "results.parquet";
+/// Held locked while a sweep writes into a directory.
+pub const LOCK: &str = ".sweep.lock";
 
 /// A slice of a sweep: the runs whose index is `index` modulo `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -400,6 +402,22 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
     let dir = dir_of(&opts.out, opts.shard);
     fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the output directory `{}`", dir.display()))?;
+    // One process per directory: a second sweep into it (a duplicate job, a requeued task whose
+    // first copy still runs) would interleave rows in the journal.
+    let lock_path = dir.join(LOCK);
+    let lock = File::create(&lock_path)
+        .with_context(|| format!("cannot create `{}`", lock_path.display()))?;
+    if let Err(e) = lock.try_lock() {
+        match e {
+            std::fs::TryLockError::WouldBlock => bail!(
+                "another talentsim sweep is writing into `{}`: wait for it to finish, or stop it",
+                dir.display()
+            ),
+            std::fs::TryLockError::Error(e) => {
+                return Err(e).with_context(|| format!("cannot lock `{}`", lock_path.display()));
+            }
+        }
+    }
     let shard = opts.shard.unwrap_or(Shard::all());
     let mut manifest = Manifest::new(sweep, opts.shard);
     let mpath = dir.join(MANIFEST);
