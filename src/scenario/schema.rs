@@ -337,7 +337,7 @@ pub fn join(path: &str, key: &str) -> String {
 
 /// Declare a scenario section: a struct of knobs, each with a default, a range and a unit.
 ///
-/// ```ignore
+/// ```text
 /// section! {
 ///     /// Talent housing.
 ///     pub struct Housing {
