@@ -89,7 +89,7 @@ pub fn write_timeseries(w: &mut dyn Write, rows: &[MonthRow]) -> io::Result<()> 
 }
 
 /// Names of the programs (grants, then competitions) backing a firm.
-fn programs_of(sc: &Scenario, f: &Firm) -> String {
+pub fn programs_of(sc: &Scenario, f: &Firm) -> String {
     let r = &sc.def.region[f.program_region as usize];
     let names = r
         .grant

@@ -287,15 +287,10 @@ impl Stat {
 
 /// Whether a firm is backed by a program of its region whose name contains `needle`.
 pub fn backed_by(sc: &Scenario, f: &Firm, needle: &str) -> bool {
-    let r = &sc.def.region[f.program_region as usize];
-    let names = r
-        .grant
-        .iter()
-        .map(|g| g.name.as_str())
-        .chain(r.competition.iter().map(|c| c.name.as_str()));
-    names
-        .enumerate()
-        .any(|(i, n)| f.programs >> i & 1 == 1 && n.contains(needle))
+    // Program names cannot contain `;` (validated), so the joined list splits back exactly.
+    crate::output::programs_of(sc, f)
+        .split(';')
+        .any(|n| !n.is_empty() && n.contains(needle))
 }
 
 fn column_agg(
