@@ -68,6 +68,20 @@ pub struct Stats {
     pub p97_5: f64,
 }
 
+impl From<crate::stats::Summary> for Stats {
+    fn from(s: crate::stats::Summary) -> Stats {
+        Stats {
+            n: s.n,
+            mean: s.mean,
+            sd: s.sd,
+            ci_low: s.ci_low,
+            ci_high: s.ci_high,
+            p2_5: s.p2_5,
+            p97_5: s.p97_5,
+        }
+    }
+}
+
 impl Stats {
     /// Summarise the defined (finite) values.
     pub fn of(xs: &[f64]) -> Stats {
@@ -83,16 +97,7 @@ impl Stats {
                 p97_5: f64::NAN,
             };
         }
-        let s = summarize(&xs);
-        Stats {
-            n: s.n,
-            mean: s.mean,
-            sd: s.sd,
-            ci_low: s.ci_low,
-            ci_high: s.ci_high,
-            p2_5: s.p2_5,
-            p97_5: s.p97_5,
-        }
+        summarize(&xs).into()
     }
 
     /// The paired difference `other − base` over the replicates where both are defined.
@@ -106,16 +111,7 @@ impl Stats {
         if b.is_empty() {
             return Stats::of(&[]);
         }
-        let s = paired(&b, &o);
-        Stats {
-            n: s.n,
-            mean: s.mean,
-            sd: s.sd,
-            ci_low: s.ci_low,
-            ci_high: s.ci_high,
-            p2_5: s.p2_5,
-            p97_5: s.p97_5,
-        }
+        paired(&b, &o).into()
     }
 
     /// Whether the 95% interval lies wholly above or below zero.
