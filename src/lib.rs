@@ -17,6 +17,7 @@ pub mod analysis;
 pub mod batch;
 pub mod calibrate;
 pub mod compare;
+pub mod facts;
 pub mod metrics;
 pub mod model;
 pub mod output;
