@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::firm::{Firm, Kind, NEVER, Outcome, Stage};
+use crate::model::firm::{Firm, Kind, Outcome, Stage, during_run};
 use crate::model::region::RegionState;
 use crate::scenario::{Month, ScenarioDef};
 
@@ -297,15 +297,13 @@ impl Recorder {
             if f.kind == Kind::Anchor {
                 c.anchor_jobs += f.headcount as u64;
             }
-            if f.outcome == Outcome::Listed
-                || (f.outcome != Outcome::Active && f.outcome_month == NEVER)
-            {
+            if f.outcome == Outcome::Listed && during_run(f.outcome_month) {
                 c.listed += 1;
             }
-            if f.quasi_unicorn != NEVER && f.kind == Kind::Startup {
+            if during_run(f.quasi_unicorn) && f.kind == Kind::Startup {
                 c.quasi += 1;
             }
-            if f.unicorn != NEVER && f.kind == Kind::Startup {
+            if during_run(f.unicorn) && f.kind == Kind::Startup {
                 c.unicorns += 1;
             }
             if !f.operating() {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::metrics::MonthRow;
-use crate::model::firm::{Firm, Kind, NEVER, Outcome, Stage};
+use crate::model::firm::{Firm, Kind, NEVER, Outcome, Stage, during_run};
 use crate::scenario::{Education, Month, Scenario};
 use crate::sim::RunResult;
 
@@ -71,11 +71,12 @@ pub fn write_atomic(
     fs::rename(&tmp, path).map_err(io_err(path))
 }
 
-fn month_text(start: Month, t: u32) -> String {
+/// A month index relative to `start` (negative before it) as `YYYY-MM`; empty for never.
+fn month_text(start: Month, t: i32) -> String {
     if t == NEVER {
         String::new()
     } else {
-        Month(start.0 + t).to_string()
+        Month((start.0 as i64 + t as i64).max(0) as u32).to_string()
     }
 }
 
@@ -129,6 +130,7 @@ pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Resu
         "unicorn_month",
         "outcome",
         "outcome_month",
+        "exit_reason",
     ])?;
     for (i, f) in firms.iter().enumerate() {
         let anchor = f.kind == Kind::Anchor;
@@ -170,6 +172,7 @@ pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Resu
             } else {
                 month_text(start, f.outcome_month)
             },
+            f.exit_reason.as_str().to_string(),
         ])?;
     }
     cw.flush()
@@ -270,16 +273,18 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
                 graduate_arrivals_last_year: sum(&|r| r.graduate_arrivals),
                 graduate_arrivals_under35_last_year: sum(&|r| r.graduate_arrivals_under35),
                 departures_last_year: sum(&|r| r.departures),
-                firms_founded: count(&|_| true),
+                firms_founded: count(&|f| f.founded >= 0),
                 active_startups_end: last.map_or(0, |r| r.active_startups),
-                seed_funded_firms: count(&|f| f.first_seed != NEVER),
-                series_a_firms: count(&|f| f.series_a != NEVER),
-                failed: count(&|f| f.outcome == Outcome::Failed),
-                acquired: count(&|f| f.outcome == Outcome::Acquired),
-                listed: count(&|f| f.outcome == Outcome::Listed),
-                relocated: count(&|f| f.outcome == Outcome::Relocated),
-                quasi_unicorns: count(&|f| f.quasi_unicorn != NEVER),
-                unicorns: count(&|f| f.unicorn != NEVER),
+                seed_funded_firms: count(&|f| during_run(f.first_seed)),
+                series_a_firms: count(&|f| during_run(f.series_a)),
+                failed: count(&|f| f.outcome == Outcome::Failed && during_run(f.outcome_month)),
+                acquired: count(&|f| f.outcome == Outcome::Acquired && during_run(f.outcome_month)),
+                listed: count(&|f| f.outcome == Outcome::Listed && during_run(f.outcome_month)),
+                relocated: count(&|f| {
+                    f.outcome == Outcome::Relocated && during_run(f.outcome_month)
+                }),
+                quasi_unicorns: count(&|f| during_run(f.quasi_unicorn)),
+                unicorns: count(&|f| during_run(f.unicorn)),
                 industrialized_firms_end: last.map_or(0, |r| r.industrialized_firms),
                 startup_jobs_end: last.map_or(0, |r| r.startup_jobs),
                 vc_capital_cny: total(&|r| r.vc_capital_cny),

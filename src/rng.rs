@@ -38,6 +38,7 @@ pub enum Phase {
     Competition = 11,
     Investor = 12,
     Consortium = 13,
+    BurnIn = 14,
 }
 
 /// A SplitMix64 generator keyed by `(seed, month, phase, id)`.

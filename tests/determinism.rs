@@ -119,7 +119,7 @@ fn outputs_have_the_documented_columns() {
     let firms = String::from_utf8(read(&out, "firms.csv")).unwrap();
     assert_eq!(
         firms.lines().next().unwrap(),
-        "firm_id,region,sector,kind,founded_month,founder_education,backed_by_programs,first_seed_month,series_a_month,rounds_raised,last_stage,capital_raised_cny,grants_cny,peak_headcount,headcount_end,revenue_end_cny,valuation_peak_cny,quasi_unicorn_month,unicorn_month,outcome,outcome_month"
+        "firm_id,region,sector,kind,founded_month,founder_education,backed_by_programs,first_seed_month,series_a_month,rounds_raised,last_stage,capital_raised_cny,grants_cny,peak_headcount,headcount_end,revenue_end_cny,valuation_peak_cny,quasi_unicorn_month,unicorn_month,outcome,outcome_month,exit_reason"
     );
     let fy = String::from_utf8(read(&out, "firm_years.csv")).unwrap();
     assert!(fy.starts_with("firm_id,year,headcount,revenue_cny,valuation_cny,stage"));

@@ -461,3 +461,62 @@ fn runs_of_different_scenarios_or_the_same_dir_twice_exit_2() {
     let again = format!("{}/../run_a/", fixture("run_b").display());
     rejected(t, &[a, &again], &["given twice"]);
 }
+
+/// A real (short) run through `run` then `facts`: every fact row is written, the exit is 0 or 5
+/// (a short small run need not be in band), the initial population founded before the start
+/// appears in `firms.csv` with its founding month and an `exit_reason` column, and the survival
+/// numbers are probabilities that do not rise with age.
+#[test]
+fn facts_on_a_short_real_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/minimal.toml");
+    let out = tmp.path().join("run");
+    let o = talentsim(
+        tmp.path(),
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "region.Minitown.initial_startups_per_year=60",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut r = csv::Reader::from_path(out.join("firms.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (founded, reason, outcome) = (col("founded_month"), col("exit_reason"), col("outcome"));
+    let start = "2020-01";
+    let mut before_start = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if !rec[founded].is_empty() && &rec[founded] < start {
+            before_start += 1;
+        }
+        // An exit reason exactly when the firm is no longer active.
+        assert_eq!(rec[reason].is_empty(), &rec[outcome] == "active", "{rec:?}");
+    }
+    assert!(before_start > 0, "no initial startups in firms.csv");
+    let csv = tmp.path().join("facts.csv");
+    let o = talentsim(
+        tmp.path(),
+        &[
+            "facts",
+            out.to_str().unwrap(),
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(matches!(o.status.code(), Some(0 | 5)), "{}", stderr(&o));
+    let table = read_facts_csv(&csv);
+    assert_eq!(table.len(), FACTS.len());
+    let s: Vec<f64> = ["survival 1 year", "survival 2 years", "survival 5 years"]
+        .iter()
+        .filter(|f| !table[**f]["model_mean"].is_empty())
+        .map(|f| num(&table[*f]["model_mean"]))
+        .collect();
+    assert!(!s.is_empty(), "no survival computed");
+    assert!(s.iter().all(|x| (0.0..=1.0).contains(x)), "{s:?}");
+    assert!(s.windows(2).all(|w| w[0] >= w[1]), "{s:?}");
+}

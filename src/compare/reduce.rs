@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use crate::model::firm::{Kind, NEVER, Outcome};
+use crate::model::firm::{Kind, Outcome, during_run};
 use crate::scenario::{Month, Scenario};
 use crate::sim::RunResult;
 
@@ -79,10 +79,12 @@ impl RunTable {
             .collect();
         let mut n = [0usize; 4];
         for f in run.firms.iter().filter(|f| f.kind == Kind::Startup) {
-            n[0] += 1;
-            n[1] += (f.first_seed != NEVER) as usize;
-            n[2] += (f.series_a != NEVER) as usize;
-            n[3] += (f.outcome == Outcome::Listed || f.unicorn != NEVER) as usize;
+            // Firms of the initial population count from the start; events before it do not.
+            n[0] += (f.founded >= 0) as usize;
+            n[1] += during_run(f.first_seed) as usize;
+            n[2] += during_run(f.series_a) as usize;
+            n[3] += ((f.outcome == Outcome::Listed && during_run(f.outcome_month))
+                || during_run(f.unicorn)) as usize;
         }
         let s = sc.def.scale;
         let regions: Vec<String> = sc.def.region.iter().map(|r| r.name.clone()).collect();

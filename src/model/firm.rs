@@ -71,8 +71,42 @@ pub enum Kind {
     Anchor,
 }
 
-/// Month index meaning "never".
-pub const NEVER: u32 = u32::MAX;
+/// Month index (months since the scenario's start; negative before it) meaning "never".
+pub const NEVER: i32 = i32::MAX;
+
+/// Whether an event month happened during the run (not never, not before the start).
+#[inline]
+pub fn during_run(m: i32) -> bool {
+    m >= 0 && m != NEVER
+}
+
+/// Why a firm stopped being an active startup (`None` while active).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitReason {
+    None,
+    /// Out of cash for longer than the grace period (failed).
+    OutOfCash,
+    /// The founder judged the firm's prospects below a job's and closed it (failed).
+    FounderQuit,
+    Acquired,
+    Listed,
+    /// Moved out of the simulated regions.
+    Relocated,
+}
+
+impl ExitReason {
+    /// The `exit_reason` column of `firms.csv` (empty while active).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExitReason::None => "",
+            ExitReason::OutOfCash => "out_of_cash",
+            ExitReason::FounderQuit => "founder_quit",
+            ExitReason::Acquired => "acquired",
+            ExitReason::Listed => "listed",
+            ExitReason::Relocated => "relocated",
+        }
+    }
+}
 
 /// A firm agent (standing for `scale` firms; its values are per firm).
 #[derive(Clone, Debug)]
@@ -83,8 +117,8 @@ pub struct Firm {
     pub founder_edu: u8,
     pub stage: Stage,
     pub outcome: Outcome,
-    pub founded: u32,
-    pub outcome_month: u32,
+    pub founded: i32,
+    pub outcome_month: i32,
     /// Id of the founding person (for anchors: `u32::MAX`).
     pub founder: u32,
     /// Latent technology quality (investors and panels only see noisy readings of it).
@@ -113,13 +147,28 @@ pub struct Firm {
     pub grants_total: f64,
     pub capital_raised: f64,
     pub rounds: u32,
-    pub last_round: u32,
-    pub first_seed: u32,
-    pub series_a: u32,
-    pub quasi_unicorn: u32,
-    pub unicorn: u32,
+    pub last_round: i32,
+    pub first_seed: i32,
+    pub series_a: i32,
+    pub quasi_unicorn: i32,
+    pub unicorn: i32,
     pub industrialized: bool,
     pub zero_cash_months: u32,
+    pub exit_reason: ExitReason,
+    /// The firm's own belief about its prospects: posterior mean and variance of
+    /// `ln(quality) + demand`, updated monthly from market feedback (a Kalman filter).
+    pub belief: f64,
+    pub belief_var: f64,
+    /// Persistent idiosyncratic demand shock (log, AR(1)): scales the firm's niche.
+    pub demand: f64,
+    /// What the firm had shown at its last round (or founding): monthly revenue, product
+    /// maturity, and patents filed since. Investors judge the next round on the change.
+    pub round_revenue: f64,
+    pub round_maturity: f64,
+    pub patents_since_round: u32,
+    /// Month the firm began looking for its next round without success (`NEVER` when not
+    /// looking): investors discount a deal that has been shopped around.
+    pub seeking_since: i32,
     // Loans.
     pub loan_balance: f64,
     pub loan_payment: f64,
@@ -127,18 +176,18 @@ pub struct Firm {
     pub loan_subsidy: f64,
     // Program benefits.
     pub office_m2: f64,
-    pub office_until: u32,
+    pub office_until: i32,
     pub rd_subsidy_share: f64,
     pub rd_subsidy_cap_month: f64,
-    pub rd_subsidy_until: u32,
+    pub rd_subsidy_until: i32,
     pub tranche: f64,
     pub tranches_left: u32,
-    pub next_tranche: u32,
+    pub next_tranche: i32,
     pub staged_program: u8,
     pub follow_on: f64,
     pub fund_eligible: bool,
     pub consortium: bool,
-    pub last_application: u32,
+    pub last_application: i32,
     /// Joint R&D money received this month (spent on R&D).
     pub joint_rd: f64,
     /// Office subsidy and R&D subsidy received this month.
@@ -155,17 +204,53 @@ pub struct Firm {
 }
 
 impl Firm {
+    /// A new startup founded in month `t` by person `founder`, whose technology the founder
+    /// rates at `tech`. The firm's true quality (`tech` times a log-normal surprise of spread
+    /// `quality_sigma`) and the founder's own money (log-normal around `founder_cash_cny`,
+    /// mean-preserving) are drawn here; the founder's prior belief is `ln tech` with variance
+    /// `quality_sigma²`.
+    #[allow(clippy::too_many_arguments)]
     pub fn startup(
         region: u8,
         sector: u8,
         founder: u32,
         founder_edu: u8,
-        quality: f64,
-        t: u32,
+        tech: f64,
+        t: i32,
         p: &FirmParams,
+        rng: &mut KeyedRng,
     ) -> Firm {
+        let tech = tech.clamp(0.02, 2.5);
+        let quality = (tech * (p.quality_sigma * rng.normal()).exp()).clamp(0.02, 2.5);
+        let sc = p.founder_cash_sigma;
+        let cash = p.founder_cash_cny * (sc * rng.normal() - 0.5 * sc * sc).exp();
+        let mut f = Firm::blank(Kind::Startup, region, sector, founder, founder_edu, t);
+        f.quality = quality;
+        f.cash = cash;
+        f.desired = p.founding_team;
+        f.belief = tech.ln();
+        f.belief_var = p.quality_sigma * p.quality_sigma;
+        f
+    }
+
+    /// A chain-leader firm: quality 1, launched, no cash account; staffed through matching.
+    pub fn anchor(region: u8, sector: u8, a: &crate::scenario::Anchor, scale: f64) -> Firm {
+        let mut f = Firm::blank(Kind::Anchor, region, sector, u32::MAX, 3, 0);
+        f.quality = 1.0;
+        f.maturity = 1.0;
+        f.headcount = 0;
+        f.peak_headcount = 0;
+        f.desired = (a.headcount / scale).round() as u32;
+        f.anchor_growth = a.growth;
+        f.anchor_rev_per_employee = a.revenue_per_employee_cny_year;
+        f.anchor_rd_intensity = a.rd_intensity;
+        f.anchor_slots = a.consortium_slots;
+        f
+    }
+
+    fn blank(kind: Kind, region: u8, sector: u8, founder: u32, founder_edu: u8, t: i32) -> Firm {
         Firm {
-            kind: Kind::Startup,
+            kind,
             region,
             sector,
             founder_edu,
@@ -174,15 +259,15 @@ impl Firm {
             founded: t,
             outcome_month: NEVER,
             founder,
-            quality,
+            quality: 1.0,
             maturity: 0.0,
-            cash: p.founder_cash_cny,
+            cash: 0.0,
             revenue: 0.0,
             valuation: 0.0,
             valuation_peak: 0.0,
             headcount: 1,
             peak_headcount: 1,
-            desired: p.founding_team,
+            desired: 1,
             layoff: 0.0,
             rd: 0.0,
             patents: 0,
@@ -198,6 +283,14 @@ impl Firm {
             unicorn: NEVER,
             industrialized: false,
             zero_cash_months: 0,
+            exit_reason: ExitReason::None,
+            belief: 0.0,
+            belief_var: 0.0,
+            demand: 0.0,
+            round_revenue: 0.0,
+            round_maturity: 0.0,
+            patents_since_round: 0,
+            seeking_since: NEVER,
             loan_balance: 0.0,
             loan_payment: 0.0,
             loan_principal: 0.0,
@@ -225,6 +318,67 @@ impl Firm {
             anchor_rd_intensity: 0.0,
             anchor_slots: 0,
         }
+    }
+
+    /// Age in months at month `t`.
+    #[inline]
+    pub fn age_months(&self, t: i32) -> i32 {
+        t - self.founded
+    }
+
+    /// Close a round of `size` taking the firm to stage `next` in month `t`; the post-money
+    /// valuation is `size / dilution`. The next round is judged on what the firm shows from
+    /// here.
+    pub fn raise(&mut self, next: Stage, size: f64, dilution: f64, t: i32) {
+        self.cash += size;
+        self.capital_raised += size;
+        self.raised_ytd += size;
+        self.rounds += 1;
+        self.last_round = t;
+        self.stage = next;
+        if next == Stage::Seed && self.first_seed == NEVER {
+            self.first_seed = t;
+        }
+        if next == Stage::SeriesA {
+            self.series_a = t;
+        }
+        self.round_revenue = self.revenue;
+        self.round_maturity = self.maturity;
+        self.patents_since_round = 0;
+        self.seeking_since = NEVER;
+        self.valuation = self.valuation.max(size / dilution);
+        self.valuation_peak = self.valuation_peak.max(self.valuation);
+    }
+
+    /// Stop being an active startup in month `t` for `reason`.
+    pub fn exit(&mut self, outcome: Outcome, reason: ExitReason, t: i32) {
+        self.outcome = outcome;
+        self.exit_reason = reason;
+        self.outcome_month = t;
+    }
+
+    /// The founder's view of going on, in utils: the belief about the firm's prospects plus
+    /// the option value of what is still to learn, against the outside option (a job, at
+    /// `quit_quality`); plus, before launch, the runway already paid for (years of costs the
+    /// cash covers, up to 3: developing further costs the founder nothing while it lasts) and the
+    /// public support staying would still bring (CNY million, weighted as in location choice).
+    pub fn stay_value(
+        &self,
+        p: &FirmParams,
+        wage: f64,
+        support_weight: f64,
+        held_million: f64,
+    ) -> f64 {
+        // Before launch the firm is a paid-for experiment; after, the market judges it.
+        let runway_years = if self.launched() {
+            0.0
+        } else {
+            let burn = self.headcount.max(1) as f64 * wage * p.cost_per_wage;
+            (self.cash.max(0.0) / burn / 12.0).min(3.0)
+        };
+        self.belief + p.option_value * self.belief_var.sqrt() - p.quit_quality.ln()
+            + p.runway_weight * runway_years
+            + support_weight * held_million
     }
 
     /// Still operating in its region (listed firms keep operating but are no longer startups).
@@ -272,7 +426,7 @@ impl Firm {
     #[allow(clippy::too_many_arguments)]
     pub fn operate(
         &mut self,
-        t: u32,
+        t: i32,
         wage: f64,
         office_rent: f64,
         prices: f64,
@@ -307,22 +461,29 @@ impl Firm {
                 self.revenue = p.launch_revenue_cny_month * prices * self.quality.min(1.5);
             }
         } else {
-            // Revenue growth: quality, room left in the firm's niche, capacity of the staff,
-            // chain demand, age, luck.
-            let market =
-                s.market_cny_year * prices * self.quality * self.quality * (1.0 + chain_boost);
+            // Revenue growth: quality, room left in the firm's niche (which moves with the
+            // firm's demand shock), capacity of the staff, chain demand, age, luck. Above its
+            // niche a firm's revenue contracts at the sector's pace, whatever its age.
+            let q_eff = self.quality * self.demand.exp();
+            let market = s.market_cny_year * prices * q_eff * q_eff * (1.0 + chain_boost);
             let room = (1.0 - self.revenue_year() / market).max(-0.5);
             let capacity = self.headcount as f64 * p.revenue_per_employee_cny_year * prices / 12.0;
             let staffed = (capacity / self.revenue.max(1.0)).min(1.0);
-            let age_years = (t.saturating_sub(self.founded)) as f64 / 12.0;
+            let age_years = self.age_months(t).max(0) as f64 / 12.0;
             let youth = 0.5f64.powf(age_years / p.growth_halflife_years);
-            let g =
-                s.growth * self.quality * room * staffed * youth + p.growth_noise * rng.normal();
+            let drift = if room >= 0.0 {
+                s.growth * self.quality * room * staffed * youth
+            } else {
+                s.growth * room
+            };
+            let g = drift + p.growth_noise * rng.normal();
             self.revenue = (self.revenue * (1.0 + g)).max(0.0);
         }
+        self.learn(p, rng);
         self.patents = rng.poisson(
             self.rd / 1e6 * p.patents_per_million * self.quality.max(0.1) * s.rd_cost.recip(),
         ) as u32;
+        self.patents_since_round += self.patents;
         // Cash: gross profit less costs and loan service.
         self.cash += self.revenue * p.margin - cost - self.loan_payment
             + self.loan_subsidy.min(self.loan_payment);
@@ -334,6 +495,44 @@ impl Firm {
             self.valuation = 0.98 * self.valuation + 0.02 * rev_value;
         }
         self.valuation_peak = self.valuation_peak.max(self.valuation);
+    }
+
+    /// A month of market feedback: after launch the demand shock moves (AR(1) in logs); the
+    /// firm reads a noisy signal of its prospects `ln(quality) + demand` and updates its
+    /// belief by a Kalman step (prospects treated as a random walk with the demand shock's
+    /// variance). Uncertainty falls with age, so young firms learn most (Jovanovic 1982);
+    /// demand keeps moving, so old firms can still decline (Hopenhayn 1992).
+    pub fn learn(&mut self, p: &FirmParams, rng: &mut KeyedRng) {
+        // Technology risk first: before launch the feedback is about the quality alone; the
+        // market's demand moves once there is a product.
+        let drift = if self.launched() {
+            let rho = (-1.0 / (12.0 * p.demand_persistence_years)).exp();
+            self.demand = rho * self.demand + p.demand_shock_sd * rng.normal();
+            p.demand_shock_sd * p.demand_shock_sd
+        } else {
+            0.0
+        };
+        // Sales speak more clearly than prototypes.
+        let noise = if self.launched() {
+            p.signal_noise_launched
+        } else {
+            p.signal_noise
+        };
+        let prospects = self.quality.ln() + self.demand;
+        let signal = prospects + noise * rng.normal();
+        let var = self.belief_var + drift;
+        let gain = var / (var + noise * noise);
+        self.belief += gain * (signal - self.belief);
+        self.belief_var = (1.0 - gain) * var;
+    }
+
+    /// Weigh an outside reading `signal ± noise_sd` of the firm's log prospects (a grant
+    /// panel's verdict) into the belief.
+    pub fn observe(&mut self, signal: f64, noise_sd: f64) {
+        let var = self.belief_var;
+        let gain = var / (var + noise_sd * noise_sd);
+        self.belief += gain * (signal - self.belief);
+        self.belief_var = (1.0 - gain) * var;
     }
 
     /// Headcount the startup wants next month, from its cash, revenue and stage.

@@ -40,19 +40,41 @@ impl Fund {
     }
 }
 
-/// What investors can see of a firm: quality read through traction.
+/// What investors can see of a firm when it seeks a round taking it to `next`.
 ///
-/// Before a product, the signal is the technology and its progress; after launch, revenue
-/// relative to what the next stage needs. Investors only ever see this plus their own noise.
-pub fn firm_score(f: &Firm, next: Stage, c: &Capital) -> f64 {
-    let base = f.quality + 0.3 * (f.maturity.min(1.0) - 0.5);
+/// Never the latent quality: for a seed round, the firm's own evidence about its prospects
+/// (its belief, which starts at the founder's rating of the technology and moves with the
+/// market's feedback) and its product progress; for a series A or later, also its revenue
+/// against what the stage needs and what it has shown since its last round ([`progress`]).
+/// A firm that has been looking for this round for a while is discounted by
+/// `stale_penalty` per year of looking. Investors see this plus their own noise.
+pub fn firm_score(f: &Firm, next: Stage, c: &Capital, t: i32) -> f64 {
+    // A deal shopped around without success reads worse with every month it stays open.
+    let stale = if f.seeking_since == super::firm::NEVER {
+        0.0
+    } else {
+        c.stale_penalty * (t - f.seeking_since).max(0) as f64 / 12.0
+    };
+    let shown = f.belief.exp() + 0.3 * (f.maturity.min(1.0) - 0.5) - stale;
     if next <= Stage::Seed {
-        return base;
+        return shown;
     }
     // Revenue the next round needs: its size over a 4x revenue multiple, capped growth.
     let needed = round_size(next, c) / 8.0;
     let traction = ((f.revenue_year() + 1.0) / needed).ln().clamp(-3.0, 1.5);
-    base + 0.35 * traction
+    shown + 0.35 * traction + c.progress_weight * progress(f)
+}
+
+/// Progress since the last round (or founding): log growth of monthly revenue (from a floor
+/// of CNY 100,000 a month, a typical launch, between −1 and 1), product maturity gained, and
+/// `0.2·ln(1 + n)` for the `n` patents filed since.
+pub fn progress(f: &Firm) -> f64 {
+    const FLOOR: f64 = 1.0e5;
+    let growth = ((f.revenue + FLOOR) / (f.round_revenue + FLOOR))
+        .ln()
+        .clamp(-1.0, 1.0);
+    let product = (f.maturity.min(1.0) - f.round_maturity.min(1.0)).max(0.0);
+    growth + product + 0.2 * (1.0 + f.patents_since_round as f64).ln()
 }
 
 /// Size of a round taking a firm to `stage`.

@@ -26,14 +26,23 @@ impl GrantState {
 /// "Market assessment + collective decision": an assessor's reading of the project, then each
 /// panel member's own reading of it; the award tier is the best one a majority of the panel
 /// scores the project into (the median member decides). Returns the tier index, or `None`.
-pub fn assess(f: &Firm, g: &Grant, rng: &mut KeyedRng) -> Option<usize> {
-    let market = f.quality + 0.3 * f.maturity.min(1.0) + g.assessment_noise * rng.normal();
+///
+/// The verdict is news to the founder too: the panel's median reading, less the credit for
+/// product progress, is a reading of the firm's quality that the founder weighs into their
+/// belief ([`Firm::observe`]), whether the project is funded or turned down.
+pub fn assess(f: &mut Firm, g: &Grant, rng: &mut KeyedRng) -> Option<usize> {
+    let progress = 0.3 * f.maturity.min(1.0);
+    let market = f.quality + progress + g.assessment_noise * rng.normal();
     let n = g.panel_size.max(1) as usize;
     let mut votes: Vec<f64> = (0..n)
         .map(|_| market + g.panel_noise * rng.normal())
         .collect();
     votes.sort_by(f64::total_cmp);
     let median = votes[n / 2];
+    let read = (median - progress).max(0.05);
+    let noise = (g.assessment_noise.powi(2) + g.panel_noise.powi(2) / n as f64).sqrt();
+    // In logs: a reading `read ± noise` of the quality is `ln read ± noise / read`.
+    f.observe(read.ln(), noise / read);
     best_tier(&g.tiers, median)
 }
 

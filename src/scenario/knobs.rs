@@ -134,8 +134,40 @@ section! {
         cost_per_wage: f64 = 1.5 => [1.0, 10.0] "x wage";
         /// Founding team size, founder included.
         founding_team: u32 = 3 => [1, 1000] "people";
-        /// Founder's own money put into the firm.
+        /// Founder's own money put into the firm (mean; each founder's is log-normal around it).
         founder_cash_cny: f64 = 500000.0 => [0.0, INF] "CNY";
+        /// Log-scale spread of founders' own money (0: every founder brings the same).
+        founder_cash_sigma: f64 = 1.5 => [0.0, 5.0] "log CNY";
+        /// Log-scale spread of a firm's true quality around the founder's rating of the
+        /// technology; also the founder's prior uncertainty about it.
+        quality_sigma: f64 = 0.6 => [0.0, 3.0] "log quality";
+        /// Noise of a month's feedback about the firm's prospects before launch (larger: firms
+        /// learn their quality more slowly).
+        signal_noise: f64 = 1.0 => [0.01, 100.0] "log quality per month";
+        /// The same after launch, when sales are the feedback.
+        signal_noise_launched: f64 = 0.3 => [0.01, 100.0] "log quality per month";
+        /// Standard deviation of the monthly innovation to a firm's persistent demand shock
+        /// (log niche scale).
+        demand_shock_sd: f64 = 0.2 => [0.0, 2.0] "log per month";
+        /// Time over which a demand shock decays (AR(1) in logs).
+        demand_persistence_years: f64 = 2.0 => [0.1, 1000.0] "years";
+        /// The founder's outside option (a job), as the quality of prospects at which going on
+        /// and quitting are worth the same.
+        quit_quality: f64 = 0.8 => [0.001, 100.0] "quality";
+        /// Value of still learning: a founder goes on while belief + option_value × its
+        /// standard deviation beats the outside option.
+        option_value: f64 = 1.0 => [0.0, 100.0] "sd";
+        /// Weight of going unpaid in the founder's decision: utils per year the firm has been
+        /// out of cash (after `grace_months`).
+        unpaid_weight: f64 = 0.5 => [0.0, 100.0] "utils per year unpaid";
+        /// Value to the founder of runway already paid for: utils per year of net burn the
+        /// firm's cash covers (up to 3 years).
+        runway_weight: f64 = 0.5 => [0.0, 100.0] "utils per year of runway";
+        /// Monthly probability that a founder whose prospects fall short of a job closes the firm.
+        quit_rate: f64 = 0.2 => [0.0, 1.0] "per month";
+        /// Years of firm-only history simulated before the start to give each region its
+        /// initial startups (`region.initial_startups_per_year`); 0 starts with none.
+        burn_in_years: u32 = 15 => [0, 60] "years";
         /// Headcount a startup aims for per CNY million of cash runway (before product).
         hires_per_million: f64 = 0.8 => [0.0, 1000.0] "people per CNY million";
         /// Revenue an employee can support (capacity).
@@ -167,7 +199,8 @@ section! {
         acquisition_rate: f64 = 0.002 => [0.0, 1.0] "per month";
         /// Monthly hazard of relocating elsewhere per util of attractiveness gap.
         relocation_rate: f64 = 0.001 => [0.0, 1.0] "per month per util";
-        /// Months a firm with no cash keeps going (founders unpaid) before it fails.
+        /// Months a firm with no cash keeps going (founder unpaid) before the founder weighs
+        /// closing it.
         grace_months: u32 = 3 => [0, 120] "months";
         /// Office space per employee.
         m2_per_employee: f64 = 10.0 => [0.0, 1000.0] "m2";
@@ -203,6 +236,12 @@ section! {
         dilution: f64 = 0.2 => [0.01, 0.9] "share";
         /// Investor appetite: deals a fund can screen per month.
         deals_per_fund_month: f64 = 0.6 => [0.0, 1000.0] "deals/month";
+        /// Weight investors give to what a firm has shown since its last round (revenue growth,
+        /// product progress, patents) when judging a series A or later.
+        progress_weight: f64 = 0.5 => [0.0, 100.0] "signal per log growth";
+        /// Signal lost per year a firm has been looking for its next round without raising it
+        /// (a deal shopped around: investors read the market's earlier passes).
+        stale_penalty: f64 = 1.0 => [0.0, 100.0] "signal per year";
         /// Months between rounds before a firm may raise again.
         months_between_rounds: u32 = 12 => [1, 240] "months";
         /// Bank lending rate.
@@ -473,6 +512,9 @@ section! {
         base_utility: f64 = 0.0 => [-50.0, 50.0] "utils";
         /// Utility an entrepreneur gets from founding here (ecosystem, networks), before support.
         startup_climate: f64 = 0.0 => [-50.0, 50.0] "utils";
+        /// Startups founded per year in the region before the start, simulated firms-only over
+        /// `firms.burn_in_years` to give the run its initial startups (by age, stage, sector).
+        initial_startups_per_year: f64 = 0.0 => [0.0, 1.0e6] "firms/year";
         /// Focus sectors (names of the scenario's sectors).
         focus_sectors: Vec<String> = Vec::new() => [0, 0] "";
         /// Public research spending (universities, labs, platforms).

@@ -1,7 +1,7 @@
 //! Capital: venture rounds (with the talent fund alongside), and bank loans.
 
 use crate::metrics::Events;
-use crate::model::firm::{Firm, Stage};
+use crate::model::firm::{Firm, NEVER, Stage};
 use crate::model::investor::{Fund, bar, firm_score, round_size};
 use crate::rng::{KeyedRng, Phase};
 use crate::scenario::{Capital, Loans};
@@ -44,23 +44,22 @@ pub fn funding(w: &mut World) {
     refresh_funds(w);
     let def = w.def;
     let c = &def.capital;
-    let t = w.t;
+    let t = w.t as i32;
     // Seekers per stage, to share out the funds' screening capacity.
     let mut seekers = [0f64; 6];
     let mut seeking = Vec::new();
-    for (i, f) in w.firms.iter().enumerate() {
+    for (i, f) in w.firms.iter_mut().enumerate() {
         if !f.active_startup() || f.stage == Stage::Growth {
             continue;
         }
-        let burn = monthly_burn(f, w.regions[f.region as usize].wage, def);
-        let runway_short = f.cash < 12.0 * burn;
-        // Firms whose revenue already supports the next round raise to grow faster.
-        let traction = f.launched() && f.revenue_year() >= round_size(f.stage.next(), c) / 8.0;
-        let spaced = f.last_round == crate::model::firm::NEVER
-            || t >= f.last_round + c.months_between_rounds;
-        if (runway_short || traction) && spaced {
+        if seeks_round(f, w.regions[f.region as usize].wage, def, t) {
             seekers[f.stage.next() as usize] += 1.0;
             seeking.push(i);
+            if f.seeking_since == NEVER {
+                f.seeking_since = t;
+            }
+        } else {
+            f.seeking_since = NEVER;
         }
     }
     let mut leaders: [Vec<usize>; 6] = Default::default();
@@ -78,7 +77,7 @@ pub fn funding(w: &mut World) {
     for i in seeking {
         let ri = w.firms[i].region as usize;
         let next = w.firms[i].stage.next();
-        let mut rng = KeyedRng::new(w.seed, t, Phase::Funding, i as u64);
+        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Funding, i as u64);
         let looks = rng.poisson(capacity[next as usize] / seekers[next as usize].max(1.0));
         let tf = &def.region[ri].talent_fund;
         let size = round_size(next, c);
@@ -90,7 +89,7 @@ pub fn funding(w: &mut World) {
             0.0
         };
         let relief = if tf_part > 0.0 { tf.bar_relief } else { 0.0 };
-        let score = firm_score(&w.firms[i], next, c);
+        let score = firm_score(&w.firms[i], next, c, t);
         let mut raised = false;
         for _ in 0..looks {
             let cands = &leaders[next as usize];
@@ -110,33 +109,19 @@ pub fn funding(w: &mut World) {
             w.regions[ri].talent_fund -= tf_part;
             let f = &mut w.firms[i];
             let e = &mut w.events[ri];
-            f.cash += size;
-            f.capital_raised += size;
-            f.raised_ytd += size;
-            f.rounds += 1;
-            f.last_round = t;
-            f.stage = next;
-            if next == Stage::Seed && f.first_seed == crate::model::firm::NEVER {
-                f.first_seed = t;
+            f.raise(next, size, c.dilution, t);
+            if next == Stage::SeriesA && f.follow_on > 0.0 {
+                // Staged programs follow the firm into its series A.
+                let gi = f.staged_program as usize;
+                let budget = &mut w.regions[ri].grants[gi].budget_left;
+                let amount = f.follow_on.min(*budget);
+                *budget -= amount;
+                f.cash += amount;
+                f.grants_total += amount;
+                e.grant += amount;
+                e.spend_grants += amount;
+                f.follow_on = 0.0;
             }
-            if next == Stage::SeriesA {
-                f.series_a = t;
-                if f.follow_on > 0.0 {
-                    // Staged programs follow the firm into its series A.
-                    let gi = f.staged_program as usize;
-                    let budget = &mut w.regions[ri].grants[gi].budget_left;
-                    let amount = f.follow_on.min(*budget);
-                    *budget -= amount;
-                    f.cash += amount;
-                    f.grants_total += amount;
-                    e.grant += amount;
-                    e.spend_grants += amount;
-                    f.follow_on = 0.0;
-                }
-            }
-            let post = size / c.dilution;
-            f.valuation = f.valuation.max(post);
-            f.valuation_peak = f.valuation_peak.max(f.valuation);
             e.rounds += 1;
             e.vc_capital += size - tf_part;
             e.talent_fund += tf_part;
@@ -148,7 +133,7 @@ pub fn funding(w: &mut World) {
         if !raised && f.loan_balance <= 0.0 && f.cash < 6.0 * burn {
             let loans = &def.region[ri].loans;
             let coverage = w.regions[ri].service_coverage * def.region[ri].service.loan_signal;
-            let signal = firm_score(f, f.stage, c)
+            let signal = firm_score(f, f.stage, c, t)
                 + 0.3 * rng.normal()
                 + coverage
                 + if f.launched() { 0.3 } else { 0.0 };
@@ -158,6 +143,19 @@ pub fn funding(w: &mut World) {
             }
         }
     }
+}
+
+/// Whether an active startup looks for a round this month: its last round is far enough
+/// back, and its runway is short or its revenue already supports the next round.
+pub fn seeks_round(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef, t: i32) -> bool {
+    let c = &def.capital;
+    let burn = monthly_burn(f, wage, def);
+    let runway_short = f.cash < 12.0 * burn;
+    // Firms whose revenue already supports the next round raise to grow faster.
+    let traction = f.launched() && f.revenue_year() >= round_size(f.stage.next(), c) / 8.0;
+    let spaced = f.last_round == crate::model::firm::NEVER
+        || t >= f.last_round + c.months_between_rounds as i32;
+    (runway_short || traction) && spaced
 }
 
 fn monthly_burn(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef) -> f64 {

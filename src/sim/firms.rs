@@ -3,9 +3,10 @@
 
 use rayon::prelude::*;
 
-use crate::model::firm::{Kind, NEVER, Outcome, Stage};
+use crate::model::firm::{ExitReason, Firm, Kind, NEVER, Outcome, Stage};
 use crate::model::person::INCUMBENT;
 use crate::rng::{KeyedRng, Phase};
+use crate::scenario::Firms as FirmParams;
 
 use super::World;
 
@@ -54,7 +55,7 @@ pub fn operate(w: &mut World) {
         };
         let mut rng = KeyedRng::new(seed, t, Phase::Product, i as u64);
         f.operate(
-            t,
+            t as i32,
             st.wage,
             st.office_rent,
             prices,
@@ -83,14 +84,102 @@ pub fn operate(w: &mut World) {
     }
 }
 
-/// Staffing plans, milestones (industrialized, quasi-unicorn, unicorn), listing, acquisition,
-/// relocation and failure, in firm order.
+/// What a startup's month ends in, before relocation (shared by the run and the burn-in).
+pub struct MonthEnd {
+    /// Monthly wage and the price index.
+    pub wage: f64,
+    pub prices: f64,
+    /// Quasi-unicorn and unicorn valuations (CNY).
+    pub quasi_unicorn: f64,
+    pub unicorn: f64,
+    /// An anchor of the firm's sector is in its region (acquisitions are likelier).
+    pub anchored: bool,
+    /// Public support staying would still bring (CNY million) and its weight in utils.
+    pub held_million: f64,
+    pub support_weight: f64,
+}
+
+/// A startup's month end in phase order: staffing plan and milestones; then, unless listed,
+/// failure when out of cash beyond the grace period, the founder's decision to go on, listing,
+/// and acquisition. Returns the exit, if any (the caller books it).
+pub fn month_end(
+    f: &mut Firm,
+    t: i32,
+    p: &FirmParams,
+    c: &MonthEnd,
+    rng: &mut KeyedRng,
+) -> Option<ExitReason> {
+    f.plan_headcount(c.wage, c.prices, p);
+    if f.revenue_year() >= p.industrial_revenue_cny_year {
+        f.industrialized = true;
+    }
+    if f.valuation_peak >= c.quasi_unicorn && f.quasi_unicorn == NEVER {
+        f.quasi_unicorn = t;
+    }
+    if f.valuation_peak >= c.unicorn && f.unicorn == NEVER {
+        f.unicorn = t;
+    }
+    if f.outcome == Outcome::Listed {
+        return None;
+    }
+    // Out of cash: losses are written off (the founder goes unpaid) and staff are shed. After
+    // the grace period each unpaid month weighs on the founder's decision to go on; closing
+    // then is a failure for lack of cash.
+    let stay = f.stay_value(p, c.wage, c.support_weight, c.held_million);
+    if f.cash < 0.0 {
+        f.cash = 0.0;
+        f.zero_cash_months += 1;
+        f.layoff = f.layoff.max(0.5);
+        let unpaid = p.unpaid_weight * f.zero_cash_months as f64 / 12.0;
+        if f.zero_cash_months > p.grace_months && stay - unpaid < 0.0 && rng.chance(p.quit_rate) {
+            f.exit(Outcome::Failed, ExitReason::OutOfCash, t);
+            return Some(ExitReason::OutOfCash);
+        }
+    } else {
+        f.zero_cash_months = 0;
+    }
+    // The founder closes the firm when its prospects, with what is still to learn and the
+    // support still to come, are worth less than a job.
+    if stay < 0.0 && rng.chance(p.quit_rate) {
+        f.exit(Outcome::Failed, ExitReason::FounderQuit, t);
+        return Some(ExitReason::FounderQuit);
+    }
+    if f.stage >= Stage::SeriesC
+        && f.revenue_year() >= p.listing_revenue_cny_year
+        && f.valuation >= p.listing_valuation_cny
+        && rng.chance(p.listing_rate)
+    {
+        f.exit(Outcome::Listed, ExitReason::Listed, t);
+        return Some(ExitReason::Listed);
+    }
+    if f.launched() {
+        let chain = if c.anchored { 3.0 } else { 1.0 };
+        if rng.chance(p.acquisition_rate * chain) {
+            // Staff look for work again; the acquirer keeps the technology.
+            f.exit(Outcome::Acquired, ExitReason::Acquired, t);
+            return Some(ExitReason::Acquired);
+        }
+    }
+    None
+}
+
+/// Public support a startup would lose by leaving or closing: tranches still due and the
+/// office still free (CNY million).
+fn held_support(f: &Firm, t: i32, office_rent: f64) -> f64 {
+    let office = if t < f.office_until {
+        f.office_m2 * 12.0 * office_rent
+    } else {
+        0.0
+    };
+    (f.tranche * f.tranches_left as f64 + office) / 1e6
+}
+
+/// Staffing plans, milestones (industrialized, quasi-unicorn, unicorn), failure, founders'
+/// decisions, listing, acquisition and relocation, in firm order.
 pub fn growth_and_exits(w: &mut World) {
     let def = w.def;
-    let t = w.t;
+    let t = w.t as i32;
     let p = &def.firms;
-    let qu = def.economy.quasi_unicorn_usd * def.economy.usd_cny;
-    let uni = def.economy.unicorn_usd * def.economy.usd_cny;
     let nreg = w.regions.len();
     // Firm-level attractiveness of each region: ecosystem and base utility.
     let firm_utility: Vec<f64> = def
@@ -106,71 +195,40 @@ pub fn growth_and_exits(w: &mut World) {
             continue;
         }
         let ri = f.region as usize;
-        let wage = w.regions[ri].wage;
-        f.plan_headcount(wage, w.price_index, p);
-        if f.revenue_year() >= p.industrial_revenue_cny_year {
-            f.industrialized = true;
-        }
-        if f.valuation_peak >= qu && f.quasi_unicorn == NEVER {
-            f.quasi_unicorn = t;
-        }
-        if f.valuation_peak >= uni && f.unicorn == NEVER {
-            f.unicorn = t;
-        }
-        if f.outcome == Outcome::Listed {
-            continue;
-        }
-        let mut rng = KeyedRng::new(w.seed, t, Phase::Exit, i as u64 | 1 << 40);
+        let held = held_support(f, t, w.regions[ri].office_rent);
+        let ctx = MonthEnd {
+            wage: w.regions[ri].wage,
+            prices: w.price_index,
+            quasi_unicorn: def.economy.quasi_unicorn_usd * def.economy.usd_cny,
+            unicorn: def.economy.unicorn_usd * def.economy.usd_cny,
+            anchored: w.anchored[ri] >> f.sector & 1 == 1,
+            held_million: held,
+            support_weight: def.behaviour.support_weight,
+        };
+        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Exit, i as u64 | 1 << 40);
         let e = &mut w.events[ri];
-        // Failure: out of cash for longer than the grace period.
-        if f.cash < 0.0 {
-            f.cash = 0.0;
-            f.zero_cash_months += 1;
-            f.layoff = f.layoff.max(0.5);
-            if f.zero_cash_months > p.grace_months {
-                f.outcome = Outcome::Failed;
-                f.outcome_month = t;
+        match month_end(f, t, p, &ctx, &mut rng) {
+            Some(ExitReason::OutOfCash | ExitReason::FounderQuit) => {
                 e.failures += 1;
                 // The district pays its guarantee on the loan left unpaid.
                 e.spend_loan_support += f.loan_balance * def.region[ri].loans.guarantee_share;
                 f.loan_balance = 0.0;
                 continue;
             }
-        } else {
-            f.zero_cash_months = 0;
-        }
-        if f.stage >= Stage::SeriesC
-            && f.revenue_year() >= p.listing_revenue_cny_year
-            && f.valuation >= p.listing_valuation_cny
-            && rng.chance(p.listing_rate)
-        {
-            f.outcome = Outcome::Listed;
-            f.outcome_month = t;
-            e.listings += 1;
-            continue;
-        }
-        if f.launched() {
-            let chain = if w.anchored[ri] >> f.sector & 1 == 1 {
-                3.0
-            } else {
-                1.0
-            };
-            if rng.chance(p.acquisition_rate * chain) {
-                f.outcome = Outcome::Acquired;
-                f.outcome_month = t;
-                e.acquisitions += 1;
-                // Staff look for work again; the acquirer keeps the technology.
+            Some(ExitReason::Listed) => {
+                e.listings += 1;
                 continue;
             }
+            Some(ExitReason::Acquired) => {
+                e.acquisitions += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if f.outcome == Outcome::Listed {
+            continue;
         }
         // Relocation: toward the most attractive place, held back by support still to come.
-        let held = (f.tranche * f.tranches_left as f64
-            + if t < f.office_until {
-                f.office_m2 * 12.0 * w.regions[ri].office_rent
-            } else {
-                0.0
-            })
-            / 1e6;
         let here = firm_utility[ri] + def.behaviour.support_weight * held;
         let (best, best_u) = (0..nreg)
             .filter(|&j| j != ri)
@@ -183,8 +241,7 @@ pub fn growth_and_exits(w: &mut World) {
         if gap > 0.0 && rng.chance(p.relocation_rate * gap) {
             e.relocations_out += 1;
             if best == usize::MAX {
-                f.outcome = Outcome::Relocated;
-                f.outcome_month = t;
+                f.exit(Outcome::Relocated, ExitReason::Relocated, t);
             } else {
                 // Support tied to the old district stops; its programs stay in the firm's history.
                 f.region = best as u8;
@@ -203,6 +260,9 @@ pub fn vacancies(w: &mut World) {
     for slots in &mut w.slots {
         slots.clear();
     }
+    for openings in &mut w.startup_openings {
+        openings.clear();
+    }
     for (ri, st) in w.regions.iter_mut().enumerate() {
         let open = (st.incumbent_jobs - st.incumbent_employed as f64).max(0.0) as u64;
         st.vacancies = open;
@@ -215,6 +275,10 @@ pub fn vacancies(w: &mut World) {
         let open = f.desired - f.headcount;
         let ri = f.region as usize;
         w.regions[ri].vacancies += open as u64;
-        w.slots[ri].extend(std::iter::repeat_n(i as u32, open as usize));
+        if f.kind == Kind::Startup {
+            w.startup_openings[ri].push((i as u32, open));
+        } else {
+            w.slots[ri].extend(std::iter::repeat_n(i as u32, open as usize));
+        }
     }
 }

@@ -52,11 +52,20 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         focus: Vec::new(),
         anchored: Vec::new(),
         slots: vec![Vec::new(); nreg],
+        startup_openings: vec![Vec::new(); nreg],
         u_out: 0.0,
     };
     let s = def.scale;
     let expected: f64 = def.region.iter().map(|r| r.initial_talent / s).sum();
     w.persons.reserve((expected * 1.5) as usize + 1024);
+    for i in 0..def.capital.funds_initial {
+        let mut rng = KeyedRng::new(seed, 0, Phase::Investor, i as u64);
+        let mut f = Fund::new(0, &def.capital, s, &mut rng);
+        // Funds already running at the start are part-way through their life.
+        let age = rng.below((def.capital.fund_life_years * 12.0) as u64 + 1) as u32;
+        f.until = f.until.saturating_sub(age);
+        w.funds.push(f);
+    }
     for (ri, r) in def.region.iter().enumerate() {
         let grants = r
             .grant
@@ -87,40 +96,29 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         for a in &r.anchor {
             let sector = sector_index(def, &a.sector);
             anchored |= 1 << sector;
-            let mut f = Firm::startup(
-                ri as u8,
-                sector,
-                u32::MAX,
-                edu_code(Education::HighLevel),
-                1.0,
-                0,
-                &def.firms,
-            );
-            f.kind = Kind::Anchor;
-            f.maturity = 1.0;
-            f.headcount = 0;
-            f.desired = (a.headcount / s).round() as u32;
-            f.anchor_growth = a.growth;
-            f.anchor_rev_per_employee = a.revenue_per_employee_cny_year;
-            f.anchor_rd_intensity = a.rd_intensity;
-            f.anchor_slots = a.consortium_slots;
-            f.cash = 0.0;
+            let f = Firm::anchor(ri as u8, sector, a, s);
             w.firms.push(f);
         }
         w.anchored.push(anchored);
+        let startups = super::burnin::initial_startups(def, seed, ri, &w.funds, anchored);
+        w.firms.extend(startups);
         initial_people(&mut w, ri);
     }
     // Open positions for the first month's matching.
     super::firms::vacancies(&mut w);
-    for i in 0..def.capital.funds_initial {
-        let mut rng = KeyedRng::new(seed, 0, Phase::Investor, i as u64);
-        let mut f = Fund::new(0, &def.capital, s, &mut rng);
-        // Funds already running at the start are part-way through their life.
-        let age = rng.below((def.capital.fund_life_years * 12.0) as u64 + 1) as u32;
-        f.until = f.until.saturating_sub(age);
-        w.funds.push(f);
-    }
     w
+}
+
+/// Round-robin over firms with openings left, from `cursor`.
+fn next_open(open: &[(u32, u32)], cursor: &mut usize) -> Option<usize> {
+    for _ in 0..open.len() {
+        let k = *cursor % open.len();
+        *cursor = k + 1;
+        if open[k].1 > 0 {
+            return Some(k);
+        }
+    }
+    None
 }
 
 fn initial_people(w: &mut World, ri: usize) {
@@ -136,7 +134,23 @@ fn initial_people(w: &mut World, ri: usize) {
         .filter(|(_, f)| f.kind == Kind::Anchor && f.region as usize == ri)
         .map(|(i, f)| (i as u32, f.desired))
         .collect();
+    // Then the initial startups (from the burn-in): a founder each, then their staff.
+    let mut startup_open: Vec<(u32, u32)> = Vec::new();
+    for (i, f) in w.firms.iter_mut().enumerate() {
+        if f.kind == Kind::Startup && f.region as usize == ri && f.founder == u32::MAX {
+            startup_open.push((i as u32, f.headcount.max(1)));
+            f.headcount = 0;
+        }
+    }
     let mut incumbent_open = w.regions[ri].incumbent_jobs.round() as u64;
+    // Startups are staffed from the people anchors and established employers leave, founders
+    // first, then one employee per firm per round (a firm's first hire before another's
+    // second): where labour is short they start smaller than they planned.
+    let anchored_staff: u64 = anchor_open.iter().map(|a| a.1 as u64).sum();
+    let founders = startup_open.len() as u64;
+    let mut staff_left = n.saturating_sub(anchored_staff + incumbent_open + founders);
+    let mut founders_left = founders;
+    let mut cursor = 0usize;
     for _ in 0..n {
         let id = w.next_person;
         w.next_person += 1;
@@ -189,17 +203,41 @@ fn initial_people(w: &mut World, ri: usize) {
             slot.1 -= 1;
             p.employer = slot.0;
             w.firms[slot.0 as usize].headcount += 1;
+        } else if founders_left > 0 {
+            // The next initial startup's founder: the person takes the founder's education.
+            let slot = &mut startup_open[(founders - founders_left) as usize];
+            founders_left -= 1;
+            slot.1 -= 1;
+            p.employer = slot.0;
+            let f = &mut w.firms[slot.0 as usize];
+            f.founder = id;
+            f.headcount = 1;
+            p.edu = f.founder_edu;
+            p.tech = 0.0;
+            p.status = Status::Founder as u8;
+        } else if let Some(k) = (staff_left > 0)
+            .then(|| next_open(&startup_open, &mut cursor))
+            .flatten()
+        {
+            staff_left -= 1;
+            startup_open[k].1 -= 1;
+            p.employer = startup_open[k].0;
+            w.firms[startup_open[k].0 as usize].headcount += 1;
         } else if incumbent_open > 0 && !rng.chance(0.04) {
             incumbent_open -= 1;
             p.employer = INCUMBENT;
             w.regions[ri].incumbent_employed += 1;
         }
-        if p.employer != NO_EMPLOYER {
+        if p.employer != NO_EMPLOYER && p.status != Status::Founder as u8 {
             p.status = Status::Employed as u8;
         }
         w.persons.push(p);
     }
-    for f in w.firms.iter_mut().filter(|f| f.kind == Kind::Anchor) {
-        f.peak_headcount = f.headcount;
+    for f in w.firms.iter_mut().filter(|f| f.region as usize == ri) {
+        f.peak_headcount = f.peak_headcount.max(f.headcount);
     }
+    // Initial startups the talent stock could not staff with a founder do not exist (they are
+    // the last firms pushed, staffed in order, so dropping them shifts no index).
+    w.firms
+        .retain(|f| !(f.kind == Kind::Startup && f.region as usize == ri && f.founder == u32::MAX));
 }

@@ -9,6 +9,7 @@
 //! agent; everything that touches shared state (matching, budgets, deals) runs sequentially in
 //! a fixed order. Results are therefore identical on any thread count.
 
+pub mod burnin;
 pub mod finance;
 pub mod firms;
 pub mod init;
@@ -43,8 +44,11 @@ pub struct World<'s> {
     /// Per region, bitmask of focus sectors and of sectors with an anchor.
     pub focus: Vec<u64>,
     pub anchored: Vec<u64>,
-    /// Vacancy slots per region for this month's matching (employer codes).
+    /// Vacancy slots per region for this month's matching (employer codes): established
+    /// employers, anchors and firms other than startups.
     pub slots: Vec<Vec<u32>>,
+    /// Startups' openings per region: (firm index, openings), matched first (phase 5).
+    pub startup_openings: Vec<Vec<(u32, u32)>>,
     /// Outside-option utility this month.
     pub u_out: f64,
 }
@@ -106,7 +110,7 @@ impl<'s> World<'s> {
         // last month, and when a firm exits.
         let december = month.month() == 12 || self.t + 1 == self.months();
         for (i, f) in self.firms.iter_mut().enumerate() {
-            let exited_now = f.outcome_month == self.t;
+            let exited_now = f.outcome_month == self.t as i32;
             let alive = f.operating();
             if (december && alive) || exited_now {
                 self.panel.push(FirmYear {

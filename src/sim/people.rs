@@ -223,6 +223,14 @@ fn new_arrival(w: &mut World, ri: usize, group: usize, rng: &mut KeyedRng) -> Pe
     }
 }
 
+/// The part of an employer a person's decision reads.
+#[derive(Clone, Copy)]
+struct EmployerView {
+    layoff: f32,
+    region: u8,
+    operating: bool,
+}
+
 /// Every person decides, in parallel, from their own state and last month's region state:
 /// retire, leave, lose a job, found a firm, or find a job.
 pub fn decide(w: &mut World) {
@@ -230,7 +238,17 @@ pub fn decide(w: &mut World) {
     let t = w.t as i32;
     let seed = w.seed;
     let regions = &w.regions;
-    let firms = &w.firms;
+    // What a person reads of their employer, packed (8 bytes a firm) so the parallel pass
+    // touches a small, cache-resident table instead of the whole firm records.
+    let firms: Vec<EmployerView> = w
+        .firms
+        .iter()
+        .map(|f| EmployerView {
+            layoff: f.layoff,
+            region: f.region,
+            operating: f.operating(),
+        })
+        .collect();
     let b = &def.behaviour;
     let retire = def.economy.retirement_age as f32;
     // Founding hazard multiplier per region and education tier: the climate and the support
@@ -278,9 +296,9 @@ pub fn decide(w: &mut World) {
         let mut status = p.status();
         if p.employer < INCUMBENT {
             let f = &firms[p.employer as usize];
-            let gone = !f.operating() || f.region != p.region;
+            let gone = !f.operating || f.region != p.region;
             if status == Status::Founder {
-                if f.region != p.region && f.operating() {
+                if f.region != p.region && f.operating {
                     // The founder moves with the firm.
                     p.decision = D::LEAVE | D::FOUND;
                     return;
@@ -333,11 +351,32 @@ pub fn apply(w: &mut World) {
     let nreg = w.regions.len();
     // Shuffle each region's vacancy slots so that who gets which job does not depend on
     // firm order.
+    // Startups recruit actively (founders' networks, the district's job fairs): their
+    // openings go last in the list, so the month's matched seekers, who take slots from the
+    // end, fill them first; established employers' and anchors' openings share the rest.
+    // Every startup's first opening comes before anyone's second (rounds, firms in a random
+    // order each month).
     for (ri, slots) in w.slots.iter_mut().enumerate() {
         let mut rng = KeyedRng::new(w.seed, w.t, Phase::Match, ri as u64);
         for i in (1..slots.len()).rev() {
             let j = rng.below(i as u64 + 1) as usize;
             slots.swap(i, j);
+        }
+        let mut open = w.startup_openings[ri].clone();
+        for i in (1..open.len()).rev() {
+            let j = rng.below(i as u64 + 1) as usize;
+            open.swap(i, j);
+        }
+        let mut rounds: Vec<Vec<u32>> = Vec::new();
+        while !open.is_empty() {
+            rounds.push(open.iter().map(|&(f, _)| f).collect());
+            open.retain_mut(|(_, n)| {
+                *n -= 1;
+                *n > 0
+            });
+        }
+        for round in rounds.iter().rev() {
+            slots.extend_from_slice(round);
         }
     }
     let u_out = w.u_out;
@@ -457,15 +496,15 @@ pub fn apply(w: &mut World) {
                 p.tech = q.clamp(0.05, 2.0) as f32;
             }
             release(p, firms, regions);
-            let quality = (p.tech as f64 * (0.15 * rng.normal()).exp()).clamp(0.02, 2.5);
             let firm = crate::model::firm::Firm::startup(
                 ri as u8,
                 p.sector,
                 p.id,
                 p.edu,
-                quality,
-                t as u32,
+                p.tech as f64,
+                t,
                 firm_params,
+                &mut rng,
             );
             firms.push(firm);
             p.employer = (firms.len() - 1) as u32;

@@ -13,7 +13,7 @@ use super::init::draw_sector;
 /// are paid within the year's budget.
 pub fn grants(w: &mut World) {
     let def = w.def;
-    let t = w.t;
+    let t = w.t as i32;
     for (ri, r) in def.region.iter().enumerate() {
         let coverage = service_coverage(w, ri);
         w.regions[ri].service_coverage = coverage;
@@ -50,17 +50,18 @@ pub fn grants(w: &mut World) {
                 let gs = &w.regions[ri].grants[gi];
                 let bit = 1u64 << gi;
                 // A firm that moved in with another district's backing does not apply again here.
-                let eligible = t >= gs.start
+                let eligible = t >= gs.start as i32
                     && (f.programs == 0 || f.program_region as usize == ri)
                     && f.programs & bit == 0
                     && f.founder_edu >= edu_code(g.min_education)
-                    && t - f.founded <= g.max_firm_age_months
+                    && f.age_months(t) <= g.max_firm_age_months as i32
                     && (!g.focus_only || w.focus[ri] >> f.sector & 1 == 1)
                     && (f.last_application == NEVER || t >= f.last_application + 6);
                 if !eligible {
                     continue;
                 }
-                let mut rng = KeyedRng::new(w.seed, t, Phase::Grant, (fi as u64) << 8 | gi as u64);
+                let mut rng =
+                    KeyedRng::new(w.seed, w.t, Phase::Grant, (fi as u64) << 8 | gi as u64);
                 let rate =
                     (g.application_rate * (1.0 + r.service.application_boost * coverage)).min(1.0);
                 if !rng.chance(rate) {
@@ -97,7 +98,7 @@ pub fn grants(w: &mut World) {
                     f.office_m2 = f.office_m2.max(g.office_m2);
                     f.office_until = f
                         .office_until
-                        .max(t + (g.office_years * 12.0).round() as u32);
+                        .max(t + (g.office_years * 12.0).round() as i32);
                 }
                 if g.rd_subsidy_share > 0.0 {
                     f.rd_subsidy_share = f.rd_subsidy_share.max(g.rd_subsidy_share);
@@ -105,7 +106,7 @@ pub fn grants(w: &mut World) {
                         f.rd_subsidy_cap_month.max(g.rd_subsidy_cap_cny_year / 12.0);
                     f.rd_subsidy_until = f
                         .rd_subsidy_until
-                        .max(t + (g.rd_subsidy_years * 12.0).round() as u32);
+                        .max(t + (g.rd_subsidy_years * 12.0).round() as i32);
                 }
                 if g.loan_cny > 0.0 && f.loan_balance <= 0.0 {
                     super::finance::lend(f, g.loan_cny, &def.capital, &r.loans, &mut w.events[ri]);
@@ -274,7 +275,8 @@ pub fn competitions(w: &mut World) {
                 w.next_person += 1;
                 let age = 28.0 + rng.uniform() * 12.0;
                 let sector = draw_sector(def, &mut rng);
-                let mut firm = Firm::startup(ri as u8, sector, id, hl, q, t, &def.firms);
+                let mut firm =
+                    Firm::startup(ri as u8, sector, id, hl, q, t as i32, &def.firms, &mut rng);
                 if finalist && c.landing_award_cny > 0.0 {
                     firm.programs |= bit;
                     firm.cash += c.landing_award_cny;

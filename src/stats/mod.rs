@@ -239,7 +239,9 @@ impl Stat {
     ) -> f64 {
         let def = &sc.def;
         let start = def.start.0;
-        let in_window = |t: u32| t != NEVER && (from.0..=to.0).contains(&(start + t));
+        let in_window = |t: i32| {
+            t != NEVER && (from.0 as i64..=to.0 as i64).contains(&(start as i64 + t as i64))
+        };
         let sector = def.sector.iter().position(|s| s.name == self.sector);
         // Per firm: the first year it raised more than the amount.
         let first_big_year = if self.event == Event::RaisedOver {
