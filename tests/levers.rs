@@ -74,12 +74,21 @@ fn housing_units_retain_talent() {
 
 #[test]
 fn housing_discount_retains_talent() {
-    up(
-        &format!("{R}.housing.discount"),
-        "0.1",
-        "0.9",
-        "young talent at the end",
-        |r| end(r, |m| m.under35_stock as f64),
+    // The discount acts on the rooms there are: with the fixture's 500 rooms in a district of
+    // ~38,000 its effect (~1%) is below the run-to-run spread that the larger, more volatile
+    // startup sector of the learning/demand-shock firm model adds (common random numbers do
+    // not hold across different arrivals yet: issue 9), so the test gives it 4,000 rooms.
+    let sets = |d: &str| {
+        runs(&[
+            &format!("{R}.housing.units=4000"),
+            &format!("{R}.housing.discount={d}"),
+        ])
+    };
+    let young = |r: &[RunResult]| end(r, |m| m.under35_stock as f64);
+    let (lo, hi) = (young(&sets("0.1")), young(&sets("0.9")));
+    assert!(
+        hi > lo,
+        "housing.discount 0.1 → 0.9 should raise young talent, got {lo} → {hi}"
     );
 }
 
