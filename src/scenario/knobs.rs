@@ -153,18 +153,18 @@ section! {
         demand_persistence_years: f64 = 2.0 => [0.1, 1000.0] "years";
         /// The founder's outside option (a job), as the quality of prospects at which going on
         /// and quitting are worth the same.
-        quit_quality: f64 = 0.8 => [0.001, 100.0] "quality";
+        quit_quality: f64 = 0.65 => [0.001, 100.0] "quality";
         /// Value of still learning: a founder goes on while belief + option_value × its
         /// standard deviation beats the outside option.
         option_value: f64 = 1.0 => [0.0, 100.0] "sd";
         /// Weight of going unpaid in the founder's decision: utils per year the firm has been
         /// out of cash (after `grace_months`).
-        unpaid_weight: f64 = 0.5 => [0.0, 100.0] "utils per year unpaid";
+        unpaid_weight: f64 = 0.3 => [0.0, 100.0] "utils per year unpaid";
         /// Value to the founder of runway already paid for: utils per year of net burn the
         /// firm's cash covers (up to 3 years).
         runway_weight: f64 = 0.5 => [0.0, 100.0] "utils per year of runway";
         /// Monthly probability that a founder whose prospects fall short of a job closes the firm.
-        quit_rate: f64 = 0.2 => [0.0, 1.0] "per month";
+        quit_rate: f64 = 0.3 => [0.0, 1.0] "per month";
         /// Years of firm-only history simulated before the start to give each region its
         /// initial startups (`region.initial_startups_per_year`); 0 starts with none.
         burn_in_years: u32 = 15 => [0, 60] "years";

@@ -351,33 +351,26 @@ pub fn apply(w: &mut World) {
     let nreg = w.regions.len();
     // Shuffle each region's vacancy slots so that who gets which job does not depend on
     // firm order.
-    // Startups recruit actively (founders' networks, the district's job fairs): their
-    // openings go last in the list, so the month's matched seekers, who take slots from the
-    // end, fill them first; established employers' and anchors' openings share the rest.
-    // Every startup's first opening comes before anyone's second (rounds, firms in a random
-    // order each month).
+    // Startups recruit actively (founders' networks, the district's job fairs): each
+    // startup's first opening goes last in the list, so the month's matched seekers, who take
+    // slots from the end, fill them first (firms in a random order each month); a startup's
+    // further openings compete with established employers' and anchors' at random.
     for (ri, slots) in w.slots.iter_mut().enumerate() {
         let mut rng = KeyedRng::new(w.seed, w.t, Phase::Match, ri as u64);
+        let open = &w.startup_openings[ri];
+        for &(f, n) in open {
+            slots.extend(std::iter::repeat_n(f, n.saturating_sub(1) as usize));
+        }
         for i in (1..slots.len()).rev() {
             let j = rng.below(i as u64 + 1) as usize;
             slots.swap(i, j);
         }
-        let mut open = w.startup_openings[ri].clone();
-        for i in (1..open.len()).rev() {
+        let mut first: Vec<u32> = open.iter().map(|&(f, _)| f).collect();
+        for i in (1..first.len()).rev() {
             let j = rng.below(i as u64 + 1) as usize;
-            open.swap(i, j);
+            first.swap(i, j);
         }
-        let mut rounds: Vec<Vec<u32>> = Vec::new();
-        while !open.is_empty() {
-            rounds.push(open.iter().map(|&(f, _)| f).collect());
-            open.retain_mut(|(_, n)| {
-                *n -= 1;
-                *n > 0
-            });
-        }
-        for round in rounds.iter().rev() {
-            slots.extend_from_slice(round);
-        }
+        slots.extend_from_slice(&first);
     }
     let u_out = w.u_out;
     let mut persons = std::mem::take(&mut w.persons);
