@@ -26,28 +26,8 @@ pub struct Manifest {
     pub end: Month,
 }
 
-/// How a firm's story ended (or has not yet).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Active,
-    Failed,
-    Acquired,
-    Listed,
-    Relocated,
-}
-
-impl Outcome {
-    fn parse(s: &str) -> Option<Outcome> {
-        Some(match s {
-            "active" => Outcome::Active,
-            "failed" => Outcome::Failed,
-            "acquired" => Outcome::Acquired,
-            "listed" => Outcome::Listed,
-            "relocated" => Outcome::Relocated,
-            _ => return None,
-        })
-    }
-}
+/// How a firm's story ended (or has not yet): the simulator's own outcome type.
+pub use crate::model::firm::Outcome;
 
 /// Values `exit_reason` may take when not empty.
 pub const EXIT_REASONS: [&str; 5] = [

@@ -54,6 +54,19 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Active,
+        Outcome::Failed,
+        Outcome::Acquired,
+        Outcome::Listed,
+        Outcome::Relocated,
+    ];
+
+    /// The outcome written as `s` in `firms.csv` (the inverse of [`Outcome::as_str`]).
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Active => "active",
