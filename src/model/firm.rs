@@ -532,15 +532,12 @@ impl Firm {
             p.signal_noise
         };
         let prospects = self.quality.ln() + self.demand;
-        let signal = prospects + noise * rng.normal();
-        let var = self.belief_var + drift;
-        let gain = var / (var + noise * noise);
-        self.belief += gain * (signal - self.belief);
-        self.belief_var = (1.0 - gain) * var;
+        self.belief_var += drift;
+        self.observe(prospects + noise * rng.normal(), noise);
     }
 
-    /// Weigh an outside reading `signal ± noise_sd` of the firm's log prospects (a grant
-    /// panel's verdict) into the belief.
+    /// Weigh a reading `signal ± noise_sd` of the firm's log prospects (the month's market
+    /// feedback, or a grant panel's verdict) into the belief: a Kalman update.
     pub fn observe(&mut self, signal: f64, noise_sd: f64) {
         let var = self.belief_var;
         let gain = var / (var + noise_sd * noise_sd);

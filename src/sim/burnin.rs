@@ -12,12 +12,12 @@
 //! is simulated. The survivors keep their founding month (before the start) and history; their
 //! founders and staff are taken from the initial talent stock in `init`.
 
-use crate::model::firm::{Firm, Kind, NEVER, Stage};
+use crate::model::firm::{Firm, Stage};
 use crate::model::investor::{Fund, bar, firm_score, round_size};
 use crate::rng::{KeyedRng, Phase};
 use crate::scenario::{Education, ScenarioDef};
 
-use super::finance::seeks_round;
+use super::finance::look_for_round;
 use super::firms::{MonthEnd, month_end};
 use super::init::{draw_sector, draw_tech};
 use crate::model::person::edu_code;
@@ -165,25 +165,22 @@ fn rounds(
     let c = &def.capital;
     let mut seeking = Vec::new();
     for (i, f) in firms.iter_mut().enumerate() {
-        if f.kind == Kind::Startup && f.active_startup() && f.stage != Stage::Growth {
-            if seeks_round(f, wage, def, t) {
-                seeking.push(i);
-                if f.seeking_since == NEVER {
-                    f.seeking_since = t;
-                }
-            } else {
-                f.seeking_since = NEVER;
-            }
+        if f.active_startup() && f.stage != Stage::Growth && look_for_round(f, wage, def, t) {
+            seeking.push(i);
         }
     }
     let mut seekers = [0f64; 6];
     for &i in &seeking {
         seekers[firms[i].stage.next() as usize] += 1.0;
     }
+    let leaders: Vec<Vec<&Fund>> = Stage::ALL
+        .iter()
+        .map(|&s| funds.iter().filter(|f| f.leads(s)).collect())
+        .collect();
     let per_fund = c.deals_per_fund_month / def.scale;
     for i in seeking {
         let next = firms[i].stage.next();
-        let leaders: Vec<&Fund> = funds.iter().filter(|f| f.leads(next)).collect();
+        let leaders = &leaders[next as usize];
         if leaders.is_empty() {
             continue;
         }

@@ -52,14 +52,9 @@ pub fn funding(w: &mut World) {
         if !f.active_startup() || f.stage == Stage::Growth {
             continue;
         }
-        if seeks_round(f, w.regions[f.region as usize].wage, def, t) {
+        if look_for_round(f, w.regions[f.region as usize].wage, def, t) {
             seekers[f.stage.next() as usize] += 1.0;
             seeking.push(i);
-            if f.seeking_since == NEVER {
-                f.seeking_since = t;
-            }
-        } else {
-            f.seeking_since = NEVER;
         }
     }
     let mut leaders: [Vec<usize>; 6] = Default::default();
@@ -147,15 +142,25 @@ pub fn funding(w: &mut World) {
 
 /// Whether an active startup looks for a round this month: its last round is far enough
 /// back, and its runway is short or its revenue already supports the next round.
-pub fn seeks_round(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef, t: i32) -> bool {
+fn seeks_round(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef, t: i32) -> bool {
     let c = &def.capital;
     let burn = monthly_burn(f, wage, def);
     let runway_short = f.cash < 12.0 * burn;
     // Firms whose revenue already supports the next round raise to grow faster.
     let traction = f.launched() && f.revenue_year() >= round_size(f.stage.next(), c) / 8.0;
-    let spaced = f.last_round == crate::model::firm::NEVER
-        || t >= f.last_round + c.months_between_rounds as i32;
+    let spaced = f.last_round == NEVER || t >= f.last_round + c.months_between_rounds as i32;
     (runway_short || traction) && spaced
+}
+
+/// [`seeks_round`], keeping the month the firm began looking (for the stale-deal discount).
+pub fn look_for_round(f: &mut Firm, wage: f64, def: &crate::scenario::ScenarioDef, t: i32) -> bool {
+    let seeks = seeks_round(f, wage, def, t);
+    if !seeks {
+        f.seeking_since = NEVER;
+    } else if f.seeking_since == NEVER {
+        f.seeking_since = t;
+    }
+    seeks
 }
 
 fn monthly_burn(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef) -> f64 {

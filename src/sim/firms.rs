@@ -189,6 +189,15 @@ pub fn growth_and_exits(w: &mut World) {
         .collect();
     // A typical place elsewhere (utility 0 on this scale), as for people deciding to leave.
     let outside = 0.0;
+    let common = MonthEnd {
+        wage: 0.0,
+        prices: w.price_index,
+        quasi_unicorn: def.economy.quasi_unicorn_usd * def.economy.usd_cny,
+        unicorn: def.economy.unicorn_usd * def.economy.usd_cny,
+        anchored: false,
+        held_million: 0.0,
+        support_weight: def.behaviour.support_weight,
+    };
     for i in 0..w.firms.len() {
         let f = &mut w.firms[i];
         if f.kind != Kind::Startup || !f.operating() {
@@ -198,12 +207,9 @@ pub fn growth_and_exits(w: &mut World) {
         let held = held_support(f, t, w.regions[ri].office_rent);
         let ctx = MonthEnd {
             wage: w.regions[ri].wage,
-            prices: w.price_index,
-            quasi_unicorn: def.economy.quasi_unicorn_usd * def.economy.usd_cny,
-            unicorn: def.economy.unicorn_usd * def.economy.usd_cny,
             anchored: w.anchored[ri] >> f.sector & 1 == 1,
             held_million: held,
-            support_weight: def.behaviour.support_weight,
+            ..common
         };
         let mut rng = KeyedRng::new(w.seed, w.t, Phase::Exit, i as u64 | 1 << 40);
         let e = &mut w.events[ri];
@@ -255,13 +261,14 @@ pub fn growth_and_exits(w: &mut World) {
     }
 }
 
-/// Vacancies for next month's matching: established employers, anchors, startups.
+/// Vacancies for next month's matching: established employers, anchors, startups (each
+/// startup's first opening apart, in `startup_firsts`).
 pub fn vacancies(w: &mut World) {
     for slots in &mut w.slots {
         slots.clear();
     }
-    for openings in &mut w.startup_openings {
-        openings.clear();
+    for firsts in &mut w.startup_firsts {
+        firsts.clear();
     }
     for (ri, st) in w.regions.iter_mut().enumerate() {
         let open = (st.incumbent_jobs - st.incumbent_employed as f64).max(0.0) as u64;
@@ -276,9 +283,19 @@ pub fn vacancies(w: &mut World) {
         let ri = f.region as usize;
         w.regions[ri].vacancies += open as u64;
         if f.kind == Kind::Startup {
-            w.startup_openings[ri].push((i as u32, open));
+            w.startup_firsts[ri].push(i as u32);
         } else {
             w.slots[ri].extend(std::iter::repeat_n(i as u32, open as usize));
+        }
+    }
+    // A startup's first opening is filled first (phase 5); its others join everyone's slots.
+    for (slots, firsts) in w.slots.iter_mut().zip(&w.startup_firsts) {
+        for &i in firsts {
+            let f = &w.firms[i as usize];
+            slots.extend(std::iter::repeat_n(
+                i,
+                (f.desired - f.headcount - 1) as usize,
+            ));
         }
     }
 }

@@ -52,7 +52,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         focus: Vec::new(),
         anchored: Vec::new(),
         slots: vec![Vec::new(); nreg],
-        startup_openings: vec![Vec::new(); nreg],
+        startup_firsts: vec![Vec::new(); nreg],
         u_out: 0.0,
     };
     let s = def.scale;

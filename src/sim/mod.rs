@@ -44,11 +44,11 @@ pub struct World<'s> {
     /// Per region, bitmask of focus sectors and of sectors with an anchor.
     pub focus: Vec<u64>,
     pub anchored: Vec<u64>,
-    /// Vacancy slots per region for this month's matching (employer codes): established
-    /// employers, anchors and firms other than startups.
+    /// Vacancy slots per region for this month's matching (employer codes), but for each
+    /// startup's first opening.
     pub slots: Vec<Vec<u32>>,
-    /// Startups' openings per region: (firm index, openings), matched first (phase 5).
-    pub startup_openings: Vec<Vec<(u32, u32)>>,
+    /// Per region, the startups with an opening, whose first opening is matched first.
+    pub startup_firsts: Vec<Vec<u32>>,
     /// Outside-option utility this month.
     pub u_out: f64,
 }

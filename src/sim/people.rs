@@ -357,15 +357,11 @@ pub fn apply(w: &mut World) {
     // further openings compete with established employers' and anchors' at random.
     for (ri, slots) in w.slots.iter_mut().enumerate() {
         let mut rng = KeyedRng::new(w.seed, w.t, Phase::Match, ri as u64);
-        let open = &w.startup_openings[ri];
-        for &(f, n) in open {
-            slots.extend(std::iter::repeat_n(f, n.saturating_sub(1) as usize));
-        }
         for i in (1..slots.len()).rev() {
             let j = rng.below(i as u64 + 1) as usize;
             slots.swap(i, j);
         }
-        let mut first: Vec<u32> = open.iter().map(|&(f, _)| f).collect();
+        let mut first = w.startup_firsts[ri].clone();
         for i in (1..first.len()).rev() {
             let j = rng.below(i as u64 + 1) as usize;
             first.swap(i, j);
