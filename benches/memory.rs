@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Bytes are counted from the vectors' capacities (what is allocated, not what is used):
-//! persons, firms, vacancy slots, funds, regions, the firm-year panel and the recorder's rows.
+//! persons, firms, openings, funds, regions, the firm-year panel and the recorder's rows.
 //! The resident-set growth of the process while the world was built and warmed up is printed
 //! beside it as a check (it also counts allocator slack and freed scratch the allocator kept).
 

@@ -330,7 +330,6 @@ pub struct Snapshot {
     t: u32,
     persons: Option<Vec<Person>>,
     persons_len: usize,
-    next_person: u32,
     firms: Vec<Firm>,
     funds: Vec<Fund>,
     regions: Vec<talentsim::model::region::RegionState>,
@@ -338,7 +337,7 @@ pub struct Snapshot {
     rows: usize,
     panel: usize,
     price_index: f64,
-    slots: Vec<Vec<u32>>,
+    openings: Vec<talentsim::sim::people::Openings>,
     u_out: f64,
 }
 
@@ -348,7 +347,6 @@ impl Snapshot {
             t: w.t,
             persons: with_persons.then(|| w.persons.clone()),
             persons_len: w.persons.len(),
-            next_person: w.next_person,
             firms: w.firms.clone(),
             funds: w.funds.clone(),
             regions: w.regions.clone(),
@@ -356,7 +354,7 @@ impl Snapshot {
             rows: w.recorder.rows.len(),
             panel: w.panel.len(),
             price_index: w.price_index,
-            slots: w.slots.clone(),
+            openings: w.openings.clone(),
             u_out: w.u_out,
         }
     }
@@ -381,7 +379,6 @@ impl Snapshot {
                 w.persons.extend_from_slice(saved);
             }
         }
-        w.next_person = self.next_person;
         if firms {
             w.firms.clone_from(&self.firms);
         }
@@ -391,7 +388,7 @@ impl Snapshot {
         w.recorder.rows.truncate(self.rows);
         w.panel.truncate(self.panel);
         w.price_index = self.price_index;
-        w.slots.clone_from(&self.slots);
+        w.openings.clone_from(&self.openings);
         w.u_out = self.u_out;
     }
 }
@@ -400,9 +397,9 @@ impl Snapshot {
 pub fn world_bytes(w: &World) -> Vec<(&'static str, usize)> {
     use std::mem::size_of;
     let slots: usize = w
-        .slots
+        .openings
         .iter()
-        .map(|s| s.capacity() * size_of::<u32>())
+        .map(|o| o.firsts.capacity() * 12 + o.others.capacity() * 16)
         .sum();
     let regions: usize = w
         .regions
@@ -415,7 +412,7 @@ pub fn world_bytes(w: &World) -> Vec<(&'static str, usize)> {
     vec![
         ("persons", w.persons.capacity() * size_of::<Person>()),
         ("firms", w.firms.capacity() * size_of::<Firm>()),
-        ("vacancy slots", slots),
+        ("openings", slots),
         ("funds", w.funds.capacity() * size_of::<Fund>()),
         ("regions", regions),
         (

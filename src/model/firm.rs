@@ -132,8 +132,13 @@ pub struct Firm {
     pub outcome: Outcome,
     pub founded: i32,
     pub outcome_month: i32,
-    /// Id of the founding person (for anchors: `u32::MAX`).
-    pub founder: u32,
+    /// Key of the founding person (for anchors, and initial startups not yet staffed:
+    /// [`NO_FOUNDER`]).
+    pub founder: u64,
+    /// Stable identity, the key of this firm's random streams: `[STARTUP, founder, month]`,
+    /// `[ANCHOR, region, name]` or `[BURN_IN_FIRM, region, month, index]` (see
+    /// [`crate::rng::tag`]); never the firm's position among all firms.
+    pub key: u64,
     /// Latent technology quality (investors and panels only see noisy readings of it).
     pub quality: f64,
     /// Progress to a first product: launched at 1.
@@ -216,8 +221,12 @@ pub struct Firm {
     pub anchor_slots: u32,
 }
 
+/// [`Firm::founder`] of a firm without a founding person.
+pub const NO_FOUNDER: u64 = u64::MAX;
+
 impl Firm {
-    /// A new startup founded in month `t` by person `founder`, whose technology the founder
+    /// A new startup founded in month `t` by the person keyed `founder` (the firm's key is
+    /// `[STARTUP, founder, t]`), whose technology the founder
     /// rates at `tech`. The firm's true quality (`tech` times a log-normal surprise of spread
     /// `quality_sigma`) and the founder's own money (log-normal around `founder_cash_cny`,
     /// mean-preserving) are drawn here; the founder's prior belief is `ln tech` with variance
@@ -226,7 +235,7 @@ impl Firm {
     pub fn startup(
         region: u8,
         sector: u8,
-        founder: u32,
+        founder: u64,
         founder_edu: u8,
         tech: f64,
         t: i32,
@@ -238,6 +247,7 @@ impl Firm {
         let sc = p.founder_cash_sigma;
         let cash = p.founder_cash_cny * (sc * rng.normal() - 0.5 * sc * sc).exp();
         let mut f = Firm::blank(Kind::Startup, region, sector, founder, founder_edu, t);
+        f.key = crate::rng::key([crate::rng::tag::STARTUP, founder, t as i64 as u64]);
         f.quality = quality;
         f.cash = cash;
         f.desired = p.founding_team;
@@ -247,8 +257,20 @@ impl Firm {
     }
 
     /// A chain-leader firm: quality 1, launched, no cash account; staffed through matching.
-    pub fn anchor(region: u8, sector: u8, a: &crate::scenario::Anchor, scale: f64) -> Firm {
-        let mut f = Firm::blank(Kind::Anchor, region, sector, u32::MAX, 3, 0);
+    /// `region_key` is the [`crate::rng::name_key`] of its region's name.
+    pub fn anchor(
+        region: u8,
+        region_key: u64,
+        sector: u8,
+        a: &crate::scenario::Anchor,
+        scale: f64,
+    ) -> Firm {
+        let mut f = Firm::blank(Kind::Anchor, region, sector, NO_FOUNDER, 3, 0);
+        f.key = crate::rng::key([
+            crate::rng::tag::ANCHOR,
+            region_key,
+            crate::rng::name_key(&a.name),
+        ]);
         f.quality = 1.0;
         f.maturity = 1.0;
         f.headcount = 0;
@@ -261,7 +283,7 @@ impl Firm {
         f
     }
 
-    fn blank(kind: Kind, region: u8, sector: u8, founder: u32, founder_edu: u8, t: i32) -> Firm {
+    fn blank(kind: Kind, region: u8, sector: u8, founder: u64, founder_edu: u8, t: i32) -> Firm {
         Firm {
             kind,
             region,
@@ -272,6 +294,7 @@ impl Firm {
             founded: t,
             outcome_month: NEVER,
             founder,
+            key: 0,
             quality: 1.0,
             maturity: 0.0,
             cash: 0.0,

@@ -29,13 +29,15 @@ pub mod decide {
     pub const GONE: u8 = 64;
 }
 
-/// One person agent (standing for `scale` people). 24 bytes; kept small because the step
+/// One person agent (standing for `scale` people). 32 bytes; kept small because the step
 /// streams over every person every month.
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
 pub struct Person {
-    /// Stable id, the key of this person's random streams.
-    pub id: u32,
+    /// Stable identity, the key of this person's random streams: a [`crate::rng::key`] of
+    /// how the person came (initial stock, arrival month, region, pool, index within that
+    /// draw), never a count of the people before them (see `docs/ODD.md`, 7.31).
+    pub key: u64,
     /// [`NO_EMPLOYER`], [`INCUMBENT`], or the index of a firm.
     pub employer: u32,
     /// Quality of the technology this person carries (0: none).
@@ -56,7 +58,6 @@ pub struct Person {
     pub status: u8,
     /// Decisions of this month ([`decide`]).
     pub decision: u8,
-    pub _pad: u8,
 }
 
 const _: () = assert!(std::mem::size_of::<Person>() <= 64);

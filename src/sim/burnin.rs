@@ -12,9 +12,9 @@
 //! is simulated. The survivors keep their founding month (before the start) and history; their
 //! founders and staff are taken from the initial talent stock in `init`.
 
-use crate::model::firm::{Firm, Stage};
+use crate::model::firm::{Firm, NO_FOUNDER, Stage};
 use crate::model::investor::{Fund, bar, firm_score, round_size};
-use crate::rng::{KeyedRng, Phase};
+use crate::rng::{KeyedRng, Phase, key, name_key, tag};
 use crate::scenario::{Education, ScenarioDef};
 
 use super::finance::look_for_round;
@@ -46,15 +46,14 @@ pub fn initial_startups(
         let prices = (1.0 + def.economy.wage_growth).powf(t as f64 / 12.0);
         let wage = r.wage_cny * prices;
         found(def, seed, ri, m, t, &mut firms);
-        for (i, f) in firms.iter_mut().enumerate().filter(|(_, f)| f.operating()) {
+        for f in firms.iter_mut().filter(|f| f.operating()) {
             let sector = &def.sector[f.sector as usize];
             let chain = if anchored >> f.sector & 1 == 1 {
                 0.1
             } else {
                 0.0
             };
-            let key = (ri as u64) << 40 | i as u64;
-            let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key);
+            let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, f.key);
             let office_rent = r.office_rent_cny_m2_month * prices;
             f.operate(
                 t,
@@ -67,7 +66,7 @@ pub fn initial_startups(
                 &mut rng,
             );
         }
-        rounds(def, seed, ri, m, t, wage, funds, &mut firms);
+        rounds(def, seed, m, t, wage, funds, &mut firms);
         let ctx = MonthEnd {
             wage,
             prices,
@@ -77,9 +76,8 @@ pub fn initial_startups(
             held_million: 0.0,
             support_weight: def.behaviour.support_weight,
         };
-        for (i, f) in firms.iter_mut().enumerate().filter(|(_, f)| f.operating()) {
-            let key = END | (ri as u64) << 40 | i as u64;
-            let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key);
+        for f in firms.iter_mut().filter(|f| f.operating()) {
+            let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key([f.key, END]));
             let ctx = MonthEnd {
                 anchored: anchored >> f.sector & 1 == 1,
                 ..ctx
@@ -102,7 +100,8 @@ pub fn initial_startups(
 fn found(def: &ScenarioDef, seed: u64, ri: usize, m: u32, t: i32, firms: &mut Vec<Firm>) {
     let r = &def.region[ri];
     let e = &def.elsewhere;
-    let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, FOUND | (ri as u64) << 40);
+    let rk = name_key(&r.name);
+    let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key([tag::REGION, rk, FOUND]));
     let n = rng.poisson(r.initial_startups_per_year / 12.0 / def.scale);
     let weights = [
         (
@@ -119,7 +118,9 @@ fn found(def: &ScenarioDef, seed: u64, ri: usize, m: u32, t: i32, firms: &mut Ve
         ),
     ];
     let total: f64 = weights.iter().map(|w| w.1).sum();
-    for _ in 0..n {
+    for k in 0..n {
+        let id = key([tag::BURN_IN_FIRM, rk, m as u64, k]);
+        let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, id);
         let mut u = rng.uniform() * total;
         let edu = weights
             .iter()
@@ -135,16 +136,17 @@ fn found(def: &ScenarioDef, seed: u64, ri: usize, m: u32, t: i32, firms: &mut Ve
         };
         let tech = draw_tech(&mut rng, median) as f64;
         let sector = draw_sector(def, &mut rng);
-        let f = Firm::startup(
+        let mut f = Firm::startup(
             ri as u8,
             sector,
-            u32::MAX,
+            NO_FOUNDER,
             edu_code(edu),
             tech,
             t,
             &def.firms,
             &mut rng,
         );
+        f.key = id;
         firms.push(f);
     }
 }
@@ -155,7 +157,6 @@ fn found(def: &ScenarioDef, seed: u64, ri: usize, m: u32, t: i32, firms: &mut Ve
 fn rounds(
     def: &ScenarioDef,
     seed: u64,
-    ri: usize,
     m: u32,
     t: i32,
     wage: f64,
@@ -184,8 +185,7 @@ fn rounds(
         if leaders.is_empty() {
             continue;
         }
-        let key = FUND | (ri as u64) << 40 | i as u64;
-        let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key);
+        let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key([firms[i].key, FUND]));
         let capacity = leaders.len() as f64 * per_fund;
         let looks = rng.poisson(capacity / seekers[next as usize].max(1.0));
         let score = firm_score(&firms[i], next, c, t);

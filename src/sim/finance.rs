@@ -72,7 +72,7 @@ pub fn funding(w: &mut World) {
     for i in seeking {
         let ri = w.firms[i].region as usize;
         let next = w.firms[i].stage.next();
-        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Funding, i as u64);
+        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Funding, w.firms[i].key);
         let looks = rng.poisson(capacity[next as usize] / seekers[next as usize].max(1.0));
         let tf = &def.region[ri].talent_fund;
         let size = round_size(next, c);

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::model::firm::{ExitReason, Firm, Kind, NEVER, Outcome, Stage};
 use crate::model::person::INCUMBENT;
-use crate::rng::{KeyedRng, Phase};
+use crate::rng::{KeyedRng, Phase, key, tag};
 use crate::scenario::Firms as FirmParams;
 
 use super::World;
@@ -27,20 +27,19 @@ pub fn operate(w: &mut World) {
         .enumerate()
         .flat_map(|(ri, r)| r.anchor.iter().map(move |a| (ri, a.headcount)))
         .collect();
-    let mut anchor_i = 0;
-    for f in w.firms.iter_mut().filter(|f| f.kind == Kind::Anchor) {
+    let anchors = w.firms.iter_mut().filter(|f| f.kind == Kind::Anchor);
+    for (anchor_i, f) in anchors.enumerate() {
         let (_, h0) = anchor_defs[anchor_i];
-        anchor_i += 1;
         f.desired = (h0 * (1.0 + f.anchor_growth).powf(years) / scale).round() as u32;
         f.revenue = f.headcount as f64 * f.anchor_rev_per_employee / 12.0 * w.price_index;
         f.revenue_ytd += f.revenue;
         f.rd = f.revenue * f.anchor_rd_intensity + f.joint_rd;
-        let mut rng = KeyedRng::new(seed, t, Phase::Product, anchor_i as u64 | 1 << 40);
+        let mut rng = KeyedRng::new(seed, t, Phase::Product, f.key);
         f.patents = rng.poisson(f.rd / 1e6 * def.firms.patents_per_million) as u32;
         f.valuation = f.revenue * 12.0 * def.sector[f.sector as usize].revenue_multiple;
         f.valuation_peak = f.valuation_peak.max(f.valuation);
     }
-    w.firms.par_iter_mut().enumerate().for_each(|(i, f)| {
+    w.firms.par_iter_mut().for_each(|f| {
         if f.kind != Kind::Startup || !f.operating() {
             return;
         }
@@ -53,7 +52,7 @@ pub fn operate(w: &mut World) {
         } else {
             0.0
         };
-        let mut rng = KeyedRng::new(seed, t, Phase::Product, i as u64);
+        let mut rng = KeyedRng::new(seed, t, Phase::Product, f.key);
         f.operate(
             t as i32,
             st.wage,
@@ -211,7 +210,7 @@ pub fn growth_and_exits(w: &mut World) {
             held_million: held,
             ..common
         };
-        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Exit, i as u64 | 1 << 40);
+        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Exit, f.key);
         let e = &mut w.events[ri];
         match month_end(f, t, p, &ctx, &mut rng) {
             Some(ExitReason::OutOfCash | ExitReason::FounderQuit) => {
@@ -262,18 +261,17 @@ pub fn growth_and_exits(w: &mut World) {
 }
 
 /// Vacancies for next month's matching: established employers, anchors, startups (each
-/// startup's first opening apart, in `startup_firsts`).
+/// startup's first opening apart, filled first), each keyed by the employer's identity.
 pub fn vacancies(w: &mut World) {
-    for slots in &mut w.slots {
-        slots.clear();
-    }
-    for firsts in &mut w.startup_firsts {
-        firsts.clear();
+    for o in &mut w.openings {
+        o.clear();
     }
     for (ri, st) in w.regions.iter_mut().enumerate() {
         let open = (st.incumbent_jobs - st.incumbent_employed as f64).max(0.0) as u64;
         st.vacancies = open;
-        w.slots[ri].extend(std::iter::repeat_n(INCUMBENT, open as usize));
+        let k = key([tag::INCUMBENT, w.region_keys[ri]]);
+        let open = open.min(u32::MAX as u64) as u32;
+        w.openings[ri].others.push((k, INCUMBENT, open));
     }
     for (i, f) in w.firms.iter().enumerate() {
         if !f.operating() || f.desired <= f.headcount {
@@ -282,20 +280,14 @@ pub fn vacancies(w: &mut World) {
         let open = f.desired - f.headcount;
         let ri = f.region as usize;
         w.regions[ri].vacancies += open as u64;
+        let o = &mut w.openings[ri];
         if f.kind == Kind::Startup {
-            w.startup_firsts[ri].push(i as u32);
+            o.firsts.push((f.key, i as u32));
+            if open > 1 {
+                o.others.push((f.key, i as u32, open - 1));
+            }
         } else {
-            w.slots[ri].extend(std::iter::repeat_n(i as u32, open as usize));
-        }
-    }
-    // A startup's first opening is filled first (phase 5); its others join everyone's slots.
-    for (slots, firsts) in w.slots.iter_mut().zip(&w.startup_firsts) {
-        for &i in firsts {
-            let f = &w.firms[i as usize];
-            slots.extend(std::iter::repeat_n(
-                i,
-                (f.desired - f.headcount - 1) as usize,
-            ));
+            o.others.push((f.key, i as u32, open));
         }
     }
 }

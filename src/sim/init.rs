@@ -1,12 +1,12 @@
 //! The starting world: the initial talent stock, anchors, funds and policies.
 
 use crate::metrics::{Events, Recorder};
-use crate::model::firm::{Firm, Kind};
+use crate::model::firm::{Firm, Kind, NO_FOUNDER};
 use crate::model::investor::Fund;
 use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, edu_code};
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
-use crate::rng::{KeyedRng, Phase};
+use crate::rng::{KeyedRng, Phase, key, name_key, tag};
 use crate::scenario::{Education, Month, ScenarioDef};
 
 use super::World;
@@ -41,7 +41,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         seed,
         t: 0,
         persons: Vec::new(),
-        next_person: 0,
+        region_keys: def.region.iter().map(|r| name_key(&r.name)).collect(),
         firms: Vec::new(),
         funds: Vec::new(),
         regions: Vec::with_capacity(nreg),
@@ -51,8 +51,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         price_index: 1.0,
         focus: Vec::new(),
         anchored: Vec::new(),
-        slots: vec![Vec::new(); nreg],
-        startup_firsts: vec![Vec::new(); nreg],
+        openings: vec![Default::default(); nreg],
         u_out: 0.0,
     };
     let s = def.scale;
@@ -96,7 +95,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         for a in &r.anchor {
             let sector = sector_index(def, &a.sector);
             anchored |= 1 << sector;
-            let f = Firm::anchor(ri as u8, sector, a, s);
+            let f = Firm::anchor(ri as u8, w.region_keys[ri], sector, a, s);
             w.firms.push(f);
         }
         w.anchored.push(anchored);
@@ -137,7 +136,7 @@ fn initial_people(w: &mut World, ri: usize) {
     // Then the initial startups (from the burn-in): a founder each, then their staff.
     let mut startup_open: Vec<(u32, u32)> = Vec::new();
     for (i, f) in w.firms.iter_mut().enumerate() {
-        if f.kind == Kind::Startup && f.region as usize == ri && f.founder == u32::MAX {
+        if f.kind == Kind::Startup && f.region as usize == ri && f.founder == NO_FOUNDER {
             startup_open.push((i as u32, f.headcount.max(1)));
             f.headcount = 0;
         }
@@ -151,10 +150,9 @@ fn initial_people(w: &mut World, ri: usize) {
     let mut staff_left = n.saturating_sub(anchored_staff + incumbent_open + founders);
     let mut founders_left = founders;
     let mut cursor = 0usize;
-    for _ in 0..n {
-        let id = w.next_person;
-        w.next_person += 1;
-        let mut rng = KeyedRng::new(w.seed, 0, Phase::Init, id as u64);
+    for k in 0..n {
+        let id = key([tag::INITIAL_PERSON, w.region_keys[ri], k]);
+        let mut rng = KeyedRng::new(w.seed, 0, Phase::Init, id);
         let young = rng.chance(r.initial_under35);
         let age = if young {
             22.0 + rng.uniform() * 13.0
@@ -186,7 +184,7 @@ fn initial_people(w: &mut World, ri: usize) {
             0.0
         };
         let mut p = Person {
-            id,
+            key: id,
             employer: NO_EMPLOYER,
             tech,
             born: -(age * 12.0).round() as i16,
@@ -197,7 +195,6 @@ fn initial_people(w: &mut World, ri: usize) {
             sector: draw_sector(def, &mut rng),
             status: Status::Seeking as u8,
             decision: 0,
-            _pad: 0,
         };
         if let Some(slot) = anchor_open.iter_mut().find(|(_, open)| *open > 0) {
             slot.1 -= 1;
@@ -238,6 +235,7 @@ fn initial_people(w: &mut World, ri: usize) {
     }
     // Initial startups the talent stock could not staff with a founder do not exist (they are
     // the last firms pushed, staffed in order, so dropping them shifts no index).
-    w.firms
-        .retain(|f| !(f.kind == Kind::Startup && f.region as usize == ri && f.founder == u32::MAX));
+    w.firms.retain(|f| {
+        !(f.kind == Kind::Startup && f.region as usize == ri && f.founder == NO_FOUNDER)
+    });
 }

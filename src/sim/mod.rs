@@ -31,7 +31,8 @@ pub struct World<'s> {
     /// Months since the scenario start.
     pub t: u32,
     pub persons: Vec<Person>,
-    pub next_person: u32,
+    /// Each region's [`crate::rng::name_key`], the region part of every stream key.
+    pub region_keys: Vec<u64>,
     pub firms: Vec<Firm>,
     pub funds: Vec<Fund>,
     pub regions: Vec<RegionState>,
@@ -44,11 +45,8 @@ pub struct World<'s> {
     /// Per region, bitmask of focus sectors and of sectors with an anchor.
     pub focus: Vec<u64>,
     pub anchored: Vec<u64>,
-    /// Vacancy slots per region for this month's matching (employer codes), but for each
-    /// startup's first opening.
-    pub slots: Vec<Vec<u32>>,
-    /// Per region, the startups with an opening, whose first opening is matched first.
-    pub startup_firsts: Vec<Vec<u32>>,
+    /// Per region, the openings for this month's matching.
+    pub openings: Vec<people::Openings>,
     /// Outside-option utility this month.
     pub u_out: f64,
 }

@@ -7,7 +7,7 @@ use crate::model::program::expected_support;
 use crate::model::region::{
     job_finding, leave_index, outside_utility, typical_alternative, update_choices,
 };
-use crate::rng::{KeyedRng, Phase};
+use crate::rng::{KeyedRng, Phase, key, tag};
 use crate::scenario::Education;
 
 use super::World;
@@ -84,7 +84,8 @@ pub fn environment(w: &mut World) {
         e.spend_recruitment = r.recruitment.cost_cny_year / 12.0 / s;
         e.spend_amenities = a.investment_cny_year / 12.0 / s;
         e.rd_public_real = st.public_rd_year / 12.0;
-        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Product, u64::MAX - ri as u64);
+        let k = key([tag::REGION, w.region_keys[ri], Phase::Product as u64]);
+        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Product, k);
         e.patents_public_real = rng.poisson(e.rd_public_real / 1e6 * r.public_patents_per_million);
     }
 }
@@ -123,10 +124,9 @@ pub fn arrivals(w: &mut World) {
                 .sum::<f64>();
         for (ri, u) in utils.iter().enumerate() {
             let share = w.regions[ri].awareness * u.exp() / denom;
-            let mut rng = KeyedRng::new(w.seed, w.t, Phase::Arrival, (ri * 4 + group) as u64);
-            let n = rng.poisson(pool / 12.0 / s * share);
-            for _ in 0..n {
-                let p = new_arrival(w, ri, group, &mut rng);
+            let n = arrival_count(w, ri, group, pool / 12.0 / s * share);
+            for k in 0..n {
+                let p = new_arrival(w, ri, group, k);
                 w.persons.push(p);
             }
         }
@@ -134,10 +134,14 @@ pub fn arrivals(w: &mut World) {
     // Recruitment drive: posts filled at campus fairs, arriving with a job in hand.
     for (ri, r) in def.region.iter().enumerate() {
         let rec = &r.recruitment;
-        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Arrival, (ri * 4 + 3) as u64);
-        let n = rng.poisson(rec.posts_per_year * rec.fill_rate / 12.0 / s);
-        for _ in 0..n {
-            let mut p = new_arrival(w, ri, 0, &mut rng);
+        let n = arrival_count(
+            w,
+            ri,
+            RECRUITED,
+            rec.posts_per_year * rec.fill_rate / 12.0 / s,
+        );
+        for k in 0..n {
+            let mut p = new_arrival(w, ri, RECRUITED, k);
             p.employer = INCUMBENT;
             p.status = Status::Employed as u8;
             w.regions[ri].incumbent_employed += 1;
@@ -146,12 +150,37 @@ pub fn arrivals(w: &mut World) {
     }
 }
 
-/// A newcomer from `group` (0 graduate, 1 experienced, 2 high-level); counts the arrival.
-fn new_arrival(w: &mut World, ri: usize, group: usize, rng: &mut KeyedRng) -> Person {
+/// The arrival pool of graduates recruited with a job in hand (pools 0–2 are graduates,
+/// experienced movers and high-level talent).
+const RECRUITED: usize = 3;
+
+/// How many people of `pool` arrive in region `ri` this month: a Poisson draw of the
+/// region's and pool's own stream.
+fn arrival_count(w: &World, ri: usize, pool: usize, mean: f64) -> u64 {
+    let k = key([
+        tag::REGION,
+        w.region_keys[ri],
+        Phase::Arrival as u64,
+        pool as u64,
+    ]);
+    KeyedRng::new(w.seed, w.t, Phase::Arrival, k).poisson(mean)
+}
+
+/// The `k`-th newcomer of the month from `pool` (0 graduate, 1 experienced, 2 high-level,
+/// [`RECRUITED`] a recruited graduate) to region `ri`; counts the arrival. The person's key,
+/// `[ARRIVING_PERSON, month, region, pool, k]`, seeds their attributes' stream.
+fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
     let def = w.def;
     let e = &def.elsewhere;
-    let id = w.next_person;
-    w.next_person += 1;
+    let id = key([
+        tag::ARRIVING_PERSON,
+        w.t as u64,
+        w.region_keys[ri],
+        pool as u64,
+        k,
+    ]);
+    let rng = &mut KeyedRng::new(w.seed, w.t, Phase::Arrival, id);
+    let group = if pool == RECRUITED { 0 } else { pool };
     let (edu, age) = match group {
         0 => {
             let u = rng.uniform();
@@ -208,7 +237,7 @@ fn new_arrival(w: &mut World, ri: usize, group: usize, rng: &mut KeyedRng) -> Pe
         ev.spend_welcome += r.welcome.value_cny;
     }
     Person {
-        id,
+        key: id,
         employer: NO_EMPLOYER,
         tech,
         born: (t - (age * 12.0).round() as i32) as i16,
@@ -219,7 +248,6 @@ fn new_arrival(w: &mut World, ri: usize, group: usize, rng: &mut KeyedRng) -> Pe
         sector: draw_sector(def, rng),
         status: Status::Seeking as u8,
         decision: 0,
-        _pad: 0,
     }
 }
 
@@ -275,7 +303,7 @@ pub fn decide(w: &mut World) {
         .map(|st| (st.housed as f64) < st.housing_units.floor())
         .collect();
     w.persons.par_iter_mut().for_each(|p| {
-        let mut rng = KeyedRng::new(seed, t as u32, Phase::Person, p.id as u64);
+        let mut rng = KeyedRng::new(seed, t as u32, Phase::Person, p.key);
         p.decision = 0;
         let ri = p.region as usize;
         let st = &regions[ri];
@@ -349,32 +377,19 @@ pub fn apply(w: &mut World) {
     let def = w.def;
     let t = w.t as i32;
     let nreg = w.regions.len();
-    // Shuffle each region's vacancy slots so that who gets which job does not depend on
-    // firm order.
-    // Startups recruit actively (founders' networks, the district's job fairs): each
-    // startup's first opening goes last in the list, so the month's matched seekers, who take
-    // slots from the end, fill them first (firms in a random order each month); a startup's
-    // further openings compete with established employers' and anchors' at random.
-    for (ri, slots) in w.slots.iter_mut().enumerate() {
-        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Match, ri as u64);
-        for i in (1..slots.len()).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
-            slots.swap(i, j);
-        }
-        let mut first = w.startup_firsts[ri].clone();
-        for i in (1..first.len()).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
-            first.swap(i, j);
-        }
-        slots.extend_from_slice(&first);
-    }
+    // This month's labour market per region: every opening in a random order that does not
+    // depend on which other employers are hiring (see `Market`).
+    let mut markets: Vec<Market> = w
+        .openings
+        .iter()
+        .map(|o| Market::new(o, w.seed, w.t))
+        .collect();
     let u_out = w.u_out;
     let mut persons = std::mem::take(&mut w.persons);
     let World {
         firms,
         regions,
         events,
-        slots,
         seed,
         ..
     } = w;
@@ -445,7 +460,7 @@ pub fn apply(w: &mut World) {
                 housed_now[ri] -= 1;
             }
             events[ri].departures += 1;
-            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Exit, p.id as u64);
+            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Exit, p.key);
             if nreg > 1 && rng.chance(def.behaviour.relocate_consider) {
                 // Consider the other simulated regions against leaving for elsewhere.
                 let weights: Vec<f64> = regions
@@ -478,7 +493,7 @@ pub fn apply(w: &mut World) {
             return false;
         }
         if d & D::FOUND != 0 {
-            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.id as u64);
+            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
             if p.tech <= 0.0 && p.employer < INCUMBENT {
                 // A spin-out: the employee leaves with a version of the employer's technology.
                 let q = firms[p.employer as usize].quality * (0.5 + 0.6 * rng.uniform());
@@ -488,7 +503,7 @@ pub fn apply(w: &mut World) {
             let firm = crate::model::firm::Firm::startup(
                 ri as u8,
                 p.sector,
-                p.id,
+                p.key,
                 p.edu,
                 p.tech as f64,
                 t,
@@ -501,7 +516,8 @@ pub fn apply(w: &mut World) {
             p.tech = 0.0;
             events[ri].new_firms += 1;
         } else if d & D::MATCH != 0
-            && let Some(emp) = slots[ri].pop()
+            && let Some(emp) =
+                markets[ri].take(KeyedRng::new(*seed, t as u32, Phase::Match, p.key).uniform())
         {
             {
                 p.employer = emp;
@@ -620,5 +636,136 @@ fn census(w: &mut World, max_age: &[f32]) {
         e.under35 = c[4];
         e.high_level = c[5];
         w.regions[ri].young = c[6];
+    }
+}
+
+/// A region's open positions at the end of a month, for the next month's matching.
+#[derive(Clone, Debug, Default)]
+pub struct Openings {
+    /// Startups with an opening, `(firm key, firm index)`: each startup's first opening is
+    /// filled before any other (startups recruit actively: founders' networks, job fairs).
+    pub firsts: Vec<(u64, u32)>,
+    /// Every other opening, `(employer key, employer code, openings)`: established employers
+    /// ([`INCUMBENT`]), anchors, and startups' further openings.
+    pub others: Vec<(u64, u32, u32)>,
+}
+
+impl Openings {
+    pub fn clear(&mut self) {
+        self.firsts.clear();
+        self.others.clear();
+    }
+}
+
+/// The month's matching in one region: openings drawn without replacement, uniformly, by the
+/// matched seeker's own uniform number.
+///
+/// Common random numbers need the same seeker to land with the same employer in two
+/// scenarios that differ by a few openings elsewhere. So employers are ordered by a priority
+/// keyed by `(seed, month, employer key)` — a random order in which adding or removing one
+/// employer moves no other — and a seeker with uniform `u` takes the opening at position
+/// `⌊u·n⌋` of the `n` still open (startups' first openings before the rest), found through a
+/// Fenwick tree of the openings left per employer.
+struct Market {
+    firsts: Pool,
+    others: Pool,
+}
+
+impl Market {
+    fn new(o: &Openings, seed: u64, t: u32) -> Market {
+        let prio = |k: u64| KeyedRng::new(seed, t, Phase::Match, k).next_u64();
+        let firsts = o.firsts.iter().map(|&(k, code)| (prio(k), code, 1));
+        let others = o.others.iter().map(|&(k, code, n)| (prio(k), code, n));
+        Market {
+            firsts: Pool::new(firsts),
+            others: Pool::new(others),
+        }
+    }
+
+    /// The employer of the opening a seeker with uniform number `u` takes, if any is left.
+    fn take(&mut self, u: f64) -> Option<u32> {
+        self.firsts.take(u).or_else(|| self.others.take(u))
+    }
+}
+
+/// Openings per employer in priority order, with a Fenwick tree of counts.
+struct Pool {
+    codes: Vec<u32>,
+    tree: Vec<u64>,
+    left: u64,
+}
+
+impl Pool {
+    fn new(entries: impl Iterator<Item = (u64, u32, u32)>) -> Pool {
+        let mut e: Vec<(u64, u32, u32)> = entries.filter(|x| x.2 > 0).collect();
+        e.sort_unstable_by_key(|&(p, code, _)| (p, code));
+        let n = e.len();
+        let mut tree = vec![0u64; n + 1];
+        for (i, x) in e.iter().enumerate() {
+            tree[i + 1] += x.2 as u64;
+            let j = i + 1 + ((i + 1) & (i + 1).wrapping_neg());
+            if j <= n {
+                tree[j] += tree[i + 1];
+            }
+        }
+        Pool {
+            codes: e.iter().map(|x| x.1).collect(),
+            left: e.iter().map(|x| x.2 as u64).sum(),
+            tree,
+        }
+    }
+
+    fn take(&mut self, u: f64) -> Option<u32> {
+        if self.left == 0 {
+            return None;
+        }
+        let target = ((u * self.left as f64) as u64).min(self.left - 1);
+        // The first employer whose cumulative openings exceed `target`.
+        let n = self.codes.len();
+        let mut pos = 0usize;
+        let mut rest = target;
+        let mut step = n.next_power_of_two();
+        while step > 0 {
+            let next = pos + step;
+            if next <= n && self.tree[next] <= rest {
+                pos = next;
+                rest -= self.tree[next];
+            }
+            step >>= 1;
+        }
+        // `pos` openings-prefix is ≤ target: employer `pos` (0-based) holds the opening.
+        let mut i = pos + 1;
+        while i <= n {
+            self.tree[i] -= 1;
+            i += i & i.wrapping_neg();
+        }
+        self.left -= 1;
+        Some(self.codes[pos])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_draws_every_opening_once() {
+        let mut p = Pool::new([(5, 10, 2), (1, 20, 0), (3, 30, 3), (9, 40, 1)].into_iter());
+        // Priority order: 30 (3 openings), 10 (2), 40 (1); employer 20 has none.
+        assert_eq!(p.take(0.0), Some(30));
+        assert_eq!(p.take(0.999), Some(40));
+        let mut rest: Vec<u32> = (0..4).map(|_| p.take(0.5).unwrap()).collect();
+        rest.sort();
+        assert_eq!(rest, vec![10, 10, 30, 30]);
+        assert_eq!(p.take(0.5), None);
+    }
+
+    #[test]
+    fn pool_picks_by_position() {
+        // Openings [a, a, b, c, c, c] in priority order; u picks position ⌊6u⌋.
+        let mk = || Pool::new([(1, 1, 2), (2, 2, 1), (3, 3, 3)].into_iter());
+        for (u, want) in [(0.0, 1), (0.3, 1), (0.34, 2), (0.5, 3), (0.99, 3)] {
+            assert_eq!(mk().take(u), Some(want), "u = {u}");
+        }
     }
 }

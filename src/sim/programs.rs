@@ -3,7 +3,7 @@
 use crate::model::firm::{Firm, Kind, NEVER};
 use crate::model::person::{Person, Status, edu_code};
 use crate::model::program::assess;
-use crate::rng::{KeyedRng, Phase};
+use crate::rng::{KeyedRng, Phase, key, name_key, tag};
 use crate::scenario::Education;
 
 use super::World;
@@ -61,7 +61,7 @@ pub fn grants(w: &mut World) {
                     continue;
                 }
                 let mut rng =
-                    KeyedRng::new(w.seed, w.t, Phase::Grant, (fi as u64) << 8 | gi as u64);
+                    KeyedRng::new(w.seed, w.t, Phase::Grant, key([f.key, name_key(&g.name)]));
                 let rate =
                     (g.application_rate * (1.0 + r.service.application_boost * coverage)).min(1.0);
                 if !rng.chance(rate) {
@@ -194,13 +194,13 @@ fn admit_consortia(w: &mut World, ri: usize) {
     for f in w.firms.iter_mut().filter(|f| f.region as usize == ri) {
         f.consortium = false;
     }
-    let anchors: Vec<(u8, u32)> = w
+    let anchors: Vec<(u64, u8, u32)> = w
         .firms
         .iter()
         .filter(|f| f.kind == Kind::Anchor && f.region as usize == ri)
-        .map(|f| (f.sector, f.anchor_slots))
+        .map(|f| (f.key, f.sector, f.anchor_slots))
         .collect();
-    for (ai, (sector, slots)) in anchors.into_iter().enumerate() {
+    for (ak, sector, slots) in anchors {
         let mut cands: Vec<(f64, usize)> = w
             .firms
             .iter()
@@ -209,8 +209,7 @@ fn admit_consortia(w: &mut World, ri: usize) {
                 f.active_startup() && f.region as usize == ri && f.sector == sector && !f.consortium
             })
             .map(|(i, f)| {
-                let mut rng =
-                    KeyedRng::new(w.seed, t, Phase::Consortium, (i as u64) << 16 | ai as u64);
+                let mut rng = KeyedRng::new(w.seed, t, Phase::Consortium, key([f.key, ak]));
                 (
                     f.quality + 0.3 * f.maturity.min(1.0) + 0.3 * rng.normal(),
                     i,
@@ -237,19 +236,23 @@ pub fn competitions(w: &mut World) {
             if month.year() < c.first_year || month.month() != c.month {
                 continue;
             }
-            let mut rng = KeyedRng::new(w.seed, t, Phase::Competition, (ri * 64 + ci) as u64);
+            let (rk, ck) = (w.region_keys[ri], name_key(&c.name));
+            let mut rng = KeyedRng::new(w.seed, t, Phase::Competition, key([tag::REGION, rk, ck]));
             let years = (month.year() - c.first_year) as f64;
             let n = rng.poisson(c.projects * (1.0 + c.projects_growth).powf(years) / def.scale)
                 as usize;
             let finalists = ((c.finalists as f64 / def.scale).round() as usize).min(n);
-            // The jury's reading of each project.
-            let mut projects: Vec<(f64, f64)> = (0..n)
-                .map(|_| {
+            // The jury's reading of each project; each project (and the founder who may land
+            // with it) draws from its own stream, keyed by the project's place in the draw.
+            let mut projects: Vec<(f64, f64, u64, KeyedRng)> = (0..n as u64)
+                .map(|k| {
+                    let id = key([tag::LANDING_FOUNDER, t as u64, rk, ck, k]);
+                    let mut rng = KeyedRng::new(w.seed, t, Phase::Competition, id);
                     let q = rng.lognormal(c.quality_median, 0.5).clamp(0.02, 2.0);
-                    (q + c.jury_noise * rng.normal(), q)
+                    (q + c.jury_noise * rng.normal(), q, id, rng)
                 })
                 .collect();
-            projects.sort_by(|a, b| b.0.total_cmp(&a.0));
+            projects.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
             let st = &w.regions[ri];
             let support = def.behaviour.support_weight * st.support[hl as usize] / 1e6;
             let base = c.landing_utility + st.u_old - w.u_out + r.startup_climate;
@@ -257,7 +260,8 @@ pub fn competitions(w: &mut World) {
             e.competition_projects += n as u64;
             e.spend_competition += c.cost_cny / def.scale;
             let bit = 1u64 << (r.grant.len() + ci).min(63);
-            for (k, &(_, q)) in projects.iter().enumerate() {
+            for (k, (_, q, id, rng)) in projects.iter_mut().enumerate() {
+                let (q, id) = (*q, *id);
                 let finalist = k < finalists;
                 // Finalists have been through the camp and are offered the landing award.
                 let u = base
@@ -271,12 +275,10 @@ pub fn competitions(w: &mut World) {
                 if !rng.chance(p_land) {
                     continue;
                 }
-                let id = w.next_person;
-                w.next_person += 1;
                 let age = 28.0 + rng.uniform() * 12.0;
-                let sector = draw_sector(def, &mut rng);
+                let sector = draw_sector(def, rng);
                 let mut firm =
-                    Firm::startup(ri as u8, sector, id, hl, q, t as i32, &def.firms, &mut rng);
+                    Firm::startup(ri as u8, sector, id, hl, q, t as i32, &def.firms, rng);
                 if finalist && c.landing_award_cny > 0.0 {
                     firm.programs |= bit;
                     firm.cash += c.landing_award_cny;
@@ -286,7 +288,7 @@ pub fn competitions(w: &mut World) {
                 }
                 w.firms.push(firm);
                 w.persons.push(Person {
-                    id,
+                    key: id,
                     employer: (w.firms.len() - 1) as u32,
                     tech: 0.0,
                     born: (t as i32 - (age * 12.0) as i32) as i16,
@@ -297,7 +299,6 @@ pub fn competitions(w: &mut World) {
                     sector,
                     status: Status::Founder as u8,
                     decision: 0,
-                    _pad: 0,
                 });
                 e.competition_landed += 1;
                 e.new_firms += 1;
