@@ -83,9 +83,22 @@ enum Command {
         /// The scenario files to compare with it.
         #[arg(required = true)]
         others: Vec<PathBuf>,
-        /// Replicates (seeds) per scenario.
-        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
-        replicates: u32,
+        /// Replicates (seeds) per scenario, or `auto`: add replicates in batches until every
+        /// headline paired difference (or each `--metric`) has a 95% interval narrower than
+        /// `--precision` of the baseline's mean, or `--max-replicates` is reached.
+        #[arg(long, default_value = "30", value_parser = parse_replicates)]
+        replicates: Replicates,
+        /// With `--replicates auto`: the wanted width of each difference's 95% interval,
+        /// relative to the baseline's mean (`5%` or `0.05`).
+        #[arg(long, value_parser = parse_precision, allow_hyphen_values = true)]
+        precision: Option<f64>,
+        /// With `--replicates auto`: never more replicates than this per scenario.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+        max_replicates: Option<u32>,
+        /// With `--replicates auto`: a whole-run metric whose difference must meet the
+        /// precision (repeatable; default: the funnel's six headline metrics).
+        #[arg(long = "metric", value_parser = parse_metric)]
+        metrics: Vec<String>,
         /// First seed; replicate i uses seed + i in every scenario (default: the baseline's `seed`).
         #[arg(long)]
         seed: Option<u64>,
@@ -146,6 +159,49 @@ enum Command {
 }
 
 /// A scenario problem (exit code 2) or any other failure (exit code 1).
+/// `compare --replicates`: a count or `auto`.
+#[derive(Clone, Copy, Debug)]
+enum Replicates {
+    Fixed(u32),
+    Auto,
+}
+
+fn parse_replicates(s: &str) -> Result<Replicates, String> {
+    if s == "auto" {
+        return Ok(Replicates::Auto);
+    }
+    match s.parse::<u32>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(Replicates::Fixed(n)),
+        _ => Err(format!(
+            "expected a whole number of replicates from 1 to 1000000, or `auto`; got `{s}`"
+        )),
+    }
+}
+
+fn parse_precision(s: &str) -> Result<f64, String> {
+    let (num, div) = match s.strip_suffix('%') {
+        Some(n) => (n, 100.0),
+        None => (s, 1.0),
+    };
+    match num.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x / div <= 100.0 => Ok(x / div),
+        _ => Err(format!(
+            "expected a positive relative precision such as `5%` or `0.05`; got `{s}`"
+        )),
+    }
+}
+
+fn parse_metric(s: &str) -> Result<String, String> {
+    if talentsim::compare::SCALARS.iter().any(|d| d.key == s) {
+        return Ok(s.to_string());
+    }
+    let keys: Vec<&str> = talentsim::compare::SCALARS.iter().map(|d| d.key).collect();
+    Err(format!(
+        "`{s}` is not a whole-run metric; expected one of: {}",
+        keys.join(", ")
+    ))
+}
+
 enum Failure {
     Input(ScenarioError),
     Other(anyhow::Error),
@@ -192,10 +248,43 @@ fn run(cli: Cli) -> Result<(), Failure> {
             baseline,
             others,
             replicates,
+            precision,
+            max_replicates,
+            metrics,
             seed,
             out,
             sets,
-        } => cmd_compare(&baseline, &others, replicates as usize, seed, out, &sets),
+        } => {
+            let auto = match replicates {
+                Replicates::Auto => Some(talentsim::compare::Auto {
+                    precision: precision.unwrap_or(0.05),
+                    min_replicates: 10,
+                    max_replicates: max_replicates.unwrap_or(500) as usize,
+                    metrics: if metrics.is_empty() {
+                        talentsim::compare::HEADLINE
+                            .iter()
+                            .map(|m| m.to_string())
+                            .collect()
+                    } else {
+                        metrics
+                    },
+                }),
+                Replicates::Fixed(_)
+                    if precision.is_some() || max_replicates.is_some() || !metrics.is_empty() =>
+                {
+                    eprintln!(
+                        "error: --precision, --max-replicates and --metric size `--replicates auto`; with a fixed replicate count they mean nothing"
+                    );
+                    return Err(Failure::Code(2));
+                }
+                Replicates::Fixed(_) => None,
+            };
+            let n = match replicates {
+                Replicates::Fixed(n) => n as usize,
+                Replicates::Auto => auto.as_ref().map_or(0, |a| a.max_replicates),
+            };
+            cmd_compare(&baseline, &others, n, auto, seed, out, &sets)
+        }
         Command::Plot { dir } => {
             let (_, plots) = talentsim::plot::redraw(&dir)?;
             eprintln!("{} plots in {}", plots.len(), dir.join("plots").display());
@@ -472,6 +561,7 @@ fn cmd_compare(
     baseline: &std::path::Path,
     others: &[PathBuf],
     replicates: usize,
+    auto: Option<talentsim::compare::Auto>,
     seed: Option<u64>,
     out: Option<PathBuf>,
     sets: &[String],
@@ -484,7 +574,6 @@ fn cmd_compare(
         .map(|p| load(p, sets))
         .collect::<Result<Vec<_>, _>>()?;
     let base = seed.unwrap_or(scenarios[0].def.seed);
-    let seeds = talentsim::batch::seeds(base, replicates);
     let out = out.unwrap_or_else(|| {
         let stem = baseline.file_stem().unwrap_or_default().to_string_lossy();
         PathBuf::from("out").join(format!("compare-{stem}"))
@@ -504,17 +593,47 @@ fn cmd_compare(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let cmp = talentsim::compare::compare(&scenarios, &seeds, base, sets, &|| bar.inc(1));
+    let cmp = match &auto {
+        Some(a) => talentsim::compare::compare_auto(&scenarios, base, sets, a, &|| bar.inc(1)),
+        None => {
+            let seeds = talentsim::batch::seeds(base, replicates);
+            talentsim::compare::compare(&scenarios, &seeds, base, sets, &|| bar.inc(1))
+        }
+    };
     bar.finish_and_clear();
     cmp.write(&out).context("writing the comparison")?;
     let (_, plots) = talentsim::plot::redraw(&out).context("drawing plots and report")?;
     eprintln!(
-        "{} scenarios × {replicates} replicates in {:.1} s; comparison.csv, comparison.json, report.html and {} plots in {}",
+        "{} scenarios × {} replicates in {:.1} s; comparison.csv, comparison.json, report.html and {} plots in {}",
         scenarios.len(),
+        cmp.manifest.replicates,
         started.elapsed().as_secs_f64(),
         plots.len(),
         out.display()
     );
+    if let Some(a) = &cmp.manifest.auto {
+        let met = a.checks.iter().filter(|c| c.met).count();
+        eprintln!(
+            "  replicates auto: batches {:?}; {met} of {} paired differences within {}% of the baseline mean{}",
+            a.batches,
+            a.checks.len(),
+            a.precision * 100.0,
+            if a.reached_cap {
+                format!(
+                    "; stopped at the cap of {} replicates without the precision",
+                    a.max_replicates
+                )
+            } else {
+                String::new()
+            }
+        );
+        for c in a.checks.iter().filter(|c| !c.met) {
+            eprintln!(
+                "    not met: {} in {} (interval width {:.4} > {:.4})",
+                c.metric, c.scenario, c.width, c.wanted
+            );
+        }
+    }
     for t in &cmp.targets {
         let cells: Vec<String> = t
             .scenarios

@@ -78,6 +78,8 @@ pub enum Phase {
     Investor = 12,
     Consortium = 13,
     BurnIn = 14,
+    /// Resampling in the statistics of a comparison (not part of a run).
+    Bootstrap = 15,
 }
 
 /// A SplitMix64 generator keyed by `(seed, month, phase, id)`.

@@ -321,3 +321,231 @@ fn run_with_plots_and_plot_on_a_run_directory() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// Common random numbers that hold (issue 9): for three one-lever changes of Binjiang at
+/// `scale = 20` with 20 replicates, pairing by seed cuts the variance of the difference at
+/// least fourfold for the talent stock, new firms and seed-funded firms.
+#[test]
+fn common_random_numbers_cut_the_variance_of_one_lever_changes_at_least_fourfold() {
+    let sets = ["scale=20".to_string()];
+    let paths = [
+        "scenarios/binjiang.toml",
+        "tests/fixtures/compare/binjiang/housing_cap_plus50.toml",
+        "tests/fixtures/compare/binjiang/budget_5050_plus50.toml",
+        "tests/fixtures/compare/binjiang/no_housing.toml",
+    ];
+    let scs: Vec<_> = paths
+        .iter()
+        .map(|p| load(p.as_ref(), &sets).expect("valid scenario"))
+        .collect();
+    let c = compare(&scs, &batch::seeds(1, 20), 1, &sets, &|| {});
+    for metric in ["talent_stock_end", "new_firms", "funded_seed"] {
+        let m = c.metric(metric).unwrap();
+        let base = &m.scenarios[0].value;
+        for cell in &m.scenarios[1..] {
+            let p = cell.pairing.expect("paired");
+            let d = cell.diff.unwrap();
+            // The same figure from the table's own numbers.
+            let vr = (base.sd.powi(2) + cell.value.sd.powi(2)) / d.sd.powi(2);
+            assert!(
+                (p.variance_reduction - vr).abs() <= 1e-6 * vr,
+                "{metric}, {}: {} vs {vr}",
+                cell.scenario,
+                p.variance_reduction
+            );
+            assert!(
+                p.variance_reduction >= 4.0 && p.correlation > 0.5,
+                "{metric}, {}: variance reduction {:.2} (correlation {:.3}) — pairing lost",
+                cell.scenario,
+                p.variance_reduction,
+                p.correlation
+            );
+        }
+    }
+}
+
+#[test]
+fn count_intervals_never_go_below_zero() {
+    let c = compare_files(&[MINIMAL, MORE_GRANTS], 6, 3);
+    let mut skewed = 0;
+    for m in &c.metrics {
+        for cell in &m.scenarios {
+            let v = &cell.value;
+            if v.n > 1 && v.p2_5 >= 0.0 {
+                assert!(
+                    v.ci_low >= 0.0 && v.ci_low <= v.mean && v.mean <= v.ci_high,
+                    "{} in {}: [{}, {}] around {}",
+                    m.metric,
+                    cell.scenario,
+                    v.ci_low,
+                    v.ci_high,
+                    v.mean
+                );
+                // Where Student t would have gone below zero, the bootstrap did not.
+                skewed += (v.mean - 2.571 * v.sd / (v.n as f64).sqrt() < 0.0) as usize;
+            }
+        }
+    }
+    assert!(skewed > 0, "no metric tested the support");
+    for s in &c.series {
+        for (t, lo) in s.ci_low.iter().enumerate() {
+            assert!(
+                lo.is_nan() || *lo >= 0.0 || s.metric.starts_with("net_inflow"),
+                "{} {}: month {t} interval starts at {lo}",
+                s.metric,
+                s.scenario
+            );
+        }
+    }
+}
+
+#[test]
+fn incremental_costs_are_in_the_csv_json_and_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("c");
+    talentsim(
+        &[
+            "compare",
+            MINIMAL,
+            MORE_GRANTS,
+            "--replicates",
+            "16",
+            "--seed",
+            "1",
+            "--out",
+        ],
+        &out,
+        None,
+    );
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let json = std::fs::read_to_string(out.join("comparison.json")).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for name in [
+        "cost_per_extra_new_firm",
+        "cost_per_extra_startup_job",
+        "cost_per_extra_funded_seed",
+        "cost_per_extra_industrialized_firm",
+        "cost_per_extra_listed_or_unicorn",
+    ] {
+        assert!(
+            csv.contains(&format!("\"minimal, more grants\",{name},,value,")),
+            "{name} not in CSV"
+        );
+        assert!(json.contains(&format!("\"{name}\"")), "{name} not in JSON");
+        assert!(
+            html.contains(&format!("<code>{name}</code>")),
+            "{name} not in report"
+        );
+    }
+    let c = Comparison::read(&out).unwrap();
+    assert_eq!(c.extra_costs.len(), 5);
+    for x in &c.extra_costs {
+        let cell = &x.scenarios[0];
+        let d = &cell.delta_outcome;
+        // Identified exactly where Δ outcome's interval excludes zero.
+        assert_eq!(
+            cell.identified,
+            d.ci_low > 0.0 || d.ci_high < 0.0,
+            "{}",
+            x.metric
+        );
+        if cell.identified {
+            let want = cell.delta_spend.mean / d.mean;
+            assert!(
+                (cell.value - want).abs() <= 1e-9 * want.abs(),
+                "{}",
+                x.metric
+            );
+            assert!(
+                cell.ci_low <= cell.value && cell.value <= cell.ci_high,
+                "{}",
+                x.metric
+            );
+        } else {
+            assert!(cell.value.is_nan(), "{}", x.metric);
+            assert!(html.contains("not identified"));
+        }
+    }
+    // More grant money buys more grants: the grant-backed outcome is identified.
+    let grant = c.metric("grant_cny").unwrap().scenarios[1].diff.unwrap();
+    assert!(grant.ci_low > 0.0);
+    assert!(html.contains("more than the baseline") || html.contains("not identified"));
+}
+
+#[test]
+fn replicates_auto_stops_at_the_cap_and_is_thread_independent() {
+    let tmp = tempfile::tempdir().unwrap();
+    for t in ["1", "2"] {
+        talentsim(
+            &[
+                "compare",
+                MINIMAL,
+                MORE_GRANTS,
+                "--replicates",
+                "auto",
+                "--precision",
+                "0.01%",
+                "--max-replicates",
+                "24",
+                "--metric",
+                "new_firms",
+                "--out",
+            ],
+            &tmp.path().join(t),
+            Some(t),
+        );
+    }
+    let a = std::fs::read(tmp.path().join("1/comparison.json")).unwrap();
+    let b = std::fs::read(tmp.path().join("2/comparison.json")).unwrap();
+    assert!(a == b, "comparison.json differs between 1 and 2 threads");
+    let c = Comparison::read(&tmp.path().join("1")).unwrap();
+    let auto = c.manifest.auto.expect("auto report");
+    assert!(auto.reached_cap, "an impossible precision stops at the cap");
+    assert_eq!(c.manifest.replicates, 24);
+    assert_eq!(auto.batches.first(), Some(&10));
+    assert_eq!(auto.batches.last(), Some(&24));
+    assert_eq!(auto.checks.len(), 1);
+    assert!(!auto.checks[0].met);
+    assert_eq!(c.manifest.seeds, batch::seeds(c.manifest.base_seed, 24));
+    // A reachable precision stops early, with every check met.
+    let easy = tmp.path().join("easy");
+    talentsim(
+        &[
+            "compare",
+            MINIMAL,
+            MORE_GRANTS,
+            "--replicates",
+            "auto",
+            "--precision",
+            "1000%",
+            "--out",
+        ],
+        &easy,
+        None,
+    );
+    let c = Comparison::read(&easy).unwrap();
+    let auto = c.manifest.auto.unwrap();
+    assert!(!auto.reached_cap && auto.checks.iter().all(|x| x.met));
+    assert_eq!(c.manifest.replicates, 10);
+}
+
+#[test]
+fn bad_auto_flags_exit_2_with_a_message() {
+    for args in [
+        &["--replicates", "auto", "--precision", "0"][..],
+        &["--replicates", "auto", "--precision", "-5%"],
+        &["--replicates", "auto", "--max-replicates", "0"],
+        &["--replicates", "auto", "--metric", "no_such_metric"],
+        &["--replicates", "0"],
+        &["--replicates", "5", "--precision", "5%"],
+    ] {
+        let o = Command::new(BIN)
+            .args(["compare", MINIMAL, MORE_GRANTS])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("error"), "{args:?}: {err}");
+    }
+}

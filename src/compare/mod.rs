@@ -114,6 +114,17 @@ impl Stats {
         paired(&b, &o).into()
     }
 
+    /// [`Stats::of`], with the 95% interval of the mean from a percentile bootstrap (stream
+    /// `key`) when no value is negative, so that it stays within the support.
+    pub fn of_level(xs: &[f64], key: u64) -> Stats {
+        let mut s = Stats::of(xs);
+        let finite: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+        if s.n > 1 && finite.iter().all(|&x| x >= 0.0) {
+            (s.ci_low, s.ci_high) = crate::stats::bootstrap_mean(&finite, key);
+        }
+        s
+    }
+
     /// Whether the 95% interval lies wholly above or below zero.
     pub fn excludes_zero(&self) -> bool {
         self.ci_low > 0.0 || self.ci_high < 0.0
@@ -151,17 +162,63 @@ pub struct Manifest {
     /// Label of the baseline scenario.
     pub baseline: String,
     pub scenarios: Vec<ScenarioInfo>,
+    /// How `--replicates auto` ended (absent for a fixed replicate count).
+    #[serde(default)]
+    pub auto: Option<AutoReport>,
 }
 
 /// A whole-run metric of one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricCell {
     pub scenario: String,
+    /// Mean over replicates; its 95% interval is a percentile bootstrap for a metric that is
+    /// never negative (counts, money: the interval stays in the support), Student t otherwise.
     pub value: Stats,
-    /// Paired difference from the baseline (absent for the baseline itself).
+    /// Paired difference from the baseline (absent for the baseline itself), Student t.
     pub diff: Option<Stats>,
     /// The difference's 95% interval excludes zero.
     pub diff_excludes_zero: bool,
+    /// What pairing on common random numbers bought (absent for the baseline).
+    #[serde(default)]
+    pub pairing: Option<PairingStats>,
+}
+
+/// The correlation of the paired runs and the variance reduction of pairing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairingStats {
+    #[serde(with = "nullable")]
+    pub correlation: f64,
+    /// Unpaired variance of the difference over the paired one.
+    #[serde(with = "nullable")]
+    pub variance_reduction: f64,
+}
+
+/// The extra policy spend per extra outcome, for one outcome, in each non-baseline scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtraCost {
+    /// `cost_per_extra_<outcome>`.
+    pub metric: String,
+    /// The whole-run metric counted.
+    pub outcome: String,
+    /// One outcome, in words ("startup founded").
+    pub per: String,
+    pub scenarios: Vec<ExtraCostCell>,
+}
+
+/// Δ policy spend / Δ outcome against the baseline, with a paired bootstrap 95% interval;
+/// not identified (null) where Δ outcome's interval includes zero.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtraCostCell {
+    pub scenario: String,
+    pub delta_spend: Stats,
+    pub delta_outcome: Stats,
+    pub identified: bool,
+    #[serde(with = "nullable")]
+    pub value: f64,
+    #[serde(with = "nullable")]
+    pub ci_low: f64,
+    #[serde(with = "nullable")]
+    pub ci_high: f64,
 }
 
 /// A whole-run metric across scenarios.
@@ -226,6 +283,9 @@ pub struct SeriesResult {
 pub struct Comparison {
     pub manifest: Manifest,
     pub metrics: Vec<MetricResult>,
+    /// `cost_per_extra_*`: extra spend per extra outcome, against the baseline.
+    #[serde(default)]
+    pub extra_costs: Vec<ExtraCost>,
     pub targets: Vec<TargetResult>,
     /// Written to `comparison.csv` only.
     #[serde(skip)]
@@ -324,6 +384,247 @@ pub fn describe(s: &Stat) -> String {
     out
 }
 
+/// `--replicates auto`: add replicates until every chosen paired difference is precise enough.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Auto {
+    /// Wanted width of each difference's 95% interval, relative to the baseline's mean.
+    pub precision: f64,
+    /// Replicates of the first batch.
+    pub min_replicates: usize,
+    /// Never run more replicates than this per scenario.
+    pub max_replicates: usize,
+    /// Whole-run metrics whose differences must meet the precision (default: [`HEADLINE`]).
+    pub metrics: Vec<String>,
+}
+
+/// The headline metrics `--replicates auto` sizes the comparison for by default: the funnel.
+pub const HEADLINE: &[&str] = &[
+    "talent_stock_end",
+    "new_firms",
+    "funded_seed",
+    "funded_series_a",
+    "industrialized_firms_end",
+    "listed_or_unicorn",
+];
+
+/// How `--replicates auto` ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoReport {
+    pub precision: f64,
+    pub max_replicates: usize,
+    /// Replicates per scenario after each batch.
+    pub batches: Vec<usize>,
+    /// Whether it stopped at the cap with some metric still short of the precision.
+    pub reached_cap: bool,
+    pub checks: Vec<PrecisionCheck>,
+}
+
+/// One metric's difference against the precision, after the last batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionCheck {
+    pub metric: String,
+    pub scenario: String,
+    /// Width of the paired difference's 95% interval.
+    #[serde(with = "nullable")]
+    pub width: f64,
+    /// The width wanted: precision × |baseline mean|.
+    #[serde(with = "nullable")]
+    pub wanted: f64,
+    pub met: bool,
+}
+
+/// Running sums of one series over replicates, month by month (Welford): memory does not grow
+/// with the replicates.
+#[derive(Debug, Clone, Default)]
+struct SeriesAcc {
+    n: Vec<usize>,
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+    /// Smallest value seen (a series that is never negative gets intervals cut at zero).
+    min: Vec<f64>,
+}
+
+impl SeriesAcc {
+    fn add(&mut self, xs: &[f64]) {
+        if self.mean.len() < xs.len() {
+            self.n.resize(xs.len(), 0);
+            self.mean.resize(xs.len(), 0.0);
+            self.m2.resize(xs.len(), 0.0);
+            self.min.resize(xs.len(), f64::INFINITY);
+        }
+        for (t, &x) in xs.iter().enumerate() {
+            if !x.is_finite() {
+                continue;
+            }
+            self.n[t] += 1;
+            let d = x - self.mean[t];
+            self.mean[t] += d / self.n[t] as f64;
+            self.m2[t] += d * (x - self.mean[t]);
+            self.min[t] = self.min[t].min(x);
+        }
+    }
+
+    fn finish(&self, metric: String, scenario: &str, months: &[Month]) -> SeriesResult {
+        let mut r = SeriesResult {
+            metric,
+            scenario: scenario.to_string(),
+            months: months.to_vec(),
+            mean: Vec::new(),
+            ci_low: Vec::new(),
+            ci_high: Vec::new(),
+        };
+        for t in 0..months.len() {
+            let n = self.n.get(t).copied().unwrap_or(0);
+            if n == 0 {
+                r.mean.push(f64::NAN);
+                r.ci_low.push(f64::NAN);
+                r.ci_high.push(f64::NAN);
+                continue;
+            }
+            let half = if n > 1 {
+                crate::stats::t95(n - 1) * (self.m2[t] / (n - 1) as f64).sqrt() / (n as f64).sqrt()
+            } else {
+                f64::INFINITY
+            };
+            let m = self.mean[t];
+            let floor = if self.min[t] >= 0.0 {
+                0.0
+            } else {
+                f64::NEG_INFINITY
+            };
+            r.mean.push(m);
+            r.ci_low.push((m - half).max(floor));
+            r.ci_high.push(m + half);
+        }
+        r
+    }
+}
+
+/// Everything kept of the runs so far: whole-run values per replicate (a few hundred bytes a
+/// run, which the bootstrap needs), and the series as running sums.
+struct Acc {
+    months: Vec<Vec<Month>>,
+    /// `[scenario][metric][replicate]`.
+    scalars: Vec<Vec<Vec<f64>>>,
+    /// `[scenario][target][replicate]`.
+    targets: Vec<Vec<Vec<Option<f64>>>>,
+    /// `[scenario][SERIES index]`.
+    series: Vec<Vec<SeriesAcc>>,
+    /// `[scenario]`: per-region series by key.
+    region_series: Vec<Vec<(String, SeriesAcc)>>,
+    seeds: Vec<u64>,
+}
+
+impl Acc {
+    fn new(scenarios: usize, targets: usize) -> Acc {
+        Acc {
+            months: vec![Vec::new(); scenarios],
+            scalars: vec![vec![Vec::new(); SCALARS.len()]; scenarios],
+            targets: vec![vec![Vec::new(); targets]; scenarios],
+            series: vec![vec![SeriesAcc::default(); SERIES.len()]; scenarios],
+            region_series: vec![Vec::new(); scenarios],
+            seeds: Vec::new(),
+        }
+    }
+
+    /// Run every scenario over `seeds` (in parallel) and fold the runs in, in seed order.
+    fn run(
+        &mut self,
+        scenarios: &[Scenario],
+        targets: &[(Target, String)],
+        seeds: &[u64],
+        done: &(dyn Fn() + Sync),
+    ) {
+        // In batches, so that memory holds at most a batch of reduced runs.
+        for chunk in seeds.chunks(32) {
+            let tasks: Vec<(usize, u64)> = (0..scenarios.len())
+                .flat_map(|i| chunk.iter().map(move |&s| (i, s)))
+                .collect();
+            let records: Vec<RunRecord> = tasks
+                .par_iter()
+                .map(|&(i, seed)| {
+                    let sc = &scenarios[i];
+                    let run = simulate(sc, seed);
+                    let table = RunTable::from_run(sc, &run);
+                    let tv = targets
+                        .iter()
+                        .map(|(t, _)| applicable(t, sc).then(|| t.stat.eval(sc, &run)))
+                        .collect();
+                    drop(run);
+                    let r = RunRecord {
+                        reduced: reduce::reduce(&table),
+                        targets: tv,
+                    };
+                    done();
+                    r
+                })
+                .collect();
+            for (&(i, _), r) in tasks.iter().zip(records) {
+                if self.months[i].is_empty() {
+                    self.months[i] = r.reduced.months.clone();
+                }
+                for (k, v) in r.reduced.scalars.iter().enumerate() {
+                    self.scalars[i][k].push(*v);
+                }
+                for (k, v) in r.targets.iter().enumerate() {
+                    self.targets[i][k].push(*v);
+                }
+                for (k, xs) in r.reduced.series.iter().enumerate() {
+                    self.series[i][k].add(xs);
+                }
+                for (j, (key, xs)) in r.reduced.region_series.iter().enumerate() {
+                    if self.region_series[i].len() <= j {
+                        self.region_series[i].push((key.clone(), SeriesAcc::default()));
+                    }
+                    self.region_series[i][j].1.add(xs);
+                }
+            }
+            self.seeds.extend_from_slice(chunk);
+        }
+    }
+
+    /// The values of whole-run metric `key` for each scenario.
+    fn scalar(&self, key: &str) -> Option<Vec<&[f64]>> {
+        let k = SCALARS.iter().position(|d| d.key == key)?;
+        Some(self.scalars.iter().map(|s| s[k].as_slice()).collect())
+    }
+
+    /// Each chosen metric's paired difference in each other scenario, against the precision.
+    fn precision(&self, auto: &Auto, labels: &[String]) -> Vec<PrecisionCheck> {
+        let mut out = Vec::new();
+        for m in &auto.metrics {
+            let Some(v) = self.scalar(m) else { continue };
+            let base = Stats::of(v[0]);
+            for (i, o) in v.iter().enumerate().skip(1) {
+                let d = Stats::paired(v[0], o);
+                let width = d.ci_high - d.ci_low;
+                let wanted = auto.precision * base.mean.abs();
+                out.push(PrecisionCheck {
+                    metric: m.clone(),
+                    scenario: labels[i].clone(),
+                    width,
+                    wanted,
+                    met: width.is_finite() && width <= wanted,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Every target declared by any scenario, first declaration first, with its declarer.
+fn declared_targets(scenarios: &[Scenario], labels: &[String]) -> Vec<(Target, String)> {
+    let mut targets: Vec<(Target, String)> = Vec::new();
+    for (sc, label) in scenarios.iter().zip(labels) {
+        for t in &sc.def.target {
+            if !targets.iter().any(|(x, _)| x.name == t.name) {
+                targets.push((t.clone(), label.clone()));
+            }
+        }
+    }
+    targets
+}
+
 /// Run every scenario over `seeds` (in parallel; `done` is called after each run) and
 /// summarise. The first scenario is the baseline. `sets` are recorded in the manifest.
 pub fn compare(
@@ -334,49 +635,123 @@ pub fn compare(
     done: &(dyn Fn() + Sync),
 ) -> Comparison {
     let labels = labels(scenarios);
-    // Every target declared by any scenario, first declaration first.
-    let mut targets: Vec<(Target, String)> = Vec::new();
-    for (sc, label) in scenarios.iter().zip(&labels) {
-        for t in &sc.def.target {
-            if !targets.iter().any(|(x, _)| x.name == t.name) {
-                targets.push((t.clone(), label.clone()));
-            }
-        }
-    }
-    let tasks: Vec<(usize, u64)> = (0..scenarios.len())
-        .flat_map(|i| seeds.iter().map(move |&s| (i, s)))
-        .collect();
-    // Collected in task order whatever the thread count; each run is dropped once reduced.
-    let records: Vec<RunRecord> = tasks
-        .par_iter()
-        .map(|&(i, seed)| {
-            let sc = &scenarios[i];
-            let run = simulate(sc, seed);
-            let table = RunTable::from_run(sc, &run);
-            let tv = targets
-                .iter()
-                .map(|(t, _)| applicable(t, sc).then(|| t.stat.eval(sc, &run)))
-                .collect();
-            drop(run);
-            let r = RunRecord {
-                reduced: reduce::reduce(&table),
-                targets: tv,
-            };
-            done();
-            r
-        })
-        .collect();
-    let n = seeds.len();
-    let per: Vec<&[RunRecord]> = records.chunks(n.max(1)).collect();
+    let targets = declared_targets(scenarios, &labels);
+    let mut acc = Acc::new(scenarios.len(), targets.len());
+    acc.run(scenarios, &targets, seeds, done);
+    finish(scenarios, &labels, &targets, &acc, base_seed, sets, None)
+}
 
+/// [`compare`] with `--replicates auto`: replicates in deterministic batches (seeds
+/// `base_seed, base_seed + 1, …`) until every chosen paired difference's 95% interval is no
+/// wider than `precision × |baseline mean|`, or `max_replicates` is reached. The next batch
+/// size follows from the widest interval (width falls as 1/√n), at least 10 more and at most
+/// the cap; the result depends only on the runs, so it is the same on any thread count.
+pub fn compare_auto(
+    scenarios: &[Scenario],
+    base_seed: u64,
+    sets: &[String],
+    auto: &Auto,
+    done: &(dyn Fn() + Sync),
+) -> Comparison {
+    let labels = labels(scenarios);
+    let targets = declared_targets(scenarios, &labels);
+    let mut acc = Acc::new(scenarios.len(), targets.len());
+    let mut n = auto.min_replicates.clamp(2, auto.max_replicates.max(2));
+    let mut batches = Vec::new();
+    loop {
+        let have = acc.seeds.len();
+        let more: Vec<u64> = (have..n)
+            .map(|i| base_seed.wrapping_add(i as u64))
+            .collect();
+        acc.run(scenarios, &targets, &more, done);
+        batches.push(n);
+        let checks = acc.precision(auto, &labels);
+        let all_met = checks.iter().all(|c| c.met);
+        if all_met || n >= auto.max_replicates {
+            let report = AutoReport {
+                precision: auto.precision,
+                max_replicates: auto.max_replicates,
+                batches,
+                reached_cap: !all_met,
+                checks,
+            };
+            return finish(
+                scenarios,
+                &labels,
+                &targets,
+                &acc,
+                base_seed,
+                sets,
+                Some(report),
+            );
+        }
+        // Width ∝ 1/√n: the replicates the widest interval needs, with 20% to spare.
+        let worst = checks
+            .iter()
+            .map(|c| {
+                if c.wanted > 0.0 && c.width.is_finite() {
+                    c.width / c.wanted
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .fold(1.0f64, f64::max);
+        let need = (n as f64 * worst * worst * 1.2).ceil();
+        let next = if need.is_finite() {
+            need as usize
+        } else {
+            usize::MAX
+        };
+        n = next.max(n + 10).min(auto.max_replicates);
+    }
+}
+
+/// Stream key of the bootstrap of metric `k` in scenario `i` (fixed: same data, same interval).
+fn boot_key(kind: u64, k: usize, i: usize) -> u64 {
+    crate::rng::key([kind, k as u64, i as u64])
+}
+
+/// The incremental costs: (metric name, outcome metric, outcome in words, singular).
+pub const EXTRA_COSTS: &[(&str, &str, &str)] = &[
+    ("cost_per_extra_new_firm", "new_firms", "startup founded"),
+    (
+        "cost_per_extra_startup_job",
+        "startup_jobs_end",
+        "startup job",
+    ),
+    (
+        "cost_per_extra_funded_seed",
+        "funded_seed",
+        "startup funded (seed or later)",
+    ),
+    (
+        "cost_per_extra_industrialized_firm",
+        "industrialized_firms_end",
+        "industrialized startup",
+    ),
+    (
+        "cost_per_extra_listed_or_unicorn",
+        "listed_or_unicorn",
+        "listing or unicorn",
+    ),
+];
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    scenarios: &[Scenario],
+    labels: &[String],
+    targets: &[(Target, String)],
+    acc: &Acc,
+    base_seed: u64,
+    sets: &[String],
+    auto: Option<AutoReport>,
+) -> Comparison {
+    let n = acc.seeds.len();
     let metrics = SCALARS
         .iter()
         .enumerate()
         .map(|(k, d)| {
-            let values: Vec<Vec<f64>> = per
-                .iter()
-                .map(|runs| runs.iter().map(|r| r.reduced.scalars[k]).collect())
-                .collect();
+            let values: Vec<&[f64]> = acc.scalars.iter().map(|s| s[k].as_slice()).collect();
             MetricResult {
                 metric: d.key.to_string(),
                 title: d.title.to_string(),
@@ -386,12 +761,60 @@ pub fn compare(
                     .iter()
                     .enumerate()
                     .map(|(i, v)| {
-                        let diff = (i > 0).then(|| Stats::paired(&values[0], v));
+                        let diff = (i > 0).then(|| Stats::paired(values[0], v));
+                        let pairing = (i > 0).then(|| {
+                            let p = crate::stats::pairing(values[0], v);
+                            PairingStats {
+                                correlation: p.correlation,
+                                variance_reduction: p.variance_reduction,
+                            }
+                        });
                         MetricCell {
                             scenario: labels[i].clone(),
-                            value: Stats::of(v),
+                            value: Stats::of_level(v, boot_key(1, k, i)),
                             diff_excludes_zero: diff.is_some_and(|d| d.excludes_zero()),
                             diff,
+                            pairing,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let spend = acc.scalar("policy_spend_cny").unwrap_or_default();
+    let extra_costs = EXTRA_COSTS
+        .iter()
+        .enumerate()
+        .map(|(k, &(metric, outcome, what))| {
+            let out = acc.scalar(outcome).unwrap_or_default();
+            ExtraCost {
+                metric: metric.to_string(),
+                outcome: outcome.to_string(),
+                per: what.to_string(),
+                scenarios: (1..labels.len())
+                    .map(|i| {
+                        let d_spend = Stats::paired(spend[0], spend[i]);
+                        let d_out = Stats::paired(out[0], out[i]);
+                        let identified = d_out.excludes_zero();
+                        let r = crate::stats::paired_ratio(
+                            (spend[0], spend[i]),
+                            (out[0], out[i]),
+                            boot_key(2, k, i),
+                        );
+                        let (value, lo, hi) = if identified {
+                            (r.value, r.ci_low, r.ci_high)
+                        } else {
+                            (f64::NAN, f64::NAN, f64::NAN)
+                        };
+                        ExtraCostCell {
+                            scenario: labels[i].clone(),
+                            delta_spend: d_spend,
+                            delta_outcome: d_out,
+                            identified,
+                            value,
+                            ci_low: lo,
+                            ci_high: hi,
                         }
                     })
                     .collect(),
@@ -408,11 +831,12 @@ pub fn compare(
             statistic: describe(&t.stat),
             at_least: t.at_least,
             by: t.stat.to.clone(),
-            scenarios: per
+            scenarios: acc
+                .targets
                 .iter()
                 .enumerate()
                 .map(|(i, runs)| {
-                    let vals: Vec<f64> = runs.iter().filter_map(|r| r.targets[k]).collect();
+                    let vals: Vec<f64> = runs[k].iter().filter_map(|v| *v).collect();
                     let met = vals.iter().filter(|&&v| v >= t.at_least).count();
                     let (p, lo, hi) = if vals.is_empty() {
                         (f64::NAN, f64::NAN, f64::NAN)
@@ -436,18 +860,13 @@ pub fn compare(
 
     let mut series = Vec::new();
     for (k, d) in SERIES.iter().enumerate() {
-        for (i, runs) in per.iter().enumerate() {
-            series.push(summarize_series(d.key.to_string(), &labels[i], runs, |r| {
-                &r.series[k]
-            }));
+        for (i, label) in labels.iter().enumerate() {
+            series.push(acc.series[i][k].finish(d.key.to_string(), label, &acc.months[i]));
         }
     }
-    for (i, runs) in per.iter().enumerate() {
-        let Some(first) = runs.first() else { continue };
-        for (j, (key, _)) in first.reduced.region_series.iter().enumerate() {
-            series.push(summarize_series(key.clone(), &labels[i], runs, |r| {
-                &r.region_series[j].1
-            }));
+    for (i, label) in labels.iter().enumerate() {
+        for (key, s) in &acc.region_series[i] {
+            series.push(s.finish(key.clone(), label, &acc.months[i]));
         }
     }
 
@@ -456,12 +875,12 @@ pub fn compare(
             talentsim_version: crate::VERSION.to_string(),
             replicates: n,
             base_seed,
-            seeds: seeds.to_vec(),
+            seeds: acc.seeds.clone(),
             sets: sets.to_vec(),
             baseline: labels.first().cloned().unwrap_or_default(),
             scenarios: scenarios
                 .iter()
-                .zip(&labels)
+                .zip(labels)
                 .map(|(sc, label)| ScenarioInfo {
                     label: label.clone(),
                     name: sc.def.name.clone(),
@@ -475,38 +894,12 @@ pub fn compare(
                     resolved_toml: sc.to_toml(),
                 })
                 .collect(),
+            auto,
         },
         metrics,
+        extra_costs,
         targets,
         series,
-    }
-}
-
-fn summarize_series(
-    metric: String,
-    label: &str,
-    runs: &[RunRecord],
-    get: impl Fn(&Reduced) -> &Vec<f64>,
-) -> SeriesResult {
-    let months = runs
-        .first()
-        .map(|r| r.reduced.months.clone())
-        .unwrap_or_default();
-    let (mut mean, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
-    for t in 0..months.len() {
-        let xs: Vec<f64> = runs.iter().map(|r| get(&r.reduced)[t]).collect();
-        let s = Stats::of(&xs);
-        mean.push(s.mean);
-        lo.push(s.ci_low);
-        hi.push(s.ci_high);
-    }
-    SeriesResult {
-        metric,
-        scenario: label.to_string(),
-        months,
-        mean,
-        ci_low: lo,
-        ci_high: hi,
     }
 }
 
@@ -548,8 +941,28 @@ impl Comparison {
                         (c.diff_excludes_zero as u8).to_string(),
                     ));
                 }
+                if let Some(p) = &c.pairing {
+                    rows.push(("paired_correlation".into(), num(p.correlation)));
+                    rows.push(("variance_reduction".into(), num(p.variance_reduction)));
+                }
                 for (stat, v) in rows {
                     cw.write_record([c.scenario.as_str(), &m.metric, "", &stat, &v])?;
+                }
+            }
+        }
+        for x in &self.extra_costs {
+            for c in &x.scenarios {
+                for (stat, v) in [
+                    ("value", num(c.value)),
+                    ("ci_low", num(c.ci_low)),
+                    ("ci_high", num(c.ci_high)),
+                    ("identified", (c.identified as u8).to_string()),
+                    ("delta_spend_mean", num(c.delta_spend.mean)),
+                    ("delta_outcome_mean", num(c.delta_outcome.mean)),
+                    ("delta_outcome_ci_low", num(c.delta_outcome.ci_low)),
+                    ("delta_outcome_ci_high", num(c.delta_outcome.ci_high)),
+                ] {
+                    cw.write_record([c.scenario.as_str(), &x.metric, "", stat, &v])?;
                 }
             }
         }

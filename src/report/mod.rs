@@ -13,7 +13,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::compare::{Comparison, Stats};
+use crate::compare::{Comparison, ExtraCost, ExtraCostCell, Stats};
 use crate::output::write_atomic;
 use crate::plot::{Plot, short};
 
@@ -174,6 +174,46 @@ fn pct(p: f64) -> String {
     }
 }
 
+/// One incremental cost in plain words.
+pub fn extra_cost_sentence(x: &ExtraCost, c: &ExtraCostCell) -> String {
+    let d = &c.delta_outcome;
+    let spend = c.delta_spend.mean;
+    let change = format!(
+        "Δ {} = {} [{}, {}], Δ spend = CNY {}",
+        x.outcome,
+        signed(d.mean),
+        signed(d.ci_low),
+        signed(d.ci_high),
+        signed(spend)
+    );
+    if !c.identified {
+        return format!(
+            "not identified: the change in outcomes cannot be told from noise ({change})."
+        );
+    }
+    if d.mean > 0.0 && spend > 0.0 {
+        format!(
+            "each extra {} cost CNY {} (95%: {}–{}) more than the baseline ({change}).",
+            x.per,
+            short(c.value),
+            short(c.ci_low),
+            short(c.ci_high)
+        )
+    } else if d.mean > 0.0 {
+        format!("more of them for less spending: no extra cost ({change}).")
+    } else {
+        format!("fewer of them than the baseline: no cost of an extra one ({change}).")
+    }
+}
+
+fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", short(x))
+    } else {
+        short(x)
+    }
+}
+
 /// The report's HTML. `plots` are read from disk and inlined.
 pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
     let m = &cmp.manifest;
@@ -197,7 +237,7 @@ pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
     };
     let _ = writeln!(
         h,
-        "<p>Baseline <b>{}</b>{}{}. Each scenario ran {} replicates on the same seeds ({seeds}: common random numbers), so differences are paired run by run. Intervals are 95% intervals of the mean (Student t); a difference is <span style=\"background:#fff3b0;font-weight:600\">highlighted</span> where its interval excludes zero. Target probabilities carry 95% Wilson intervals.</p>",
+        "<p>Baseline <b>{}</b>{}{}. Each scenario ran {} replicates on the same seeds ({seeds}: common random numbers), so differences are paired run by run; under each difference, r is the correlation of the paired runs and VR the variance reduction pairing bought (unpaired / paired variance). Intervals are 95% intervals of the mean: a percentile bootstrap (4,000 resamples) for metrics that are never negative — counts and money, whose intervals therefore never go below zero — and Student t for differences; a difference is <span style=\"background:#fff3b0;font-weight:600\">highlighted</span> where its interval excludes zero. Target probabilities carry 95% Wilson intervals.</p>",
         e(m.baseline.as_str()),
         if others.is_empty() {
             ""
@@ -207,9 +247,43 @@ pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
         others.join(", "),
         m.replicates
     );
+    if let Some(a) = &m.auto {
+        let short_of: Vec<String> = a
+            .checks
+            .iter()
+            .filter(|c| !c.met)
+            .map(|c| format!("{} in {}", e(&c.metric), e(&c.scenario)))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p id=\"auto\">Replicates were sized with <code>--replicates auto</code>: batches of {} replicates, until every paired difference of {} had a 95% interval narrower than {}% of the baseline's mean (at most {} replicates). {}</p>",
+            a.batches
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", then "),
+            e(&a.checks
+                .iter()
+                .map(|c| c.metric.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", ")),
+            short(a.precision * 100.0),
+            a.max_replicates,
+            if a.reached_cap {
+                format!(
+                    "It stopped at the cap without that precision for: {}.",
+                    short_of.join("; ")
+                )
+            } else {
+                "Every one met it.".to_string()
+            }
+        );
+    }
     let _ = writeln!(
         h,
-        "<nav><a href=\"#scenarios\">Scenarios</a><a href=\"#targets\">Targets</a><a href=\"#metrics\">Metrics</a><a href=\"#knobs\">Knobs that differ</a><a href=\"#plots\">Plots</a><a href=\"#manifest\">Manifest</a></nav>"
+        "<nav><a href=\"#scenarios\">Scenarios</a><a href=\"#targets\">Targets</a><a href=\"#metrics\">Metrics</a><a href=\"#extra-costs\">Extra outcomes' cost</a><a href=\"#knobs\">Knobs that differ</a><a href=\"#plots\">Plots</a><a href=\"#manifest\">Manifest</a></nav>"
     );
 
     // Scenarios.
@@ -328,9 +402,20 @@ pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
             );
             if i > 0 {
                 let d = c.diff.as_ref();
+                let pairing = c.pairing.map_or(String::new(), |p| {
+                    format!(
+                        "<br><small>r = {} · VR {}</small>",
+                        if p.correlation.is_finite() {
+                            format!("{:.2}", p.correlation)
+                        } else {
+                            "n/a".into()
+                        },
+                        short(p.variance_reduction)
+                    )
+                });
                 let _ = write!(
                     h,
-                    "<td class=\"num{}\">{}</td>",
+                    "<td class=\"num{}\">{}{pairing}</td>",
                     if c.diff_excludes_zero { " sig" } else { "" },
                     d.map_or("n/a".into(), |d| interval(d, true))
                 );
@@ -351,6 +436,32 @@ pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
         );
     }
     let _ = writeln!(h, "</dl></details>");
+
+    // Incremental costs.
+    let _ = writeln!(
+        h,
+        "<h2 id=\"extra-costs\">What each extra outcome costs</h2>\n<p class=\"note\">Against the baseline: the extra policy spend over the run divided by the extra outcome, Δ spend / Δ outcome (means of the paired differences), with a 95% paired bootstrap interval (whole replicates resampled, 4,000 times). Where the 95% interval of Δ outcome includes zero the cost is not identified: the runs cannot tell the outcome's change from noise.</p>"
+    );
+    if cmp.extra_costs.is_empty() || labels.len() < 2 {
+        let _ = writeln!(
+            h,
+            "<p id=\"extra-cost-table\">No scenario to compare with the baseline.</p>"
+        );
+    } else {
+        let _ = writeln!(h, "<ul id=\"extra-cost-table\">");
+        for x in &cmp.extra_costs {
+            for c in &x.scenarios {
+                let _ = writeln!(
+                    h,
+                    "<li><b>{}</b> (<code>{}</code>): {}</li>",
+                    e(&c.scenario),
+                    e(&x.metric),
+                    e(&extra_cost_sentence(x, c))
+                );
+            }
+        }
+        let _ = writeln!(h, "</ul>");
+    }
 
     // Knobs.
     let resolved: Vec<String> = m
@@ -522,8 +633,10 @@ mod tests {
                 sets: vec!["name=<i>".into()],
                 baseline: evil.into(),
                 scenarios: vec![info, other],
+                auto: None,
             },
             metrics: Vec::new(),
+            extra_costs: Vec::new(),
             targets: Vec::new(),
             series: Vec::new(),
         };

@@ -16,7 +16,9 @@ use crate::scenario::{Month, Scenario, ScenarioDef, span_of};
 use crate::sim::RunResult;
 use crate::{section, string_enum};
 
-pub use summary::{Summary, paired, summarize, wilson};
+pub use summary::{
+    Pairing, Ratio, Summary, bootstrap_mean, paired, paired_ratio, pairing, summarize, t95, wilson,
+};
 
 const INF: f64 = f64::INFINITY;
 
