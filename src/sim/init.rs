@@ -183,19 +183,17 @@ fn initial_people(w: &mut World, ri: usize) {
         } else {
             0.0
         };
-        let mut p = Person {
-            key: id,
-            employer: NO_EMPLOYER,
+        let mut p = Person::new(
+            id,
+            NO_EMPLOYER,
             tech,
-            born: -(age * 12.0).round() as i16,
-            arrived: -(rng.below(60) as i16),
-            housed_until: -1,
-            region: ri as u8,
-            edu: edu_code(edu),
-            sector: draw_sector(def, &mut rng),
-            status: Status::Seeking as u8,
-            decision: 0,
-        };
+            -(age * 12.0).round() as i16,
+            -(rng.below(60) as i16),
+            ri as u8,
+            edu_code(edu),
+            draw_sector(def, &mut rng),
+            Status::Seeking,
+        );
         if let Some(slot) = anchor_open.iter_mut().find(|(_, open)| *open > 0) {
             slot.1 -= 1;
             p.employer = slot.0;
@@ -209,9 +207,9 @@ fn initial_people(w: &mut World, ri: usize) {
             let f = &mut w.firms[slot.0 as usize];
             f.founder = id;
             f.headcount = 1;
-            p.edu = f.founder_edu;
-            p.tech = 0.0;
-            p.status = Status::Founder as u8;
+            p.set_edu(f.founder_edu);
+            p.set_tech(0.0);
+            p.set_status(Status::Founder);
         } else if let Some(k) = (staff_left > 0)
             .then(|| next_open(&startup_open, &mut cursor))
             .flatten()
@@ -225,8 +223,8 @@ fn initial_people(w: &mut World, ri: usize) {
             p.employer = INCUMBENT;
             w.regions[ri].incumbent_employed += 1;
         }
-        if p.employer != NO_EMPLOYER && p.status != Status::Founder as u8 {
-            p.status = Status::Employed as u8;
+        if p.employer != NO_EMPLOYER && p.status() != Status::Founder {
+            p.set_status(Status::Employed);
         }
         w.persons.push(p);
     }

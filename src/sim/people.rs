@@ -143,7 +143,7 @@ pub fn arrivals(w: &mut World) {
         for k in 0..n {
             let mut p = new_arrival(w, ri, RECRUITED, k);
             p.employer = INCUMBENT;
-            p.status = Status::Employed as u8;
+            p.set_status(Status::Employed);
             w.regions[ri].incumbent_employed += 1;
             w.persons.push(p);
         }
@@ -236,19 +236,17 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
     if age < r.welcome.max_age {
         ev.spend_welcome += r.welcome.value_cny;
     }
-    Person {
-        key: id,
-        employer: NO_EMPLOYER,
+    Person::new(
+        id,
+        NO_EMPLOYER,
         tech,
-        born: (t - (age * 12.0).round() as i32) as i16,
-        arrived: t as i16,
-        housed_until: -1,
-        region: ri as u8,
-        edu: edu_code(edu),
-        sector: draw_sector(def, rng),
-        status: Status::Seeking as u8,
-        decision: 0,
-    }
+        (t - (age * 12.0).round() as i32) as i16,
+        t as i16,
+        ri as u8,
+        edu_code(edu),
+        draw_sector(def, rng),
+        Status::Seeking,
+    )
 }
 
 /// The part of an employer a person's decision reads.
@@ -350,9 +348,9 @@ pub fn decide(w: &mut World) {
             return;
         }
         if status != Status::Founder {
-            let carries = p.tech > 0.0;
+            let carries = p.tech() > 0.0;
             let hazard = if carries {
-                found[ri][p.edu as usize] * p.tech as f64
+                found[ri][p.edu() as usize] * p.tech() as f64
             } else {
                 0.0
             };
@@ -452,7 +450,7 @@ pub fn apply(w: &mut World) {
                 release(p, firms, regions);
             }
             p.employer = NO_EMPLOYER;
-            p.status = Status::Seeking as u8;
+            p.set_status(Status::Seeking);
         }
         if d & D::LEAVE != 0 {
             release(p, firms, regions);
@@ -481,7 +479,7 @@ pub fn apply(w: &mut World) {
                     if u < 0.0 && *wgt > 0.0 {
                         p.region = j as u8;
                         p.employer = NO_EMPLOYER;
-                        p.status = Status::Seeking as u8;
+                        p.set_status(Status::Seeking);
                         p.housed_until = -1;
                         p.arrived = t as i16;
                         events[ri].people_moved_out += 1;
@@ -494,26 +492,26 @@ pub fn apply(w: &mut World) {
         }
         if d & D::FOUND != 0 {
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
-            if p.tech <= 0.0 && p.employer < INCUMBENT {
+            if p.tech() <= 0.0 && p.employer < INCUMBENT {
                 // A spin-out: the employee leaves with a version of the employer's technology.
                 let q = firms[p.employer as usize].quality * (0.5 + 0.6 * rng.uniform());
-                p.tech = q.clamp(0.05, 2.0) as f32;
+                p.set_tech(q.clamp(0.05, 2.0) as f32);
             }
             release(p, firms, regions);
             let firm = crate::model::firm::Firm::startup(
                 ri as u8,
                 p.sector,
                 p.key,
-                p.edu,
-                p.tech as f64,
+                p.edu(),
+                p.tech() as f64,
                 t,
                 firm_params,
                 &mut rng,
             );
             firms.push(firm);
             p.employer = (firms.len() - 1) as u32;
-            p.status = Status::Founder as u8;
-            p.tech = 0.0;
+            p.set_status(Status::Founder);
+            p.set_tech(0.0);
             events[ri].new_firms += 1;
         } else if d & D::MATCH != 0
             && let Some(emp) =
@@ -521,7 +519,7 @@ pub fn apply(w: &mut World) {
         {
             {
                 p.employer = emp;
-                p.status = Status::Employed as u8;
+                p.set_status(Status::Employed);
                 if emp == INCUMBENT {
                     regions[ri].incumbent_employed += 1;
                 } else {
@@ -611,7 +609,7 @@ fn census(w: &mut World, max_age: &[f32]) {
                     Status::Seeking => r[3] += 1,
                 }
                 r[4] += (age < 35.0) as u64;
-                r[5] += (p.edu == hl) as u64;
+                r[5] += (p.edu() == hl) as u64;
                 r[6] += (age < max_age[p.region as usize]) as u64;
             }
             c

@@ -287,19 +287,17 @@ pub fn competitions(w: &mut World) {
                     e.spend_competition += c.landing_award_cny;
                 }
                 w.firms.push(firm);
-                w.persons.push(Person {
-                    key: id,
-                    employer: (w.firms.len() - 1) as u32,
-                    tech: 0.0,
-                    born: (t as i32 - (age * 12.0) as i32) as i16,
-                    arrived: t as i16,
-                    housed_until: -1,
-                    region: ri as u8,
-                    edu: hl,
+                w.persons.push(Person::new(
+                    id,
+                    (w.firms.len() - 1) as u32,
+                    0.0,
+                    (t as i32 - (age * 12.0) as i32) as i16,
+                    t as i16,
+                    ri as u8,
+                    hl,
                     sector,
-                    status: Status::Founder as u8,
-                    decision: 0,
-                });
+                    Status::Founder,
+                ));
                 e.competition_landed += 1;
                 e.new_firms += 1;
                 e.arrivals += 1;
