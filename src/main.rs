@@ -93,7 +93,7 @@ enum Command {
         #[arg(long, value_parser = parse_precision, allow_hyphen_values = true)]
         precision: Option<f64>,
         /// With `--replicates auto`: never more replicates than this per scenario.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=100_000))]
         max_replicates: Option<u32>,
         /// With `--replicates auto`: a whole-run metric whose difference must meet the
         /// precision (repeatable; default: the funnel's six headline metrics).
@@ -146,8 +146,8 @@ enum Command {
         /// Most objective evaluations.
         #[arg(long, default_value_t = 100)]
         budget: usize,
-        /// Replicates per evaluation (default: the targets file's `replicates`).
-        #[arg(long)]
+        /// Replicates per evaluation, 1 to 100000 (default: the targets file's `replicates`).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         replicates: Option<u32>,
         /// Output directory (default: `out/calibrate-<scenario stem>`).
         #[arg(long)]
@@ -171,9 +171,9 @@ fn parse_replicates(s: &str) -> Result<Replicates, String> {
         return Ok(Replicates::Auto);
     }
     match s.parse::<u32>() {
-        Ok(n) if (1..=1_000_000).contains(&n) => Ok(Replicates::Fixed(n)),
+        Ok(n) if (1..=100_000).contains(&n) => Ok(Replicates::Fixed(n)),
         _ => Err(format!(
-            "expected a whole number of replicates from 1 to 1000000, or `auto`; got `{s}`"
+            "expected a whole number of replicates from 1 to 100000, or `auto`; got `{s}`"
         )),
     }
 }

@@ -892,3 +892,133 @@ fn validate_and_show_a_good_file() {
         "show is a fixed point"
     );
 }
+
+/// Issue 10: input files are read only from regular files of at most 16 MiB, checked before
+/// reading — a device, a FIFO or a directory (as the scenario or as an `extends` target) is
+/// refused at once with the file named, instead of read forever or blocked on.
+#[test]
+fn special_and_oversized_input_files_are_refused_before_reading() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let big = tmp.path().join("big.toml");
+    std::fs::write(&big, vec![b' '; (16 << 20) + 1]).unwrap();
+    let ext = |target: &Path| {
+        let p = tmp.path().join(format!(
+            "ext-{}.toml",
+            target.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(
+            &p,
+            format!("extends = {:?}\n", target.display().to_string()),
+        )
+        .unwrap();
+        p
+    };
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (PathBuf::from("/dev/zero"), "a device"),
+        (fifo.clone(), "a FIFO"),
+        (tmp.path().to_path_buf(), "a directory"),
+        (big.clone(), "more than the 16 MiB"),
+        (ext(Path::new("/dev/zero")), "a device"),
+        (ext(&fifo), "a FIFO"),
+        (ext(Path::new("/dev/urandom")), "a device"),
+    ];
+    for (path, says) in cases {
+        let d = diags(&path, &[]);
+        assert_eq!(d.len(), 1, "{}: {d:?}", path.display());
+        assert!(
+            d[0].message.contains(says),
+            "{}: {}",
+            path.display(),
+            d[0].message
+        );
+        // And the binary says so with exit 2, without hanging on the FIFO.
+        let o = Command::new(env!("CARGO_BIN_EXE_talentsim"))
+            .arg("validate")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", path.display());
+    }
+}
+
+/// Issue 10: integer knobs are range-checked exactly (an f64 comparison let
+/// `seed = 9000000000000000511` past the maximum of 9e18), and flag errors exit 2.
+#[test]
+fn integer_ranges_are_exact_and_bad_flags_exit_2() {
+    let d = diags(&minimal(), &["seed=9000000000000000511"]);
+    check(
+        &d[0],
+        "--set",
+        1,
+        6,
+        "seed",
+        &["9000000000000000511", "out of range"],
+    );
+    assert!(scenario::load(&minimal(), &["seed=9000000000000000000".to_string()]).is_ok());
+    let bin = env!("CARGO_BIN_EXE_talentsim");
+    let m = minimal();
+    let m = m.to_str().unwrap();
+    for args in [
+        vec![
+            "sweep",
+            "scenarios/sweeps/housing-grid.toml",
+            "--shard",
+            "5/2",
+        ],
+        vec![
+            "sweep",
+            "scenarios/sweeps/housing-grid.toml",
+            "--shard",
+            "x",
+        ],
+        vec![
+            "calibrate",
+            m,
+            "--targets",
+            "scenarios/targets/binjiang.toml",
+            "--replicates",
+            "0",
+        ],
+        vec!["compare", m, m, "--replicates", "1000000000"],
+    ] {
+        let o = Command::new(bin)
+            .current_dir(root())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+/// Issue 10 reproducers that the matching's counts of openings (no slot per job) fixed: they
+/// validate, and now run to the end.
+#[test]
+fn huge_job_counts_run_without_a_slot_per_job() {
+    let tmp = tempfile::tempdir().unwrap();
+    for set in [
+        "region.Minitown.incumbent_jobs=2.6e12",
+        "region.Minitown.incumbent_jobs=1e300",
+        "region.Minitown.anchor.AnchorCo.headcount=1e15",
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_talentsim"))
+            .arg("run")
+            .arg(minimal())
+            .args(["--set", set, "--out"])
+            .arg(tmp.path().join("out"))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{set}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

@@ -102,14 +102,24 @@ macro_rules! int_knob {
             fn read(node: &Node, key: &str, spec: &Spec, c: &mut Collector) -> Option<Self> {
                 match node.val {
                     Val::Int(i) => {
-                        let lo = spec.min.max(<$t>::MIN as f64);
-                        let hi = spec.max.min(<$t>::MAX as f64);
-                        let s = Spec {
-                            min: lo,
-                            max: hi,
-                            unit: spec.unit,
-                        };
-                        check_range(i as f64, node, key, &s, c).then_some(i as $t)
+                        // Compared exactly as integers (an f64 cannot tell 9e18 from
+                        // 9000000000000000511).
+                        let lo = (spec.min.ceil() as i128).max(<$t>::MIN as i128);
+                        let hi = (spec.max.floor() as i128).min(<$t>::MAX as i128);
+                        if (i as i128) < lo || (i as i128) > hi {
+                            let s = Spec {
+                                min: spec.min.max(<$t>::MIN as f64),
+                                max: spec.max.min(<$t>::MAX as f64),
+                                unit: spec.unit,
+                            };
+                            c.error(
+                                node.span,
+                                key,
+                                format!("value {i} is out of range: expected {}", range_text(&s)),
+                            );
+                            return None;
+                        }
+                        Some(i as $t)
                     }
                     Val::Float(x) if x.fract() == 0.0 && x.is_finite() => {
                         let n = Node {

@@ -266,6 +266,74 @@ fn line_key(text: &str, at: usize) -> (String, bool) {
 ///
 /// `sources` receives every file read; problems go to the returned list. `None` means the
 /// tree could not be built at all (the diagnostics say why).
+/// Largest input file talentsim reads (a scenario, an `extends` target, a sweep or targets
+/// file): 16 MiB, checked before reading.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// Why an input file was not read.
+#[derive(Debug)]
+pub enum InputError {
+    Io(std::io::Error),
+    /// Not a regular file: a FIFO, a device, a directory, a socket.
+    NotRegular(&'static str),
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Io(e) => write!(f, "{e}"),
+            InputError::NotRegular(what) => write!(
+                f,
+                "it is {what}, not a regular file (input files are read only from regular files)"
+            ),
+            InputError::TooLarge(n) => write!(
+                f,
+                "it is {:.1} MiB, more than the {} MiB an input file may be",
+                *n as f64 / (1u64 << 20) as f64,
+                MAX_INPUT_BYTES >> 20
+            ),
+        }
+    }
+}
+
+/// Read an input file: only a regular file (symlinks followed; a loop is an error), of at most
+/// [`MAX_INPUT_BYTES`], checked before reading — so `/dev/zero`, a FIFO or a directory is
+/// refused at once instead of read forever or blocked on.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, InputError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(InputError::Io)?;
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if ft.is_dir() {
+            "a directory"
+        } else if ft.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if ft.is_char_device() || ft.is_block_device() {
+            "a device"
+        } else if ft.is_socket() {
+            "a socket"
+        } else {
+            "a special file"
+        };
+        return Err(InputError::NotRegular(what));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(InputError::Io)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may have grown since: never read past the cap.
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(InputError::Io)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 pub fn load(path: &Path, sources: &mut SourceMap) -> (Option<Node>, Vec<super::diag::Diagnostic>) {
     let mut diags = Vec::new();
     let mut chain = Vec::new();
@@ -299,7 +367,7 @@ fn load_rec(
             }
             diags.extend(c.diags);
         };
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_input(path) {
         Ok(b) => b,
         Err(e) => {
             let what = if from.is_some() {

@@ -279,7 +279,7 @@ pub fn vacancies(w: &mut World) {
         }
         let open = f.desired - f.headcount;
         let ri = f.region as usize;
-        w.regions[ri].vacancies += open as u64;
+        w.regions[ri].vacancies = w.regions[ri].vacancies.saturating_add(open as u64);
         let o = &mut w.openings[ri];
         if f.kind == Kind::Startup {
             o.firsts.push((f.key, i as u32));

@@ -147,7 +147,11 @@ fn initial_people(w: &mut World, ri: usize) {
     // second): where labour is short they start smaller than they planned.
     let anchored_staff: u64 = anchor_open.iter().map(|a| a.1 as u64).sum();
     let founders = startup_open.len() as u64;
-    let mut staff_left = n.saturating_sub(anchored_staff + incumbent_open + founders);
+    let mut staff_left = n.saturating_sub(
+        anchored_staff
+            .saturating_add(incumbent_open)
+            .saturating_add(founders),
+    );
     let mut founders_left = founders;
     let mut cursor = 0usize;
     for k in 0..n {

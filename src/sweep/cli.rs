@@ -34,8 +34,8 @@ pub struct SweepArgs {
     /// Run only shard I of N (I from 0): the runs whose index is I modulo N. Inside a Slurm
     /// array task the default is SLURM_ARRAY_TASK_ID (from SLURM_ARRAY_TASK_MIN) of
     /// SLURM_ARRAY_TASK_COUNT.
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "I/N", value_parser = exec::Shard::parse)]
+    pub shard: Option<exec::Shard>,
     /// Worker threads (default: every core, or RAYON_NUM_THREADS).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -93,8 +93,8 @@ fn human_bytes(b: f64) -> String {
 
 pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let sw = sweep::load(&a.file, &a.sets).map_err(Failure::Input)?;
-    let shard = match &a.shard {
-        Some(s) => Some(exec::Shard::parse(s).map_err(|m| anyhow::anyhow!("--shard {m}"))?),
+    let shard = match a.shard {
+        Some(s) => Some(s),
         None => exec::Shard::from_env(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?,
     };
     let threads = a.threads.unwrap_or_else(rayon::current_num_threads).max(1);
