@@ -360,6 +360,22 @@ fn fmt_bound(x: f64) -> String {
     }
 }
 
+/// Make sure `out` can be written before any simulating: create it and write (then remove) a
+/// probe file, so an unwritable directory is found in a second, not after the runs.
+fn check_out_dir(out: &std::path::Path) -> Result<(), Failure> {
+    let probe = out.join(format!(".talentsim-write-check-{}", std::process::id()));
+    std::fs::create_dir_all(out)
+        .and_then(|_| std::fs::write(&probe, b""))
+        .and_then(|_| std::fs::remove_file(&probe))
+        .with_context(|| {
+            format!(
+                "the output directory `{}` cannot be written (checked before simulating)",
+                out.display()
+            )
+        })?;
+    Ok(())
+}
+
 fn cmd_run(
     path: &std::path::Path,
     seed: Option<u64>,
@@ -371,6 +387,7 @@ fn cmd_run(
     let seed = seed.unwrap_or(sc.def.seed);
     let out =
         out.unwrap_or_else(|| PathBuf::from("out").join(path.file_stem().unwrap_or_default()));
+    check_out_dir(&out)?;
     let started = Instant::now();
     let world = talentsim::World::new(&sc, seed);
     let months = world.months();
@@ -578,6 +595,7 @@ fn cmd_compare(
         let stem = baseline.file_stem().unwrap_or_default().to_string_lossy();
         PathBuf::from("out").join(format!("compare-{stem}"))
     });
+    check_out_dir(&out)?;
     let started = Instant::now();
     let total = (scenarios.len() * replicates) as u64;
     let bar = if std::io::stderr().is_terminal() {

@@ -494,18 +494,19 @@ fn missing_file() {
 
 #[test]
 fn too_large_for_memory_says_so_with_the_estimate() {
-    // memory_limit_gib = 0: compared with what the machine has; 10^13 agents fit nowhere.
+    // memory_limit_gib = 0: compared with what the machine has; 10^13 agents fit nowhere. The
+    // refusal points at the knob that brings the most (issue 10), here the initial stock.
     let d = diags(&fixture("too_large.toml"), &[]);
     count(&d, 1);
     check(
         &d[0],
         "too_large.toml",
-        7,
-        9,
-        "scale",
+        22,
+        18,
+        "region[0].initial_talent",
         &[
             "too large for memory",
-            "about 1.000e13 agents",
+            "about 1.000e13 person agents",
             "GiB",
             "available",
         ],
@@ -518,12 +519,12 @@ fn too_large_for_memory_says_so_with_the_estimate() {
     check(
         &d[0],
         "too_large.toml",
-        7,
-        9,
-        "scale",
+        22,
+        18,
+        "region[0].initial_talent",
         &[
             "too large for memory",
-            "1.000e13 agents",
+            "1.000e13 person agents",
             "more than the 4.0 GiB",
         ],
     );
@@ -771,7 +772,7 @@ fn validate_bad_files_exits_2_with_locations() {
     fails_with(
         &talentsim(&["validate", &format!("{f}/too_large.toml")]),
         &[
-            &format!("{f}/too_large.toml:7:9: error: `scale`"),
+            &format!("{f}/too_large.toml:22:18: error: `region[0].initial_talent`"),
             "too large for memory",
         ],
     );
@@ -998,6 +999,32 @@ fn integer_ranges_are_exact_and_bad_flags_exit_2() {
     }
 }
 
+/// Issue 10 reproducers whose flows the memory estimate now counts: refused at validation, at
+/// the knob, instead of aborting an allocation mid-run.
+#[test]
+fn huge_flows_are_refused_at_their_knob_before_the_run() {
+    for (set, key) in [
+        (
+            "region.Minitown.recruitment.posts_per_year=1e15",
+            "region[0].recruitment.posts_per_year",
+        ),
+        (
+            "region.Minitown.competition.mini cup.projects=1e15",
+            "region[0].competition[0].projects",
+        ),
+        (
+            "region.Minitown.competition.mini cup.projects=1e300",
+            "region[0].competition[0].projects",
+        ),
+    ] {
+        let d = diags(&minimal(), &[set]);
+        count(&d, 1);
+        assert_eq!(d[0].key, key, "{set}");
+        assert_eq!(d[0].file, "--set", "{set}");
+        assert!(d[0].message.contains("too large for memory"), "{set}");
+    }
+}
+
 /// Issue 10 reproducers that the matching's counts of openings (no slot per job) fixed: they
 /// validate, and now run to the end.
 #[test]
@@ -1019,6 +1046,40 @@ fn huge_job_counts_run_without_a_slot_per_job() {
             o.status.success(),
             "{set}: {}",
             String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+/// Issue 10: `run` and `compare` find an output directory they cannot write before simulating
+/// (a path under a regular file fails even for root), exit 1, and name it.
+#[test]
+fn unwritable_output_directories_are_found_before_simulating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let out = file.join("out");
+    let m = minimal();
+    for args in [
+        vec!["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        vec![
+            "compare",
+            m.to_str().unwrap(),
+            m.to_str().unwrap(),
+            "--replicates",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_talentsim"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot be written (checked before simulating)"),
+            "{err}"
         );
     }
 }

@@ -471,7 +471,8 @@ fn bad_shard_arguments_are_explained() {
         "4/4",
         "--dry-run",
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    // A bad flag is an argument error: exit 2 (issue 10); a bad Slurm environment stays 1.
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         text(&o.stderr).contains("expected 0 ≤ I < N"),
         "{}",

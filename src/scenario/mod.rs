@@ -388,8 +388,17 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
 /// Bytes per simulated person (the `Person` struct).
 pub const PERSON_BYTES: usize = std::mem::size_of::<crate::model::person::Person>();
 
-/// An upper estimate of the agents a run will hold at its peak.
-pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
+/// What drives a part of a run's peak memory: the knob (a path into the scenario) and the
+/// person agents it brings.
+struct Driver {
+    path: Vec<String>,
+    agents: f64,
+}
+
+/// Person agents each knob brings over the run, upper bounds: the initial stock, the
+/// `elsewhere` pools (as if every arrival came), each recruitment drive's hires and each
+/// competition's landing founders (as if every project landed).
+fn people_drivers(def: &ScenarioDef) -> Vec<Driver> {
     let years = ((def.end.0 as f64 - def.start.0 as f64) + 1.0).max(0.0) / 12.0;
     let grow = |base: f64, g: f64| {
         if g.abs() < 1e-9 {
@@ -398,31 +407,138 @@ pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
             base * ((1.0 + g).powf(years) - 1.0) / (1.0 + g).ln()
         }
     };
+    let p = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let e = &def.elsewhere;
-    let stock: f64 = def.region.iter().map(|r| r.initial_talent).sum();
-    let flow = grow(e.graduates_per_year, e.graduates_growth)
-        + grow(e.experienced_per_year, e.experienced_growth)
-        + grow(e.high_level_per_year, e.high_level_growth);
-    (stock + flow) / def.scale
+    let mut out = vec![
+        Driver {
+            path: p(&["elsewhere", "graduates_per_year"]),
+            agents: grow(e.graduates_per_year, e.graduates_growth),
+        },
+        Driver {
+            path: p(&["elsewhere", "experienced_per_year"]),
+            agents: grow(e.experienced_per_year, e.experienced_growth),
+        },
+        Driver {
+            path: p(&["elsewhere", "high_level_per_year"]),
+            agents: grow(e.high_level_per_year, e.high_level_growth),
+        },
+    ];
+    for (i, r) in def.region.iter().enumerate() {
+        let ri = i.to_string();
+        out.push(Driver {
+            path: p(&["region", &ri, "initial_talent"]),
+            agents: r.initial_talent,
+        });
+        let rec = &r.recruitment;
+        out.push(Driver {
+            path: p(&["region", &ri, "recruitment", "posts_per_year"]),
+            agents: rec.posts_per_year * rec.fill_rate * years,
+        });
+        for (j, c) in r.competition.iter().enumerate() {
+            out.push(Driver {
+                path: p(&["region", &ri, "competition", &j.to_string(), "projects"]),
+                agents: grow(c.projects, c.projects_growth),
+            });
+        }
+    }
+    for d in &mut out {
+        d.agents /= def.scale;
+    }
+    out
 }
 
+/// An upper estimate of the person agents a run will hold at its peak.
+pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
+    people_drivers(def).iter().map(|d| d.agents).sum()
+}
+
+/// Bytes a competition edition holds while its jury reads the projects (per project).
+const PROJECT_BYTES: f64 = 48.0;
+
 fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
-    let agents = estimate_peak_agents(def);
+    let drivers = people_drivers(def);
+    let agents: f64 = drivers.iter().map(|d| d.agents).sum();
     // Person vector with growth slack, plus per-person scratch in the step.
-    let bytes = agents * (PERSON_BYTES as f64 * 2.0 + 8.0);
+    let per_agent = PERSON_BYTES as f64 * 2.0 + 8.0;
+    let people = agents * per_agent;
+    // The largest competition edition's projects, held at once while the jury reads them.
+    let years = ((def.end.0 as f64 - def.start.0 as f64) + 1.0).max(0.0) / 12.0;
+    let mut edition = (0.0f64, Vec::new());
+    for (i, r) in def.region.iter().enumerate() {
+        for (j, cp) in r.competition.iter().enumerate() {
+            let n = cp.projects * (1.0 + cp.projects_growth).powf(years).max(1.0) / def.scale;
+            if n * PROJECT_BYTES > edition.0 {
+                edition = (
+                    n * PROJECT_BYTES,
+                    vec![
+                        "region".to_string(),
+                        i.to_string(),
+                        "competition".into(),
+                        j.to_string(),
+                        "projects".into(),
+                    ],
+                );
+            }
+        }
+    }
+    let bytes = people + edition.0;
     let limit = if def.memory_limit_gib > 0.0 {
         def.memory_limit_gib * (1u64 << 30) as f64
     } else {
         available_memory().unwrap_or(f64::INFINITY)
     };
-    if bytes > limit {
+    if bytes.is_nan() || bytes > limit {
         let gib = |b: f64| b / (1u64 << 30) as f64;
         let needed_scale = (def.scale * bytes / limit).ceil();
+        // Point at the knob that brings the most.
+        let top = drivers
+            .iter()
+            .max_by(|a, b| a.agents.total_cmp(&b.agents))
+            .map(|d| d.path.clone())
+            .unwrap_or_default();
+        let (path, what) = if edition.0 > people {
+            (
+                edition.1.clone(),
+                "a competition edition's projects".to_string(),
+            )
+        } else {
+            (top.clone(), "people".to_string())
+        };
+        let refs: Vec<&str> = path.iter().map(String::as_str).collect();
+        let key = path.iter().fold(String::new(), |mut k, seg| {
+            if seg.parse::<usize>().is_ok() {
+                k.push_str(&format!("[{seg}]"));
+            } else {
+                if !k.is_empty() {
+                    k.push('.');
+                }
+                k.push_str(seg);
+            }
+            k
+        });
+        let fmt = |b: f64| {
+            if gib(b) >= 1.0e4 {
+                format!("{:.2e} GiB", gib(b))
+            } else if gib(b) >= 0.1 {
+                format!("{:.1} GiB", gib(b))
+            } else {
+                format!("{:.1} MiB", b / (1u64 << 20) as f64)
+            }
+        };
         c.error_hint(
-            span_at(root, &["scale"]),
-            "scale",
-            format!("the scenario is too large for memory: about {agents:.3e} agents × {PERSON_BYTES} B ≈ {:.1} GiB, more than the {:.1} GiB available", gib(bytes), gib(limit)),
-            format!("set `scale = {needed_scale}` or more (people per agent), or `memory_limit_gib` if more memory is available"),
+            span_at(root, &refs),
+            if key.is_empty() { "scale" } else { &key },
+            format!(
+                "the scenario is too large for memory: about {agents:.3e} person agents × {per_agent} B and {:.3e} projects in one competition edition × {PROJECT_BYTES} B ≈ {}, more than the {} available (most of it: {what}, from `{key}`)",
+                edition.0 / PROJECT_BYTES,
+                fmt(bytes),
+                fmt(limit)
+            ),
+            if needed_scale.is_finite() && needed_scale <= 1.0e6 {
+                format!("set `scale = {needed_scale}` or more (people per agent), lower `{key}`, or set `memory_limit_gib` if more memory is available")
+            } else {
+                format!("lower `{key}`: no `scale` up to its maximum of 10^6 makes this fit")
+            },
         );
     }
 }
