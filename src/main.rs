@@ -571,6 +571,10 @@ fn cmd_calibrate(
         started.elapsed().as_secs_f64(),
         out.display()
     );
+    // Interrupted: the best point so far is written, but the calibration did not finish.
+    if cal::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(Failure::Code(sweep_cli::EXIT_INTERRUPTED));
+    }
     Ok(())
 }
 

@@ -208,3 +208,43 @@ fn the_cli_writes_a_fit_report_and_a_calibrated_extends() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--params:1:1: error"));
 }
+
+/// Issue 10: a calibration stopped by Ctrl-C writes its best point so far and exits 130, as a
+/// sweep does (it used to exit 0).
+#[test]
+fn an_interrupted_calibration_exits_130_with_its_best_point() {
+    let tmp = tempfile::tempdir().unwrap();
+    let targets_path = targets_at_truth(
+        &["region.Testville.base_utility=0.4".to_string()],
+        tmp.path(),
+    );
+    let out = tmp.path().join("cal");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_talentsim"))
+        .args(["calibrate", LEVERS, "--targets"])
+        .arg(&targets_path)
+        .args([
+            "--params",
+            "region.Testville.base_utility=-1:1.5",
+            "--budget",
+            "100000",
+            "--replicates",
+            "2",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it get going (it never finishes 100,000 evaluations on its own).
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(child.try_wait().unwrap().is_none(), "finished too early");
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(out.join("fit.md").exists() && out.join("calibrated.toml").exists());
+}
