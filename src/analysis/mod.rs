@@ -498,7 +498,8 @@ pub fn analyze(dir: &Path, b: usize) -> anyhow::Result<Analysis> {
 
 /// A file name made of a statistic's name.
 pub fn file_stem(s: &str) -> String {
-    s.chars()
+    let clean: String = s
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
                 c
@@ -506,7 +507,14 @@ pub fn file_stem(s: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if clean == s {
+        clean
+    } else {
+        // Sanitising can make two names one (`x/y`, `x?y` and `x_y`): a name that changed gets
+        // a hash of the original, so every statistic keeps a file of its own.
+        format!("{clean}-{:08x}", crate::rng::name_key(s) >> 32)
+    }
 }
 
 fn fmt(x: f64) -> String {
@@ -606,4 +614,23 @@ pub fn write(a: &Analysis, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
     written.push(json);
     written.extend(plot::draw_all(a, out)?);
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_stay_unique_after_sanitising() {
+        let stems: Vec<String> = ["x/y", "x_y", "x?y", "x y"]
+            .iter()
+            .map(|s| file_stem(s))
+            .collect();
+        assert_eq!(stems[1], "x_y", "a clean name is kept as it is");
+        let mut unique = stems.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 4, "{stems:?}");
+        assert!(stems.iter().all(|s| s.starts_with("x_y")));
+    }
 }
