@@ -58,7 +58,7 @@ pub fn write_atomic(
         path.file_name()
             .map_or_else(|| "out".into(), |n| n.to_string_lossy())
     ));
-    {
+    let written = (|| {
         let file = fs::File::create(&tmp).map_err(io_err(&tmp))?;
         let mut buf = BufWriter::new(file);
         fill(&mut buf).map_err(io_err(&tmp))?;
@@ -67,8 +67,13 @@ pub fn write_atomic(
             source: e.into_error(),
         })?;
         file.sync_all().map_err(io_err(&tmp))?;
+        fs::rename(&tmp, path).map_err(io_err(path))
+    })();
+    if written.is_err() {
+        // On every error path (a full disk included) the temporary file goes too.
+        let _ = fs::remove_file(&tmp);
     }
-    fs::rename(&tmp, path).map_err(io_err(path))
+    written
 }
 
 /// A month index relative to `start` (negative before it) as `YYYY-MM`; empty for never.
@@ -334,4 +339,24 @@ pub fn write_run(dir: &Path, sc: &Scenario, run: &RunResult) -> Result<(), Outpu
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(io::Error::other)?;
         w.write_all(b"\n")
     })
+}
+
+#[cfg(test)]
+mod atomic_tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_atomic_write_leaves_neither_the_file_nor_its_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let r = write_atomic(&path, |w| {
+            w.write_all(b"half a file")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert!(r.is_err());
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
+        write_atomic(&path, |w| w.write_all(b"whole")).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"whole");
+    }
 }

@@ -211,18 +211,38 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
         );
     }
     fs::create_dir_all(out).with_context(|| format!("creating `{}`", out.display()))?;
-    let csv = out.join(RESULTS_CSV);
-    crate::output::write_atomic(&csv, |w| {
-        w.write_all(header.as_bytes())?;
-        let mut line = String::new();
-        for r in 0..total {
-            line.clear();
-            readers[(r % count) as usize].read_line(&mut line)?;
-            w.write_all(line.as_bytes())?;
-        }
+    // Both tables are written under staging names first and put in place only when both are
+    // complete: a merge that fails leaves nothing under a final name.
+    let staged_csv = out.join(format!(".{RESULTS_CSV}.merging"));
+    let staged_parquet = out.join(format!(".{RESULTS_PARQUET}.merging"));
+    let staged = (|| -> anyhow::Result<()> {
+        crate::output::write_atomic(&staged_csv, |w| {
+            w.write_all(header.as_bytes())?;
+            let mut line = String::new();
+            for r in 0..total {
+                line.clear();
+                let shard = (r % count) as usize;
+                if readers[shard].read_line(&mut line)? == 0 {
+                    return Err(std::io::Error::other(format!(
+                        "shard {shard}/{count}'s results end early, at run {r}: rerun that shard"
+                    )));
+                }
+                w.write_all(line.as_bytes())?;
+            }
+            Ok(())
+        })?;
+        super::parquet::write_from_csv(&staged_csv, &staged_parquet, &base.column_types())?;
         Ok(())
-    })?;
-    super::parquet::write_from_csv(&csv, &out.join(RESULTS_PARQUET), &base.column_types())?;
+    })();
+    if let Err(e) = staged {
+        let _ = fs::remove_file(&staged_csv);
+        let _ = fs::remove_file(&staged_parquet);
+        return Err(e);
+    }
+    fs::rename(&staged_parquet, out.join(RESULTS_PARQUET))
+        .with_context(|| format!("moving {RESULTS_PARQUET} into `{}`", out.display()))?;
+    fs::rename(&staged_csv, out.join(RESULTS_CSV))
+        .with_context(|| format!("moving {RESULTS_CSV} into `{}`", out.display()))?;
     base.status = "complete".into();
     base.finished = total;
     base.failed = failed;
