@@ -28,6 +28,7 @@ pub mod scenario;
 pub mod sim;
 pub mod stats;
 pub mod sweep;
+pub mod term;
 
 pub use scenario::{Scenario, ScenarioError, load};
 pub use sim::{RunResult, World, simulate};

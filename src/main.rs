@@ -10,6 +10,24 @@ use clap::{Parser, Subcommand};
 
 use talentsim::scenario::{self, Scenario, ScenarioError};
 
+/// `eprintln!` through [`talentsim::term::clean`]: user strings reach the terminal only
+/// through this and [`out!`].
+macro_rules! say {
+    () => { eprintln!() };
+    ($($t:tt)*) => { eprintln!("{}", talentsim::term::clean(&format!($($t)*))) };
+}
+
+/// `println!` through [`talentsim::term::clean`].
+macro_rules! out {
+    () => { println!() };
+    ($($t:tt)*) => { println!("{}", talentsim::term::clean(&format!($($t)*))) };
+}
+
+/// `print!` through [`talentsim::term::clean`].
+macro_rules! out_raw {
+    ($($t:tt)*) => { print!("{}", talentsim::term::clean(&format!($($t)*))) };
+}
+
 #[path = "sweep/cli.rs"]
 mod sweep_cli;
 
@@ -220,11 +238,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(e)) => {
-            eprintln!("{e}");
+            say!("{e}");
             ExitCode::from(2)
         }
         Err(Failure::Other(e)) => {
-            eprintln!("error: {e:#}");
+            say!("error: {e:#}");
             ExitCode::from(1)
         }
         Err(Failure::Code(c)) => ExitCode::from(c),
@@ -272,7 +290,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Replicates::Fixed(_)
                     if precision.is_some() || max_replicates.is_some() || !metrics.is_empty() =>
                 {
-                    eprintln!(
+                    say!(
                         "error: --precision, --max-replicates and --metric size `--replicates auto`; with a fixed replicate count they mean nothing"
                     );
                     return Err(Failure::Code(2));
@@ -287,24 +305,36 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Plot { dir } => {
             let (_, plots) = talentsim::plot::redraw(&dir)?;
-            eprintln!("{} plots in {}", plots.len(), dir.join("plots").display());
+            say!("{} plots in {}", plots.len(), dir.join("plots").display());
             Ok(())
         }
         Command::Validate { scenario, sets } => {
             let sc = load(&scenario, &sets)?;
-            eprintln!(
-                "{}: ok ({} region(s), {} to {}, scale {})",
+            use talentsim::sim::footprint;
+            let memory = match footprint::estimate(&sc.def, f64::INFINITY) {
+                Some(fp) => format!(
+                    "peak memory about {}, from a pilot at scale {}",
+                    footprint::human(fp.total()),
+                    fp.pilot_scale.unwrap_or(sc.def.scale)
+                ),
+                None => format!(
+                    "peak memory at most {} (too many regions for a pilot)",
+                    footprint::human(footprint::bound(&sc.def).total())
+                ),
+            };
+            say!(
+                "{}: ok ({} region(s), {} to {}, scale {}; {memory})",
                 scenario.display(),
                 sc.def.region.len(),
                 sc.def.start,
                 sc.def.end,
-                sc.def.scale
+                sc.def.scale,
             );
             Ok(())
         }
         Command::Show { scenario, sets } => {
             let sc = load(&scenario, &sets)?;
-            print!("{}", sc.to_toml());
+            out_raw!("{}", sc.to_toml());
             Ok(())
         }
         Command::Calibrate {
@@ -402,7 +432,7 @@ fn cmd_run(
             .expect("valid template")
             .progress_chars("=> "),
         );
-        b.set_message(sc.def.name.clone());
+        b.set_message(talentsim::term::clean(&sc.def.name).into_owned());
         Some(b)
     } else {
         None
@@ -417,8 +447,11 @@ fn cmd_run(
     }
     talentsim::output::write_run(&out, &sc, &result).context("writing outputs")?;
     let summary = talentsim::output::summary(&sc, &result);
-    eprintln!(
-        "{}: {} months, seed {seed}, {:.2} s; outputs in {}",
+    let peak = talentsim::sim::footprint::peak_resident_bytes().map_or_else(String::new, |b| {
+        format!(", peak memory {}", talentsim::sim::footprint::human(b))
+    });
+    say!(
+        "{}: {} months, seed {seed}, {:.2} s{peak}; outputs in {}",
         sc.def.name,
         months,
         started.elapsed().as_secs_f64(),
@@ -426,7 +459,7 @@ fn cmd_run(
     );
     if let Some(regions) = summary["regions"].as_array() {
         for r in regions {
-            eprintln!(
+            say!(
                 "  {}: talent {} | firms founded {} | listed {} | quasi-unicorns {} | unicorns {}",
                 r["region"].as_str().unwrap_or(""),
                 r["talent_stock_end"],
@@ -439,7 +472,7 @@ fn cmd_run(
     }
     if plots {
         let (_, drawn) = talentsim::plot::redraw(&out).context("drawing plots")?;
-        eprintln!("  {} plots in {}", drawn.len(), out.join("plots").display());
+        say!("  {} plots in {}", drawn.len(), out.join("plots").display());
     }
     Ok(())
 }
@@ -448,15 +481,15 @@ fn cmd_facts(dirs: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
     let report = match talentsim::facts::evaluate(dirs) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return Err(Failure::Code(2));
         }
     };
     talentsim::output::write_atomic(out, |w| w.write_all(report.csv().as_bytes()))
         .with_context(|| format!("writing {}", out.display()))?;
-    print!("{}", report.text());
+    out_raw!("{}", report.text());
     let ok = report.facts.iter().filter(|f| f.in_band()).count();
-    eprintln!(
+    say!(
         "{ok} of {} facts in band over {} run(s); table in {}",
         report.facts.len(),
         report.dirs.len(),
@@ -497,9 +530,7 @@ fn cmd_calibrate(
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     ctrlc::set_handler(|| {
         cal::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-        eprintln!(
-            "\ninterrupted: finishing the current evaluation, then writing the best point so far"
-        );
+        say!("\ninterrupted: finishing the current evaluation, then writing the best point so far");
     })
     .context("installing the Ctrl-C handler")?;
     let runs = indicatif::ProgressBar::new(0);
@@ -514,7 +545,7 @@ fn cmd_calibrate(
         (fits, Vec::new(), None)
     } else {
         runs.set_length((budget as u64 + 1) * targets.replicates as u64);
-        eprintln!(
+        say!(
             "calibrating {} knob(s) against {} target(s), {} replicates, at most {budget} evaluations",
             params.len(),
             targets.target.len(),
@@ -555,18 +586,18 @@ fn cmd_calibrate(
             w.write_all(json.as_bytes())
         })
         .context("writing calibration.json")?;
-        eprintln!(
+        say!(
             "best objective {:.5} after {} evaluations{}",
             c.objective,
             c.history.len(),
             if c.interrupted { " (interrupted)" } else { "" }
         );
         for (p, v) in params.iter().zip(&best) {
-            eprintln!("  {} = {v} (was {})", p.path, p.start);
+            say!("  {} = {v} (was {})", p.path, p.start);
         }
     }
-    print!("{md}");
-    eprintln!(
+    out_raw!("{md}");
+    say!(
         "{:.1} s; fit report and calibrated scenario in {}",
         started.elapsed().as_secs_f64(),
         out.display()
@@ -625,7 +656,7 @@ fn cmd_compare(
     bar.finish_and_clear();
     cmp.write(&out).context("writing the comparison")?;
     let (_, plots) = talentsim::plot::redraw(&out).context("drawing plots and report")?;
-    eprintln!(
+    say!(
         "{} scenarios × {} replicates in {:.1} s; comparison.csv, comparison.json, report.html and {} plots in {}",
         scenarios.len(),
         cmp.manifest.replicates,
@@ -635,7 +666,7 @@ fn cmd_compare(
     );
     if let Some(a) = &cmp.manifest.auto {
         let met = a.checks.iter().filter(|c| c.met).count();
-        eprintln!(
+        say!(
             "  replicates auto: batches {:?}; {met} of {} paired differences within {}% of the baseline mean{}",
             a.batches,
             a.checks.len(),
@@ -650,9 +681,12 @@ fn cmd_compare(
             }
         );
         for c in a.checks.iter().filter(|c| !c.met) {
-            eprintln!(
+            say!(
                 "    not met: {} in {} (interval width {:.4} > {:.4})",
-                c.metric, c.scenario, c.width, c.wanted
+                c.metric,
+                c.scenario,
+                c.width,
+                c.wanted
             );
         }
     }
@@ -671,7 +705,7 @@ fn cmd_compare(
                 )
             })
             .collect();
-        eprintln!("  target {}: {}", t.name, cells.join(" | "));
+        say!("  target {}: {}", t.name, cells.join(" | "));
     }
     Ok(())
 }

@@ -85,11 +85,46 @@ fn month_text(start: Month, t: i32) -> String {
     }
 }
 
-/// The `timeseries.csv` text.
+/// Whether a spreadsheet would read a cell starting with `c` as a formula (OWASP, *CSV
+/// Injection*: `=`, `+`, `-`, `@`, tab, carriage return).
+fn formula_start(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A CSV text cell holding a user string (a scenario, region, sector, program or knob name, a
+/// level, an error message), made inert for spreadsheets as OWASP recommends against CSV
+/// injection: where the text, after any leading `'`, begins with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return, a `'` goes in front (so `=HYPERLINK(…)` is shown, not evaluated). Only
+/// text cells pass through this: numeric columns stay plain numbers (`-0.5`), so pandas, polars
+/// and R read them unchanged. [`csv_text_back`] undoes it exactly.
+pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.trim_start_matches('\'').starts_with(formula_start) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The user string a [`csv_text`] cell holds.
+pub fn csv_text_back(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(formula_start) => rest,
+        _ => s,
+    }
+}
+
+/// The `timeseries.csv` text (region names through [`csv_text`]).
 pub fn write_timeseries(w: &mut dyn Write, rows: &[MonthRow]) -> io::Result<()> {
     let mut cw = csv::Writer::from_writer(w);
     for r in rows {
-        cw.serialize(r).map_err(io::Error::other)?;
+        match csv_text(&r.region) {
+            std::borrow::Cow::Borrowed(_) => cw.serialize(r),
+            std::borrow::Cow::Owned(region) => cw.serialize(MonthRow {
+                region,
+                ..r.clone()
+            }),
+        }
+        .map_err(io::Error::other)?;
     }
     cw.flush()
 }
@@ -141,8 +176,8 @@ pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Resu
         let anchor = f.kind == Kind::Anchor;
         cw.write_record([
             i.to_string(),
-            sc.def.region[f.region as usize].name.clone(),
-            sc.def.sector[f.sector as usize].name.clone(),
+            csv_text(&sc.def.region[f.region as usize].name).into_owned(),
+            csv_text(&sc.def.sector[f.sector as usize].name).into_owned(),
             if anchor { "anchor" } else { "startup" }.to_string(),
             if anchor {
                 String::new()
@@ -154,7 +189,7 @@ pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Resu
             } else {
                 Education::ALL[f.founder_edu as usize].as_str().to_string()
             },
-            programs_of(sc, f),
+            csv_text(&programs_of(sc, f)).into_owned(),
             month_text(start, f.first_seed),
             month_text(start, f.series_a),
             f.rounds.to_string(),
@@ -339,6 +374,33 @@ pub fn write_run(dir: &Path, sc: &Scenario, run: &RunResult) -> Result<(), Outpu
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(io::Error::other)?;
         w.write_all(b"\n")
     })
+}
+
+#[cfg(test)]
+mod csv_text_tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_restored_exactly() {
+        for s in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=x",
+            "''-x",
+        ] {
+            let c = csv_text(s);
+            assert!(c.starts_with('\''), "{s}");
+            assert_eq!(csv_text_back(&c), s);
+        }
+        for s in ["Binjiang", "滨江", "'quoted'", "a=b", "", "'"] {
+            assert_eq!(csv_text(s), s);
+            assert_eq!(csv_text_back(s), s);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1083,3 +1083,65 @@ fn unwritable_output_directories_are_found_before_simulating() {
         );
     }
 }
+
+/// The bytes in "<label>28.6 MiB" (or GiB) of `validate`'s or `run`'s report.
+fn bytes_after(text: &str, label: &str) -> f64 {
+    let rest = text
+        .split(label)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no estimate in {text:?}"));
+    let mut it = rest.split_whitespace();
+    let x: f64 = it.next().unwrap().parse().unwrap();
+    match it.next().unwrap().trim_end_matches([',', ';']) {
+        "MiB" => x * (1u64 << 20) as f64,
+        "GiB" => x * (1u64 << 30) as f64,
+        u => panic!("unit {u}"),
+    }
+}
+
+/// Issue 10: the memory estimate (a pilot at a coarser scale) is within 2× of the peak resident
+/// size `talentsim run` reaches, for every bundled scenario.
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_estimate_is_within_twice_the_measured_peak_for_bundled_scenarios() {
+    use talentsim::sim::footprint;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    for path in names {
+        // The estimate `validate` prints (its program part is that binary's own size).
+        let o = talentsim(&["validate", path.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", path.display());
+        let text = String::from_utf8_lossy(&o.stderr);
+        let est = bytes_after(&text, "peak memory about ");
+        // The peak `run` reports is its own `VmHWM` (a child's `ru_maxrss` would include the
+        // test process it was forked from).
+        let out = tmp.path().join("out");
+        let o = talentsim(&[
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", path.display());
+        let text = String::from_utf8_lossy(&o.stderr);
+        let peak = bytes_after(&text, "peak memory ");
+        let ratio = est / peak;
+        eprintln!(
+            "{}: estimate {} / peak {} = {ratio:.2}",
+            path.display(),
+            footprint::human(est),
+            footprint::human(peak)
+        );
+        assert!(
+            (0.5..=2.0).contains(&ratio),
+            "{}: estimate {est} B against a peak of {peak} B",
+            path.display()
+        );
+    }
+}

@@ -571,3 +571,64 @@ fn one_sweep_at_a_time_per_directory() {
     let o = sweep_to(&f, &out, &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
 }
+
+/// Issue 10: a finished `results.csv` that was damaged (truncated, a row deleted or
+/// duplicated, the header gone, a value edited) is refused by `analyze`, and the same `sweep`
+/// command repairs it (keeps the whole rows in order, reruns the rest) instead of saying
+/// "already complete".
+#[test]
+fn damaged_results_are_refused_by_analyze_and_repaired_by_a_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("ishigami.toml");
+    fs::write(
+        &f,
+        "model = \"ishigami\"\ndesign = \"random\"\npoints = 200\nseed = 3\n\n[[knob]]\npath = \"x1\"\nmin = -3.0\nmax = 3.0\n\n[[knob]]\npath = \"x2\"\nmin = -3.0\nmax = 3.0\n\n[[knob]]\npath = \"x3\"\nmin = -3.0\nmax = 3.0\n",
+    )
+    .unwrap();
+    let good = tmp.path().join("good");
+    let o = sweep_to(&f, &good, &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run(&["analyze", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = fs::read_to_string(good.join("results.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    let join = |ls: &[&str]| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let mut duplicated = lines.clone();
+    duplicated.insert(50, lines[50]);
+    let mut deleted = lines.clone();
+    deleted.remove(120);
+    let mut last_changed = lines.clone();
+    let last = lines.last().unwrap().replace('1', "2");
+    *last_changed.last_mut().unwrap() = &last;
+    let damages: Vec<(&str, String)> = vec![
+        ("empty", String::new()),
+        ("header gone", join(&lines[1..])),
+        ("truncated", csv[..csv.len() / 2].to_string()),
+        ("a row deleted", join(&deleted)),
+        ("a row duplicated", join(&duplicated)),
+        ("a value edited", join(&last_changed)),
+    ];
+    for (what, damaged) in damages {
+        let dir = tmp.path().join(what.replace(' ', "_"));
+        fs::create_dir_all(&dir).unwrap();
+        for name in ["results.csv", "results.parquet", "sweep.lock.toml"] {
+            fs::copy(good.join(name), dir.join(name)).unwrap();
+        }
+        fs::write(dir.join("results.csv"), &damaged).unwrap();
+        let o = run(&["analyze", dir.to_str().unwrap()]);
+        assert!(!o.status.success(), "{what}: analyze accepted it");
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("damaged") && err.contains("rerun the same `talentsim sweep`"),
+            "{what}: {err}"
+        );
+        let o = sweep_to(&f, &dir, &[]);
+        assert!(o.status.success(), "{what}: {}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("were damaged") && !err.contains("already complete"),
+            "{what}: {err}"
+        );
+        assert_same(&good, &dir);
+    }
+}

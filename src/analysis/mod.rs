@@ -66,6 +66,12 @@ pub fn read(dir: &Path) -> anyhow::Result<PointTable> {
             dir.display()
         );
     }
+    crate::sweep::exec::verify_results(&csv, &manifest).with_context(|| {
+        format!(
+            "the results in `{}` are damaged: rerun the same `talentsim sweep` command to repair them (it keeps the whole rows and reruns the rest), or `talentsim merge` for merged shards",
+            dir.display()
+        )
+    })?;
     let k = manifest.knobs.len();
     let ns = manifest.records.len();
     let np = manifest.points as usize;
@@ -86,7 +92,7 @@ pub fn read(dir: &Path) -> anyhow::Result<PointTable> {
             .with_context(|| format!("`{}`: a row without a valid point", csv.display()))?;
         if values[p].is_empty() {
             values[p] = (0..k)
-                .map(|i| rec.get(6 + i).unwrap_or("").to_string())
+                .map(|i| crate::output::csv_text_back(rec.get(6 + i).unwrap_or("")).to_string())
                 .collect();
         }
         if rec.get(4) != Some("ok") {

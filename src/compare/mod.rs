@@ -946,7 +946,13 @@ impl Comparison {
                     rows.push(("variance_reduction".into(), num(p.variance_reduction)));
                 }
                 for (stat, v) in rows {
-                    cw.write_record([c.scenario.as_str(), &m.metric, "", &stat, &v])?;
+                    cw.write_record([
+                        &*crate::output::csv_text(&c.scenario),
+                        &m.metric,
+                        "",
+                        &stat,
+                        &v,
+                    ])?;
                 }
             }
         }
@@ -962,7 +968,13 @@ impl Comparison {
                     ("delta_outcome_ci_low", num(c.delta_outcome.ci_low)),
                     ("delta_outcome_ci_high", num(c.delta_outcome.ci_high)),
                 ] {
-                    cw.write_record([c.scenario.as_str(), &x.metric, "", stat, &v])?;
+                    cw.write_record([
+                        &*crate::output::csv_text(&c.scenario),
+                        &x.metric,
+                        "",
+                        stat,
+                        &v,
+                    ])?;
                 }
             }
         }
@@ -979,7 +991,13 @@ impl Comparison {
                 ];
                 rows.extend(stats_rows("", &c.value));
                 for (stat, v) in rows {
-                    cw.write_record([c.scenario.as_str(), &metric, "", &stat, &v])?;
+                    cw.write_record([
+                        &*crate::output::csv_text(&c.scenario),
+                        &metric,
+                        "",
+                        &stat,
+                        &v,
+                    ])?;
                 }
             }
         }
@@ -991,7 +1009,13 @@ impl Comparison {
                     ("ci_low", s.ci_low[t]),
                     ("ci_high", s.ci_high[t]),
                 ] {
-                    cw.write_record([s.scenario.as_str(), &s.metric, &month, stat, &num(v)])?;
+                    cw.write_record([
+                        &*crate::output::csv_text(&s.scenario),
+                        &s.metric,
+                        &month,
+                        stat,
+                        &num(v),
+                    ])?;
                 }
             }
         }
@@ -1028,7 +1052,10 @@ impl Comparison {
             }
             let month = Month::parse(&rec[2])
                 .with_context(|| format!("{}: `{}` is not a month", cp.display(), &rec[2]))?;
-            let key = (rec[1].to_string(), rec[0].to_string());
+            let key = (
+                rec[1].to_string(),
+                crate::output::csv_text_back(&rec[0]).to_string(),
+            );
             let s = map.entry(key.clone()).or_insert_with(|| {
                 order.push(key.clone());
                 SeriesResult {

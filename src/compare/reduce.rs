@@ -137,7 +137,7 @@ impl RunTable {
         let mut months: Vec<String> = Vec::new();
         for rec in rd.records() {
             let rec = rec.with_context(|| format!("reading {}", ts_path.display()))?;
-            let region = &rec[region_i];
+            let region = crate::output::csv_text_back(&rec[region_i]);
             if !regions.iter().any(|r| r == region) {
                 regions.push(region.to_string());
             }

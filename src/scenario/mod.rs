@@ -452,95 +452,113 @@ pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
     people_drivers(def).iter().map(|d| d.agents).sum()
 }
 
-/// Bytes a competition edition holds while its jury reads the projects (per project).
-const PROJECT_BYTES: f64 = 48.0;
-
+/// Refuse a scenario whose run would not fit in memory (see [`crate::sim::footprint`]): the
+/// bound from the knobs first; where it exceeds the limit, a pilot at a coarser scale, unless
+/// the pilot itself could not fit or the scenario has other problems.
 fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
-    let drivers = people_drivers(def);
-    let agents: f64 = drivers.iter().map(|d| d.agents).sum();
-    // Person vector with growth slack, plus per-person scratch in the step.
-    let per_agent = PERSON_BYTES as f64 * 2.0 + 8.0;
-    let people = agents * per_agent;
-    // The largest competition edition's projects, held at once while the jury reads them.
-    let years = ((def.end.0 as f64 - def.start.0 as f64) + 1.0).max(0.0) / 12.0;
-    let mut edition = (0.0f64, Vec::new());
-    for (i, r) in def.region.iter().enumerate() {
-        for (j, cp) in r.competition.iter().enumerate() {
-            let n = cp.projects * (1.0 + cp.projects_growth).powf(years).max(1.0) / def.scale;
-            if n * PROJECT_BYTES > edition.0 {
-                edition = (
-                    n * PROJECT_BYTES,
-                    vec![
-                        "region".to_string(),
-                        i.to_string(),
-                        "competition".into(),
-                        j.to_string(),
-                        "projects".into(),
-                    ],
-                );
-            }
-        }
-    }
-    let bytes = people + edition.0;
+    use crate::sim::footprint::{self, PEOPLE, PROJECTS, RECORDS};
     let limit = if def.memory_limit_gib > 0.0 {
         def.memory_limit_gib * (1u64 << 30) as f64
     } else {
         available_memory().unwrap_or(f64::INFINITY)
     };
-    if bytes.is_nan() || bytes > limit {
-        let gib = |b: f64| b / (1u64 << 30) as f64;
-        let needed_scale = (def.scale * bytes / limit).ceil();
-        // Point at the knob that brings the most.
-        let top = drivers
+    let bound = footprint::bound(def);
+    if bound.total() <= limit {
+        return;
+    }
+    let mut fp = bound;
+    // The pilot is held to half the limit (and 4 GiB) by its own bound.
+    if c.diags.is_empty()
+        && let Some(pilot) = footprint::estimate(def, (limit / 2.0).min(4.0 * (1u64 << 30) as f64))
+    {
+        if pilot.total() <= limit {
+            return;
+        }
+        fp = pilot;
+    }
+    let bytes = fp.total();
+    let drivers = people_drivers(def);
+    let largest = fp.largest().map_or(PEOPLE, |p| p.name);
+    // Point at the knob that drives the largest part: for people (and the firms and panel
+    // they bring) the knob that brings the most people.
+    let path: Vec<String> = match largest {
+        PROJECTS => match footprint::largest_edition(def).1 {
+            Some((i, j)) => vec![
+                "region".into(),
+                i.to_string(),
+                "competition".into(),
+                j.to_string(),
+                "projects".into(),
+            ],
+            None => vec!["scale".into()],
+        },
+        RECORDS | footprint::REGIONS => vec![
+            "region".into(),
+            (def.region.len().saturating_sub(1)).to_string(),
+        ],
+        footprint::FUNDS => vec!["capital".into(), "new_funds_per_year".into()],
+        _ => drivers
             .iter()
             .max_by(|a, b| a.agents.total_cmp(&b.agents))
             .map(|d| d.path.clone())
-            .unwrap_or_default();
-        let (path, what) = if edition.0 > people {
-            (
-                edition.1.clone(),
-                "a competition edition's projects".to_string(),
-            )
+            .unwrap_or_else(|| vec!["scale".into()]),
+    };
+    let refs: Vec<&str> = path.iter().map(String::as_str).collect();
+    let key = path.iter().fold(String::new(), |mut k, seg| {
+        if seg.parse::<usize>().is_ok() {
+            k.push_str(&format!("[{seg}]"));
         } else {
-            (top.clone(), "people".to_string())
-        };
-        let refs: Vec<&str> = path.iter().map(String::as_str).collect();
-        let key = path.iter().fold(String::new(), |mut k, seg| {
-            if seg.parse::<usize>().is_ok() {
-                k.push_str(&format!("[{seg}]"));
-            } else {
-                if !k.is_empty() {
-                    k.push('.');
-                }
-                k.push_str(seg);
+            if !k.is_empty() {
+                k.push('.');
             }
-            k
-        });
-        let fmt = |b: f64| {
-            if gib(b) >= 1.0e4 {
-                format!("{:.2e} GiB", gib(b))
-            } else if gib(b) >= 0.1 {
-                format!("{:.1} GiB", gib(b))
-            } else {
-                format!("{:.1} MiB", b / (1u64 << 20) as f64)
-            }
-        };
-        c.error_hint(
-            span_at(root, &refs),
-            if key.is_empty() { "scale" } else { &key },
-            format!(
-                "the scenario is too large for memory: about {agents:.3e} person agents × {per_agent} B and {:.3e} projects in one competition edition × {PROJECT_BYTES} B ≈ {}, more than the {} available (most of it: {what}, from `{key}`)",
-                edition.0 / PROJECT_BYTES,
-                fmt(bytes),
-                fmt(limit)
-            ),
-            if needed_scale.is_finite() && needed_scale <= 1.0e6 {
-                format!("set `scale = {needed_scale}` or more (people per agent), lower `{key}`, or set `memory_limit_gib` if more memory is available")
-            } else {
-                format!("lower `{key}`: no `scale` up to its maximum of 10^6 makes this fit")
-            },
-        );
-    }
+            k.push_str(seg);
+        }
+        k
+    });
+    let parts = fp
+        .parts
+        .iter()
+        .filter(|p| p.bytes >= bytes / 100.0)
+        .map(|p| format!("{} {}", p.name, footprint::human(p.bytes)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let how = match fp.pilot_scale {
+        Some(s) => format!("a pilot at scale {s} shows"),
+        None => "at most".to_string(),
+    };
+    let limit_is = if def.memory_limit_gib > 0.0 {
+        format!("the {} of `memory_limit_gib`", footprint::human(limit))
+    } else {
+        format!("the {} available", footprint::human(limit))
+    };
+    let what = match largest {
+        PROJECTS => "a competition edition's projects".to_string(),
+        RECORDS => format!("the monthly records of {} regions", def.region.len()),
+        other => other.to_string(),
+    };
+    let people_scaled = matches!(
+        largest,
+        PEOPLE | footprint::FIRMS | footprint::PANEL | footprint::OPENINGS | PROJECTS
+    );
+    let needed_scale = (def.scale * bytes / limit).ceil();
+    c.error_hint(
+        span_at(root, &refs),
+        &key,
+        format!(
+            "the scenario is too large for memory: {how} about {:.3e} person agents × {} B and {:.3e} firm agents ≈ {} ({parts}), more than {limit_is} (most of it: {what}, from `{key}`)",
+            fp.items(PEOPLE),
+            std::mem::size_of::<crate::model::person::Person>(),
+            fp.items(footprint::FIRMS),
+            footprint::human(bytes),
+        ),
+        if people_scaled && needed_scale.is_finite() && needed_scale <= 1.0e6 {
+            format!("set `scale = {needed_scale}` or more (people per agent), lower `{key}`, or set `memory_limit_gib` if more memory is available")
+        } else if people_scaled {
+            format!("lower `{key}`: no `scale` up to its maximum of 10^6 makes this fit")
+        } else {
+            format!("lower `{key}` (this part does not shrink with `scale`), or set `memory_limit_gib` if more memory is available")
+        },
+    );
 }
 
 fn available_memory() -> Option<f64> {

@@ -12,6 +12,7 @@
 pub mod burnin;
 pub mod finance;
 pub mod firms;
+pub mod footprint;
 pub mod init;
 pub mod people;
 pub mod programs;

@@ -109,12 +109,10 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let stop_ref: &'static AtomicBool = stop;
     let _ = ctrlc::set_handler(move || {
         if stop_ref.swap(true, Ordering::SeqCst) {
-            eprintln!(
-                "\ninterrupted again: stopping now (the journal is consistent; rerun to resume)"
-            );
+            say!("\ninterrupted again: stopping now (the journal is consistent; rerun to resume)");
             std::process::exit(EXIT_INTERRUPTED as i32);
         }
-        eprintln!("\ninterrupted: finishing the runs in progress (Ctrl-C again to stop at once)…");
+        say!("\ninterrupted: finishing the runs in progress (Ctrl-C again to stop at once)…");
     });
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(runs);
@@ -151,15 +149,20 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
         Some(s) => format!("shard {}/{} of `{}`", s.index, s.count, a.file.display()),
         None => format!("`{}`", a.file.display()),
     };
+    if let Some(why) = &o.repaired {
+        say!(
+            "{what}: the finished results were damaged ({why}); kept the whole rows and ran the rest again"
+        );
+    }
     if o.already_complete {
-        eprintln!(
+        say!(
             "{what}: already complete in {} ({} runs, {} failed); nothing to do",
             o.dir.display(),
             o.runs,
             o.failed
         );
     } else if o.interrupted {
-        eprintln!(
+        say!(
             "{what}: interrupted after {} of {} runs ({} this time, {:.1} s); rerun the same command to resume",
             o.resumed + o.ran,
             o.runs,
@@ -173,7 +176,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
         } else {
             String::new()
         };
-        eprintln!(
+        say!(
             "{what}: {} runs{resumed} in {}, {} failed; results.csv and results.parquet in {}",
             o.runs,
             human_secs(started.elapsed().as_secs_f64()),
@@ -182,7 +185,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
         );
     }
     if o.failed > 0 {
-        eprintln!(
+        say!(
             "  {} run(s) failed: their `status` is `failed` and `error` says why",
             o.failed
         );
@@ -202,10 +205,10 @@ fn dry_run(
         .num_threads(1)
         .build()
         .context("starting a thread")?;
-    eprintln!("timing a run of the first point…");
+    say!("timing a run of the first point…");
     let est = pool.install(|| exec::estimate(sw));
     let d = &sw.def;
-    println!(
+    out!(
         "sweep `{}`: {} design, {} knob(s), {} point(s) × {} replicate(s) = {} runs (seeds: {}, base {})",
         if d.name.is_empty() {
             sw.path.display().to_string()
@@ -221,7 +224,7 @@ fn dry_run(
         d.seed
     );
     if let Some(s) = shard {
-        println!(
+        out!(
             "shard {}/{}: {runs} runs, into {}",
             s.index,
             s.count,
@@ -229,20 +232,20 @@ fn dry_run(
         );
     }
     let wall = est.secs_per_run * runs as f64 / threads as f64;
-    println!(
+    out!(
         "time: one run takes {} on one thread (timed); {runs} runs on {threads} thread(s) ≈ {}",
         human_secs(est.secs_per_run),
         human_secs(wall)
     );
     if est.run_memory_bytes > 0.0 {
-        println!(
+        out!(
             "memory: about {} per run, {} with {threads} runs at once",
             human_bytes(est.run_memory_bytes),
             human_bytes(est.run_memory_bytes * threads as f64)
         );
     }
     let csv = est.row_bytes as f64 * runs as f64;
-    println!(
+    out!(
         "disk: results.csv ≈ {} ({} B a row), results.parquet ≤ that; the journal and the Parquet file briefly coexist: allow {}",
         human_bytes(csv),
         est.row_bytes,
@@ -264,7 +267,7 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
     let r = merge::merge(&a.dirs, &out).map_err(Failure::Other)?;
     if r.written.is_none() {
         let missing: u64 = r.gaps.iter().map(|g| g.runs - g.done).sum();
-        eprintln!(
+        say!(
             "merge: {missing} of {} runs are missing, from {} shard(s); nothing written",
             r.runs,
             r.gaps.len()
@@ -274,19 +277,19 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
                 None => "no directory (the task never ran, or wrote elsewhere)".to_string(),
                 Some(d) => format!("{} of {} runs done in {}", g.done, g.runs, d.display()),
             };
-            eprintln!("  shard {}/{}: {state}", g.shard.index, g.shard.count);
+            say!("  shard {}/{}: {state}", g.shard.index, g.shard.count);
         }
-        eprintln!(
+        say!(
             "  points with missing runs ({}): {}",
             r.missing_points.len(),
             merge::ranges(&r.missing_points)
         );
-        eprintln!(
+        say!(
             "  rerun the missing shards (`talentsim sweep FILE --out DIR --shard I/N` resumes them), then merge again"
         );
         return Err(Failure::Code(EXIT_MISSING));
     }
-    eprintln!(
+    say!(
         "merged {} runs ({} failed) into {}",
         r.runs,
         r.failed,
@@ -306,21 +309,24 @@ pub fn analyze(a: AnalyzeArgs) -> Result<(), Failure> {
     let an = talentsim::analysis::analyze(&a.dir, a.bootstrap).map_err(Failure::Other)?;
     let out = a.out.unwrap_or_else(|| a.dir.join("analysis"));
     let files = talentsim::analysis::write(&an, &out).map_err(Failure::Other)?;
-    println!(
+    out!(
         "# Sensitivity of `{}` ({} design, {} points, {} failed runs)\n",
-        an.sweep, an.design, an.points, an.failed
+        an.sweep,
+        an.design,
+        an.points,
+        an.failed
     );
     for s in &an.stats {
-        println!(
+        out!(
             "## {} (mean {})\n",
             s.stat,
             talentsim::analysis::plot::short(s.mean)
         );
         match (&s.morris, &s.sobol) {
             (Some(m), _) => {
-                println!("| knob | μ* [95% bootstrap] | μ | σ |\n|---|---|---|---|");
+                out!("| knob | μ* [95% bootstrap] | μ | σ |\n|---|---|---|---|");
                 for (k, x) in an.knobs.iter().zip(m) {
-                    println!(
+                    out!(
                         "| {k} | {} | {:.3} | {:.3} |",
                         est(&x.mu_star),
                         x.mu,
@@ -329,27 +335,27 @@ pub fn analyze(a: AnalyzeArgs) -> Result<(), Failure> {
                 }
             }
             (_, Some((so, n))) => {
-                println!(
+                out!(
                     "N = {n} base samples\n\n| knob | S1 [95% bootstrap] | ST [95% bootstrap] |\n|---|---|---|"
                 );
                 for (k, x) in an.knobs.iter().zip(so) {
-                    println!("| {k} | {} | {} |", est(&x.s1), est(&x.st));
+                    out!("| {k} | {} | {} |", est(&x.s1), est(&x.st));
                 }
             }
             _ => {
-                println!("| knob | main-effect swing (max − min level mean) |\n|---|---|");
+                out!("| knob | main-effect swing (max − min level mean) |\n|---|---|");
                 for (k, me) in an.knobs.iter().zip(&s.main_effects) {
                     let (lo, hi) = me
                         .iter()
                         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
                             (l.min(v.mean.value), h.max(v.mean.value))
                         });
-                    println!("| {k} | {} |", talentsim::analysis::plot::short(hi - lo));
+                    out!("| {k} | {} |", talentsim::analysis::plot::short(hi - lo));
                 }
             }
         }
-        println!();
+        out!();
     }
-    eprintln!("{} files in {}", files.len(), out.display());
+    say!("{} files in {}", files.len(), out.display());
     Ok(())
 }

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -163,6 +163,10 @@ pub struct Manifest {
     pub finished: u64,
     /// Runs that failed (when complete).
     pub failed: u64,
+    /// FNV-1a 64 of the finished `results.csv` (hex), checked by `analyze`, `merge` and a
+    /// resume; absent while running and in directories written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results_fnv: Option<String>,
 }
 
 pub fn col_type_name(t: ColType) -> &'static str {
@@ -222,6 +226,7 @@ impl Manifest {
             status: "running".into(),
             finished: 0,
             failed: 0,
+            results_fnv: None,
         }
     }
 
@@ -238,7 +243,7 @@ impl Manifest {
             .iter()
             .map(|[n, _]| {
                 let mut f = String::new();
-                super::csv_field(&mut f, n);
+                super::csv_field(&mut f, &crate::output::csv_text(n));
                 f
             })
             .collect::<Vec<_>>()
@@ -329,8 +334,11 @@ pub struct Outcome {
     pub failed: u64,
     /// Stopped early by [`Options::stop`].
     pub interrupted: bool,
-    /// The directory was already complete.
+    /// The directory was already complete (and its `results.csv` verified).
     pub already_complete: bool,
+    /// A finished `results.csv` that failed [`verify_results`] (what was wrong): its whole rows
+    /// were kept and the rest run again.
+    pub repaired: Option<String>,
 }
 
 /// The directory a sweep (or shard) writes to.
@@ -391,6 +399,71 @@ pub(crate) fn scan_journal(
     Ok((keep, rows, failed))
 }
 
+/// FNV-1a 64 of a file's bytes, as 16 hex digits.
+pub fn file_fnv(path: &Path) -> anyhow::Result<String> {
+    let mut f = File::open(path).with_context(|| format!("opening `{}`", path.display()))?;
+    let mut h = crate::scenario::Fnv::default();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .with_context(|| format!("reading `{}`", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        h.write(&buf[..n]);
+    }
+    Ok(format!("{:016x}", h.0))
+}
+
+/// Check a finished `results.csv` against its manifest: the header, one whole row per run with
+/// the run ids in order, the count of failed runs, and the checksum recorded when it finished.
+/// The error says what is wrong (for the caller to add what to do).
+pub fn verify_results(csv: &Path, manifest: &Manifest) -> anyhow::Result<()> {
+    let shard = manifest.shard().unwrap_or(Shard::all());
+    let runs = shard.len(manifest.runs);
+    let len = fs::metadata(csv)
+        .with_context(|| format!("reading `{}`", csv.display()))?
+        .len();
+    let header = manifest.header();
+    let (keep, rows, failed) = scan_journal(csv, &header, shard, runs)
+        .map_err(|_| anyhow::anyhow!("`{}`: its header is not this sweep's", csv.display()))?;
+    if keep == 0 {
+        bail!("`{}` is empty or its header is damaged", csv.display());
+    }
+    if rows < runs {
+        bail!(
+            "`{}` holds {rows} whole rows in order of the {runs} runs (damaged, truncated, or a row deleted or duplicated after run {})",
+            csv.display(),
+            shard.run(rows.saturating_sub(1).min(runs.saturating_sub(1)))
+        );
+    }
+    if keep != len {
+        bail!(
+            "`{}` has {} bytes after its {runs} rows (a row duplicated or appended?)",
+            csv.display(),
+            len - keep
+        );
+    }
+    if failed != manifest.failed {
+        bail!(
+            "`{}` holds {failed} failed runs, its manifest says {} (edited?)",
+            csv.display(),
+            manifest.failed
+        );
+    }
+    if let Some(want) = &manifest.results_fnv {
+        let got = file_fnv(csv)?;
+        if &got != want {
+            bail!(
+                "`{}` does not match the checksum recorded when it finished ({got}, expected {want}): it was edited or damaged",
+                csv.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
@@ -425,6 +498,7 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
     let csv = dir.join(RESULTS_CSV);
     let parquet = dir.join(RESULTS_PARQUET);
     let runs = shard.len(sweep.runs());
+    let mut repaired = None;
     if mpath.exists() {
         let old = Manifest::read(&mpath)?;
         if old.talentsim != manifest.talentsim {
@@ -453,16 +527,42 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
                 manifest.shard.as_deref().unwrap_or("the whole sweep")
             );
         }
-        if old.status == "complete" && csv.exists() && parquet.exists() {
-            return Ok(Outcome {
-                dir,
-                runs,
-                resumed: old.finished,
-                ran: 0,
-                failed: old.failed,
-                interrupted: false,
-                already_complete: true,
-            });
+        if old.status == "complete" && csv.exists() {
+            match verify_results(&csv, &old) {
+                Ok(()) if parquet.exists() => {
+                    return Ok(Outcome {
+                        dir,
+                        runs,
+                        resumed: old.finished,
+                        ran: 0,
+                        failed: old.failed,
+                        interrupted: false,
+                        already_complete: true,
+                        repaired: None,
+                    });
+                }
+                Ok(()) => {}
+                Err(e) => {
+                    // Repair: the whole rows in order are kept as the journal, the rest rerun.
+                    repaired = Some(format!("{e:#}"));
+                    let _ = fs::remove_file(&parquet);
+                    if journal.exists() {
+                        fs::remove_file(&journal)
+                            .with_context(|| format!("removing `{}`", journal.display()))?;
+                    }
+                    // Without this sweep's header nothing in it can be trusted: start over.
+                    let mut first = String::new();
+                    let _ = File::open(&csv).map(|f| BufReader::new(f).read_line(&mut first));
+                    if first == manifest.header() {
+                        fs::rename(&csv, &journal)
+                            .with_context(|| format!("renaming `{}`", csv.display()))?;
+                    } else {
+                        fs::remove_file(&csv)
+                            .with_context(|| format!("removing `{}`", csv.display()))?;
+                    }
+                    manifest.write(&mpath)?;
+                }
+            }
         }
     } else {
         manifest.write(&mpath)?;
@@ -576,6 +676,7 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
             failed,
             interrupted: true,
             already_complete: false,
+            repaired,
         });
     }
     file.sync_all()?;
@@ -586,6 +687,7 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
     manifest.status = "complete".into();
     manifest.finished = runs;
     manifest.failed = failed;
+    manifest.results_fnv = Some(file_fnv(&csv)?);
     manifest.write(&mpath)?;
     Ok(Outcome {
         dir,
@@ -595,6 +697,7 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
         failed,
         interrupted: false,
         already_complete: false,
+        repaired,
     })
 }
 
@@ -606,7 +709,7 @@ pub struct Estimate {
     pub secs_per_run: f64,
     /// Bytes of one row of `results.csv`.
     pub row_bytes: u64,
-    /// Peak memory of one run, estimated from the scenario's agent count.
+    /// Peak memory of one run, estimated by a pilot ([`crate::sim::footprint::estimate`]).
     pub run_memory_bytes: f64,
 }
 
@@ -624,7 +727,7 @@ pub fn estimate(sweep: &Sweep) -> Estimate {
     }
     let secs = started.elapsed().as_secs_f64() / n as f64;
     let mem = sweep.base.as_ref().map_or(0.0, |b| {
-        crate::scenario::estimate_peak_agents(&b.def) * crate::scenario::PERSON_BYTES as f64 * 2.0
+        crate::sim::footprint::estimate(&b.def, f64::INFINITY).map_or(0.0, |f| f.total())
     });
     Estimate {
         runs: sweep.runs(),

@@ -157,8 +157,16 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
         let runs = shard.len(total);
         let (dir, done, f, file) = match slot {
             None => (None, 0, 0, None),
-            Some((d, _)) => {
+            Some((d, m)) => {
                 let csv = d.join(RESULTS_CSV);
+                if m.status == "complete" && csv.exists() {
+                    super::exec::verify_results(&csv, m).with_context(|| {
+                        format!(
+                            "shard {i}/{count} in `{}` is damaged: rerun that shard (`talentsim sweep … --shard {i}/{count}` keeps its whole rows and reruns the rest)",
+                            d.display()
+                        )
+                    })?;
+                }
                 let path = if csv.exists() { csv } else { d.join(JOURNAL) };
                 if path.exists() {
                     let (_, rows, f) = scan_journal(&path, &header, shard, runs)?;
@@ -246,6 +254,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
     base.status = "complete".into();
     base.finished = total;
     base.failed = failed;
+    base.results_fnv = Some(super::exec::file_fnv(&out.join(RESULTS_CSV))?);
     base.write(&out.join(MANIFEST))?;
     Ok(MergeReport {
         runs: total,

@@ -105,11 +105,14 @@ impl Row {
             if self.outcome.is_ok() { "ok" } else { "failed" }
         );
         if let Err(e) = &self.outcome {
-            csv_field(&mut s, &one_line(e));
+            csv_field(&mut s, &crate::output::csv_text(&one_line(e)));
         }
         for v in &self.values {
             s.push(',');
-            csv_field(&mut s, &v.text());
+            match v {
+                spec::Level::Str(t) => csv_field(&mut s, &crate::output::csv_text(t)),
+                _ => csv_field(&mut s, &v.text()),
+            }
         }
         match &self.outcome {
             Ok(stats) => {

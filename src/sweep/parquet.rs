@@ -121,7 +121,8 @@ pub fn write_from_csv(csv: &Path, out: &Path, columns: &[(String, ColType)]) -> 
                     if v.is_empty() && *t == ColType::OptStr {
                         b.append_null()
                     } else {
-                        b.append_value(v)
+                        // Text cells are CSV-injection safe in the CSV; Parquet holds the text.
+                        b.append_value(crate::output::csv_text_back(v))
                     }
                 }
                 Col::F64(b) => {
