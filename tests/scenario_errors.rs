@@ -1145,3 +1145,41 @@ fn memory_estimate_is_within_twice_the_measured_peak_for_bundled_scenarios() {
         );
     }
 }
+
+/// Issue 10: a syntax error no longer hides the rest of the file: the parser recovers and the
+/// three semantic mistakes below it are reported too, without a second, spurious report for the
+/// spoiled value.
+#[test]
+fn problems_after_a_syntax_error_are_reported_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(minimal())
+        .unwrap()
+        .replace("units = 100", "units = = 100")
+        .replace("discount = 0.5", "discount = 5")
+        .replace("specialists = 3", "specialists = \"x\"")
+        .replace("guarantee_share = 0.5", "guarantee_share = 7");
+    let f = tmp.path().join("syntax_and_more.toml");
+    std::fs::write(&f, text).unwrap();
+    let d = diags(&f, &[]);
+    let syntax: Vec<_> = d
+        .iter()
+        .filter(|d| d.message.contains("invalid TOML"))
+        .collect();
+    assert!(!syntax.is_empty(), "{d:#?}");
+    assert!(
+        syntax.iter().all(|s| s.key == "region.housing.units"),
+        "{d:#?}"
+    );
+    for key in [
+        "region[0].housing.discount",
+        "region[0].service.specialists",
+        "region[0].loans.guarantee_share",
+    ] {
+        assert!(d.iter().any(|x| x.key == key), "{key} missing: {d:#?}");
+    }
+    assert!(
+        !d.iter()
+            .any(|x| x.key.contains("units") && !x.message.contains("invalid TOML")),
+        "{d:#?}"
+    );
+}

@@ -116,6 +116,9 @@ impl fmt::Display for Diagnostics {
 pub struct Collector<'a> {
     pub sources: &'a SourceMap,
     pub diags: Vec<Diagnostic>,
+    /// Problems found before this collector started (syntax errors, `--set` paths): checks
+    /// that need a wholly valid input (the memory pilot) skip when any exist.
+    pub prior: usize,
 }
 
 impl<'a> Collector<'a> {
@@ -123,6 +126,7 @@ impl<'a> Collector<'a> {
         Collector {
             sources,
             diags: Vec::new(),
+            prior: 0,
         }
     }
 

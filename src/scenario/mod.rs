@@ -96,6 +96,7 @@ pub fn load_input<T: Knob>(
         }
     }
     let mut c = Collector::new(&sources);
+    c.prior = diags.len();
     let spec = Spec {
         min: f64::NEG_INFINITY,
         max: f64::INFINITY,
@@ -106,6 +107,7 @@ pub fn load_input<T: Knob>(
         check(v, &root, &mut c);
     }
     diags.extend(c.diags);
+    drop_spoiled(&mut diags);
     sort_diagnostics(&mut diags, &sources);
     if !diags.is_empty() {
         return Err(ScenarioError::Invalid(Diagnostics(diags)));
@@ -147,6 +149,41 @@ pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let out = load(&p, &[]);
     let _ = std::fs::remove_dir_all(&dir);
     out
+}
+
+/// After a TOML syntax error the rest of the file is still checked, from what the parser
+/// recovered; a value the error spoiled (`rent_cny =` reads as an empty string) would then get a
+/// second, spurious diagnostic. Drop those: any other diagnostic on a syntax error's line or
+/// for its key.
+fn drop_spoiled(diags: &mut Vec<Diagnostic>) {
+    let strip = |k: &str| {
+        let mut out = String::with_capacity(k.len());
+        let mut depth = 0;
+        for ch in k.chars() {
+            match ch {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ if depth == 0 => out.push(ch),
+                _ => {}
+            }
+        }
+        out
+    };
+    let syntax = |d: &Diagnostic| d.message.starts_with("invalid TOML");
+    let spoiled: Vec<(String, usize, String)> = diags
+        .iter()
+        .filter(|d| syntax(d))
+        .map(|d| (d.file.clone(), d.line, strip(&d.key)))
+        .collect();
+    if spoiled.is_empty() {
+        return;
+    }
+    diags.retain(|d| {
+        syntax(d)
+            || !spoiled.iter().any(|(file, line, key)| {
+                *file == d.file && (*line == d.line || (!key.is_empty() && *key == strip(&d.key)))
+            })
+    });
 }
 
 /// FNV-1a, 64 bit: a small stable hash for manifests.
@@ -469,6 +506,7 @@ fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
     let mut fp = bound;
     // The pilot is held to half the limit (and 4 GiB) by its own bound.
     if c.diags.is_empty()
+        && c.prior == 0
         && let Some(pilot) = footprint::estimate(def, (limit / 2.0).min(4.0 * (1u64 << 30) as f64))
     {
         if pilot.total() <= limit {

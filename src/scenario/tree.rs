@@ -198,9 +198,9 @@ pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
             c.error(span, &key, format!("invalid TOML: {msg}"));
         }
     }
-    if had_errors {
-        return None;
-    }
+    // After a syntax error the parser has recovered what it could: the rest of the file is
+    // checked too (`load_input` drops what the spoiled values would make spurious).
+    let _ = had_errors;
     let span = Span {
         file,
         start: 0,
