@@ -291,7 +291,11 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
             let last = mine.last().copied();
             let year: Vec<&MonthRow> = mine.iter().rev().take(12.min(months)).copied().collect();
             let sum = |f: &dyn Fn(&MonthRow) -> u64| -> u64 { year.iter().map(|r| f(r)).sum() };
-            let total = |f: &dyn Fn(&MonthRow) -> i64| -> i64 { mine.iter().map(|r| f(r)).sum() };
+            // Saturating: a CNY knob may be as large as 1e300 (each month's figure saturates
+            // at i64::MAX when it is recorded, and so does their sum).
+            let total = |f: &dyn Fn(&MonthRow) -> i64| -> i64 {
+                mine.iter().fold(0i64, |a, r| a.saturating_add(f(r)))
+            };
             let firms: Vec<&Firm> = run
                 .firms
                 .iter()

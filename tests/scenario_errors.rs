@@ -1183,3 +1183,317 @@ fn problems_after_a_syntax_error_are_reported_too() {
         "{d:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 10: a deterministic mutation test of every bundled input file.
+
+/// SplitMix64: the mutants are the same on every machine and every run.
+struct Mix(u64);
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Values a mutant puts where a value was: wrong types, huge and tiny numbers, NaN and
+/// infinities, integers past i64 and u64, control characters, empty and long strings.
+const HOSTILE_VALUES: &[&str] = &[
+    "0",
+    "-1",
+    "1e300",
+    "-1e300",
+    "1e15",
+    "2.6e12",
+    "1e-300",
+    "nan",
+    "inf",
+    "-inf",
+    "9223372036854775807",
+    "18446744073709551616",
+    "0x7fffffff",
+    "\"\"",
+    "\"text\"",
+    "\"\\u001b]0;owned\\u0007\\u001b[2J\"",
+    "\"=HYPERLINK(\\\"http://x\\\")\"",
+    "true",
+    "[]",
+    "[1, 2, 3]",
+    "{ a = 1 }",
+    "\"2020-13\"",
+    "\"9999-12\"",
+    "=",
+];
+
+/// One mutant of `text` (bytes: some mutants are not UTF-8).
+fn mutate(text: &str, rng: &mut Mix) -> Vec<u8> {
+    let lines: Vec<&str> = text.lines().collect();
+    let assignments: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let l = lines[i].trim_start();
+            !l.starts_with('#') && !l.starts_with('[') && l.contains('=')
+        })
+        .collect();
+    let join = |ls: &[String]| ls.join("\n").into_bytes();
+    let mut owned: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    match rng.below(9) {
+        // A value replaced.
+        0..=2 if !assignments.is_empty() => {
+            let i = assignments[rng.below(assignments.len())];
+            let key = owned[i].split('=').next().unwrap().to_string();
+            let v = HOSTILE_VALUES[rng.below(HOSTILE_VALUES.len())];
+            owned[i] = format!("{key}= {v}");
+            join(&owned)
+        }
+        // A line deleted.
+        3 if !owned.is_empty() => {
+            owned.remove(rng.below(owned.len()));
+            join(&owned)
+        }
+        // A line duplicated.
+        4 if !owned.is_empty() => {
+            let i = rng.below(owned.len());
+            owned.insert(i, owned[i].clone());
+            join(&owned)
+        }
+        // A key renamed (a letter doubled, or the key cut short).
+        5 if !assignments.is_empty() => {
+            let i = assignments[rng.below(assignments.len())];
+            let (k, v) = owned[i].split_once('=').unwrap();
+            let k = k.trim_end();
+            let k = if rng.below(2) == 0 {
+                format!("{k}{}", k.chars().last().unwrap_or('x'))
+            } else {
+                k.chars().take(k.chars().count() / 2).collect()
+            };
+            owned[i] = format!("{k} ={v}");
+            join(&owned)
+        }
+        // Truncated anywhere (inside a UTF-8 sequence too).
+        6 => text.as_bytes()[..rng.below(text.len())].to_vec(),
+        // Invalid UTF-8 bytes inserted.
+        7 => {
+            let mut b = text.as_bytes().to_vec();
+            let at = rng.below(b.len());
+            b.splice(at..at, [0xff, 0xfe, 0xc3]);
+            b
+        }
+        // Two lines swapped (a key moves to another table).
+        _ => {
+            let (a, b) = (rng.below(owned.len()), rng.below(owned.len()));
+            owned.swap(a, b);
+            join(&owned)
+        }
+    }
+}
+
+#[track_caller]
+fn located(e: &scenario::ScenarioError, what: &str) {
+    let d = e.diagnostics();
+    assert!(!d.is_empty(), "{what}: a rejection without a diagnostic");
+    for x in d {
+        assert!(
+            !x.file.is_empty() && x.line >= 1 && x.column >= 1,
+            "{what}: a diagnostic without a location: {x:?}"
+        );
+    }
+}
+
+/// Run `talentsim run` on an accepted mutant under a 4 GiB address-space limit and a 120 s
+/// watchdog: it must end with a documented exit code (0, 1, 2), never a signal or a panic.
+fn run_limited(path: &Path, out: &Path, what: &str) {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 4194304; exec \"$0\" run \"$1\" --out \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_talentsim"))
+        .arg(path)
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed().as_secs() > 120 {
+            let _ = child.kill();
+            panic!("{what}: still running after 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(
+        matches!(status.code(), Some(0..=2)) && !err.contains("panicked"),
+        "{what}: {status:?}\n{err}"
+    );
+}
+
+#[test]
+fn mutants_of_every_bundled_input_never_panic_and_are_located() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = root().join("scenarios");
+    let binjiang = scenario::load(&scen.join("binjiang.toml"), &[]).unwrap();
+    let mut files: Vec<(PathBuf, &str)> = Vec::new();
+    for (dir, kind) in [
+        (scen.clone(), "scenario"),
+        (scen.join("sweeps"), "sweep"),
+        (scen.join("targets"), "targets"),
+    ] {
+        let mut here: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        here.sort();
+        files.extend(here.into_iter().map(|p| (p, kind)));
+    }
+    assert!(files.len() >= 9, "{files:?}");
+    let (mut accepted, mut rejected, mut ran) = (0, 0, 0);
+    for (fi, (path, kind)) in files.iter().enumerate() {
+        // Relative references made absolute, so a mutant can live in the temp dir.
+        let dir = path.parent().unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let text: String = text
+            .lines()
+            .map(|l| {
+                for key in ["extends", "base"] {
+                    if let Some(rest) = l.strip_prefix(&format!("{key} = \"")) {
+                        let target = rest.split('"').next().unwrap();
+                        return format!("{key} = {:?}", dir.join(target).to_str().unwrap());
+                    }
+                }
+                l.to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let is_minimal = path.ends_with("minimal.toml");
+        let n = if is_minimal { 400 } else { 200 };
+        let mut rng = Mix(0x5eed ^ fi as u64);
+        for m in 0..n {
+            let bytes = mutate(&text, &mut rng);
+            let what = format!("{} mutant {m}", path.display());
+            let f = tmp.path().join(format!("m{fi}_{m}.toml"));
+            std::fs::write(&f, &bytes).unwrap();
+            let result = std::panic::catch_unwind(|| match *kind {
+                "scenario" => scenario::load(&f, &[]).map(|_| ()),
+                "sweep" => talentsim::sweep::load(&f, &[]).map(|_| ()),
+                _ => talentsim::calibrate::load_targets(&f, &binjiang).map(|_| ()),
+            });
+            match result {
+                Err(_) => panic!("{what}: validation panicked"),
+                Ok(Err(e)) => {
+                    rejected += 1;
+                    located(&e, &what);
+                }
+                Ok(Ok(())) => {
+                    accepted += 1;
+                    if is_minimal {
+                        ran += 1;
+                        // Name the changed lines, so a failure is its own reproducer.
+                        let mutant = String::from_utf8_lossy(&bytes);
+                        let changed: Vec<&str> = mutant
+                            .lines()
+                            .filter(|l| !text.lines().any(|o| o == *l))
+                            .collect();
+                        run_limited(
+                            &f,
+                            &tmp.path().join("out"),
+                            &format!("{what} (changed: {changed:?})"),
+                        );
+                    }
+                }
+            }
+            let _ = std::fs::remove_file(&f);
+        }
+    }
+    eprintln!("{accepted} mutants accepted, {rejected} rejected, {ran} run");
+    assert!(rejected > 0 && accepted > 0 && ran > 20);
+}
+
+/// Issue 10 reproducers about memory: Binjiang fits in 0.3 GiB (it peaks near 27 MiB; the old
+/// estimate of 0.6 GiB refused it); 20,000 extra regions under `memory_limit_gib = 0.5` are
+/// refused before the run, at a region (their monthly records do not shrink with `scale`);
+/// a CNY knob of 1e300 (found by the mutation test) runs instead of overflowing a sum.
+#[test]
+fn memory_reproducers_fit_or_are_refused_before_the_run() {
+    let binjiang = root().join("scenarios/binjiang.toml");
+    assert!(scenario::load(&binjiang, &["memory_limit_gib=0.3".into()]).is_ok());
+    let d = diags(&binjiang, &["memory_limit_gib=0.02"]);
+    count(&d, 1);
+    assert!(d[0].message.contains("a pilot at scale"), "{d:?}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(minimal())
+        .unwrap()
+        .replace("seed = 7", "seed = 7\nmemory_limit_gib = 0.5");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "\n[[region]]\nname = \"R{i}\"\ninitial_talent = 10\nincumbent_jobs = 5\nwage_cny = 9000\nrent_cny = 2800\n"
+        ));
+    }
+    let f = tmp.path().join("regions.toml");
+    std::fs::write(&f, text).unwrap();
+    let d = diags(&f, &[]);
+    count(&d, 1);
+    assert!(d[0].key.starts_with("region[20000]"), "{d:?}");
+    assert!(
+        d[0].message.contains("monthly records of 20001 regions"),
+        "{d:?}"
+    );
+
+    let o = talentsim(&[
+        "run",
+        minimal().to_str().unwrap(),
+        "--set",
+        "region.Minitown.competition.mini cup.landing_award_cny=1e300",
+        "--out",
+        tmp.path().join("award").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Issue 10 reproducers about hostile strings: an escape sequence in the scenario and region
+/// names reaches the terminal escaped, and a region named like a formula is a neutralised text
+/// cell in the CSVs (numbers stay numbers).
+#[test]
+fn hostile_names_are_escaped_on_the_terminal_and_inert_in_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(minimal())
+        .unwrap()
+        .replace(
+            "name = \"minimal\"",
+            "name = \"evil\\u001b]0;owned\\u0007\\u001b[2J\"",
+        )
+        .replace(
+            "name = \"Minitown\"",
+            "name = \"=HYPERLINK(\\\"http://x\\\")\"",
+        );
+    let f = tmp.path().join("evil.toml");
+    std::fs::write(&f, text).unwrap();
+    let out = tmp.path().join("out");
+    let o = talentsim(&["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("evil\\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "{err}");
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let row = ts.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("2020-01,\"'=HYPERLINK(\"\"http://x\"\")\",") && !row.contains(",'-"),
+        "{row}"
+    );
+    let firms = std::fs::read_to_string(out.join("firms.csv")).unwrap();
+    assert!(
+        firms.lines().skip(1).all(|l| l.contains(",\"'=HYPERLINK(")),
+        "{firms}"
+    );
+}
