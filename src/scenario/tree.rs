@@ -492,11 +492,21 @@ pub fn merge(base: &mut Node, over: Node) {
         (Val::Array(ba), Val::Array(oa))
             if !oa.is_empty() && ba.iter().chain(oa.iter()).all(|n| n.name().is_some()) =>
         {
+            // Elements by name (the first of each), so merging n named tables is linear, not
+            // quadratic (20,000 regions in a variant took 9 s).
+            let mut index: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::with_capacity(ba.len());
+            for (i, b) in ba.iter().enumerate() {
+                index.entry(b.name().unwrap_or("").to_string()).or_insert(i);
+            }
             for o in oa {
-                let name = o.name().map(str::to_string);
-                match ba.iter_mut().find(|b| b.name().map(str::to_string) == name) {
-                    Some(b) => merge(b, o),
-                    None => ba.push(o),
+                let name = o.name().unwrap_or("").to_string();
+                match index.get(&name) {
+                    Some(&i) => merge(&mut ba[i], o),
+                    None => {
+                        index.insert(name, ba.len());
+                        ba.push(o);
+                    }
                 }
             }
         }
