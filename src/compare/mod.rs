@@ -535,6 +535,25 @@ impl Acc {
         seeds: &[u64],
         done: &(dyn Fn() + Sync),
     ) {
+        // As many runs at once as fit in memory (each holds its own world).
+        let defs: Vec<&crate::scenario::ScenarioDef> = scenarios.iter().map(|s| &s.def).collect();
+        let n = crate::sim::footprint::concurrent_runs(&defs, rayon::current_num_threads());
+        let pool = (n < rayon::current_num_threads())
+            .then(|| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
+            .flatten();
+        match &pool {
+            Some(p) => p.install(|| self.run_in(scenarios, targets, seeds, done)),
+            None => self.run_in(scenarios, targets, seeds, done),
+        }
+    }
+
+    fn run_in(
+        &mut self,
+        scenarios: &[Scenario],
+        targets: &[(Target, String)],
+        seeds: &[u64],
+        done: &(dyn Fn() + Sync),
+    ) {
         // In batches, so that memory holds at most a batch of reduced runs.
         for chunk in seeds.chunks(32) {
             let tasks: Vec<(usize, u64)> = (0..scenarios.len())

@@ -494,11 +494,7 @@ pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
 /// the pilot itself could not fit or the scenario has other problems.
 fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
     use crate::sim::footprint::{self, PEOPLE, PROJECTS, RECORDS};
-    let limit = if def.memory_limit_gib > 0.0 {
-        def.memory_limit_gib * (1u64 << 30) as f64
-    } else {
-        available_memory().unwrap_or(f64::INFINITY)
-    };
+    let limit = footprint::limit_bytes(def);
     let bound = footprint::bound(def);
     if bound.total() <= limit {
         return;
@@ -597,13 +593,6 @@ fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
             format!("lower `{key}` (this part does not shrink with `scale`), or set `memory_limit_gib` if more memory is available")
         },
     );
-}
-
-fn available_memory() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024.0)
 }
 
 impl Scenario {

@@ -342,3 +342,84 @@ pub fn human(bytes: f64) -> String {
         format!("{:.1} MiB", bytes / MIB)
     }
 }
+
+/// Memory the runs may use: `memory_limit_gib` if set, else what the machine has available
+/// (Linux `MemAvailable`), else unbounded.
+pub fn limit_bytes(def: &ScenarioDef) -> f64 {
+    if def.memory_limit_gib > 0.0 {
+        def.memory_limit_gib * (1u64 << 30) as f64
+    } else {
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|t| {
+                let line = t.lines().find(|l| l.starts_with("MemAvailable:"))?;
+                line.split_whitespace().nth(1)?.parse::<f64>().ok()
+            })
+            .map_or(f64::INFINITY, |kb| kb * 1024.0)
+    }
+}
+
+/// How many runs of `defs` (`compare`'s scenarios, a sweep's base) may be simulated at once
+/// within [`limit_bytes`], at most `threads`, at least 1: each run holds its own world, so `n`
+/// parallel runs need the program once and `n` times the rest. The bound decides where it
+/// allows every thread; otherwise a pilot does.
+pub fn concurrent_runs(defs: &[&ScenarioDef], threads: usize) -> usize {
+    let threads = threads.max(1);
+    let mut n = threads;
+    for def in defs {
+        let limit = limit_bytes(def);
+        let program = program_bytes();
+        let fits = |per_run: f64| {
+            (((limit - program) / (per_run - program).max(1.0)).floor() as usize).clamp(1, threads)
+        };
+        let b = fits(bound(def).total());
+        if b < threads {
+            // The bound is loose: ask a pilot; without one, keep to the bound.
+            n = n.min(
+                estimate(def, (limit / 2.0).min(4.0 * (1u64 << 30) as f64))
+                    .map_or(b, |fp| fits(fp.total())),
+            );
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binjiang(limit_gib: f64) -> ScenarioDef {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/binjiang.toml");
+        let mut def = crate::scenario::load(&path, &[]).unwrap().def;
+        def.memory_limit_gib = limit_gib;
+        def
+    }
+
+    #[test]
+    fn parallel_runs_are_held_to_the_memory_limit() {
+        // Plenty of memory: every thread.
+        assert_eq!(concurrent_runs(&[&binjiang(1024.0)], 16), 16);
+        // Room for the program and a few runs of about 22 MiB each beyond it: fewer threads,
+        // never none.
+        let program = program_bytes();
+        let one = estimate(&binjiang(1024.0), f64::INFINITY).unwrap().total() - program;
+        let limit = (program + 3.5 * one) / (1u64 << 30) as f64;
+        let n = concurrent_runs(&[&binjiang(limit)], 16);
+        // (The process grows a little between the two measurements.)
+        assert!(
+            (2..=3).contains(&n),
+            "{n}: limit {limit} GiB, a run {one} B beyond the program"
+        );
+        assert_eq!(concurrent_runs(&[&binjiang(1e-6)], 16), 1);
+    }
+
+    #[test]
+    fn the_bound_holds_the_pilot_estimate() {
+        let def = binjiang(0.0);
+        let (b, e) = (bound(&def), estimate(&def, f64::INFINITY).unwrap());
+        for name in [PEOPLE, FIRMS, PANEL] {
+            assert!(b.items(name) >= e.items(name), "{name}: {b:?} {e:?}");
+        }
+        assert!(e.pilot_scale.unwrap() > 1.0);
+    }
+}

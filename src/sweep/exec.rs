@@ -597,10 +597,14 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
     let failed_ctr = AtomicU64::new(failed);
     let mut next = done;
     let mut interrupted = false;
-    let threads = opts
+    let mut threads = opts
         .threads
         .unwrap_or_else(rayon::current_num_threads)
         .max(1);
+    // As many runs at once as the base scenario's estimate fits in memory.
+    if let Some(b) = &sweep.base {
+        threads = crate::sim::footprint::concurrent_runs(&[&b.def], threads);
+    }
     let max_batch: u64 = if sweep.def.model == ModelKind::Scenario {
         1024
     } else {
@@ -657,13 +661,14 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
         }
         Ok(())
     };
-    match opts.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
+    if opts.threads.is_some() || threads < rayon::current_num_threads() {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
             .build()
             .context("starting worker threads")?
-            .install(work)?,
-        None => work()?,
+            .install(work)?
+    } else {
+        work()?
     }
     failed = failed_ctr.load(Ordering::SeqCst);
     let ran = next - resumed;
