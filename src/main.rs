@@ -445,8 +445,7 @@ fn cmd_run(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    talentsim::output::write_run(&out, &sc, &result).context("writing outputs")?;
-    let summary = talentsim::output::summary(&sc, &result);
+    let summary = talentsim::output::write_run(&out, &sc, &result).context("writing outputs")?;
     let peak = talentsim::sim::footprint::peak_resident_bytes().map_or_else(String::new, |b| {
         format!(", peak memory {}", talentsim::sim::footprint::human(b))
     });

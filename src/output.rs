@@ -278,6 +278,36 @@ pub struct RegionSummary {
     pub competition_landed: u64,
 }
 
+/// The resolved knobs as JSON, in the order `talentsim show` prints them (each table's plain
+/// values, then its tables and arrays of tables). Converted from the knob tree directly: going
+/// through the TOML text took most of a run of 10,000 regions (the serializer's buffer grows
+/// quadratically).
+fn resolved_knobs(sc: &Scenario) -> Value {
+    fn is_section(v: &toml::Value) -> bool {
+        match v {
+            toml::Value::Table(_) => true,
+            toml::Value::Array(a) => !a.is_empty() && a.iter().all(|x| x.is_table()),
+            _ => false,
+        }
+    }
+    fn convert(v: &toml::Value) -> Value {
+        match v {
+            toml::Value::Table(t) => {
+                let mut m = serde_json::Map::new();
+                for pass in [false, true] {
+                    for (k, x) in t.iter().filter(|(_, x)| is_section(x) == pass) {
+                        m.insert(k.clone(), convert(x));
+                    }
+                }
+                Value::Object(m)
+            }
+            toml::Value::Array(a) => Value::Array(a.iter().map(convert).collect()),
+            other => serde_json::to_value(other).unwrap_or(Value::Null),
+        }
+    }
+    convert(&crate::scenario::schema::Knob::write(&sc.def))
+}
+
 /// `summary.json`: a manifest and per-region end-of-run figures.
 pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
     let def = &sc.def;
@@ -343,10 +373,7 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
             }
         })
         .collect();
-    let knobs: Value = toml::from_str::<toml::Table>(&sc.to_toml())
-        .ok()
-        .and_then(|t| serde_json::to_value(t).ok())
-        .unwrap_or(Value::Null);
+    let knobs: Value = resolved_knobs(sc);
     json!({
         "manifest": {
             "talentsim_version": crate::VERSION,
@@ -364,8 +391,8 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
     })
 }
 
-/// Write every output of a run into `dir`.
-pub fn write_run(dir: &Path, sc: &Scenario, run: &RunResult) -> Result<(), OutputError> {
+/// Write every output of a run into `dir`; returns the `summary.json` value written.
+pub fn write_run(dir: &Path, sc: &Scenario, run: &RunResult) -> Result<Value, OutputError> {
     write_atomic(&dir.join("timeseries.csv"), |w| {
         write_timeseries(w, &run.recorder.rows)
     })?;
@@ -377,7 +404,8 @@ pub fn write_run(dir: &Path, sc: &Scenario, run: &RunResult) -> Result<(), Outpu
     write_atomic(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(io::Error::other)?;
         w.write_all(b"\n")
-    })
+    })?;
+    Ok(summary)
 }
 
 #[cfg(test)]
