@@ -17,15 +17,28 @@ macro_rules! say {
     ($($t:tt)*) => { eprintln!("{}", talentsim::term::clean(&format!($($t)*))) };
 }
 
-/// `println!` through [`talentsim::term::clean`].
+/// `println!` through [`talentsim::term::clean`] (and [`stdout_write`]).
 macro_rules! out {
-    () => { println!() };
-    ($($t:tt)*) => { println!("{}", talentsim::term::clean(&format!($($t)*))) };
+    () => { crate::stdout_write("\n") };
+    ($($t:tt)*) => { crate::stdout_write(&format!("{}\n", talentsim::term::clean(&format!($($t)*)))) };
 }
 
-/// `print!` through [`talentsim::term::clean`].
+/// `print!` through [`talentsim::term::clean`] (and [`stdout_write`]).
 macro_rules! out_raw {
-    ($($t:tt)*) => { print!("{}", talentsim::term::clean(&format!($($t)*))) };
+    ($($t:tt)*) => { crate::stdout_write(&talentsim::term::clean(&format!($($t)*))) };
+}
+
+/// Write to stdout; when the reader has gone (`talentsim analyze DIR | head`), stop quietly
+/// with exit 0 as ripgrep does, instead of `println!`'s panic.
+fn stdout_write(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to stdout: {e}");
+        std::process::exit(1);
+    }
 }
 
 #[path = "sweep/cli.rs"]

@@ -95,6 +95,18 @@ fn sobol_indices_of_the_ishigami_function() {
     for f in ["sobol_y", "main_effects_y", "tornado_y"] {
         check_plot(&out.join("analysis"), f);
     }
+
+    // `talentsim analyze DIR | head`: a reader that has gone is not a panic (exit 0, quietly).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_talentsim"))
+        .args(["analyze", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{:?}: {}", o.status, text(&o.stderr));
+    assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
 }
 
 #[track_caller]
