@@ -238,10 +238,17 @@ fn dry_run(
         human_secs(wall)
     );
     if est.run_memory_bytes > 0.0 {
+        let (n, total) = est.at_once(sw, threads);
         out!(
-            "memory: about {} per run, {} with {threads} runs at once",
+            "memory: about {} per run (the program's own {} included), {} with {n} runs at once{}",
             human_bytes(est.run_memory_bytes),
-            human_bytes(est.run_memory_bytes * threads as f64)
+            human_bytes(est.program_bytes),
+            human_bytes(total),
+            if n < threads {
+                format!(" (fewer than the {threads} threads: that is what fits in memory)")
+            } else {
+                String::new()
+            }
         );
     }
     let csv = est.row_bytes as f64 * runs as f64;

@@ -714,8 +714,22 @@ pub struct Estimate {
     pub secs_per_run: f64,
     /// Bytes of one row of `results.csv`.
     pub row_bytes: u64,
-    /// Peak memory of one run, estimated by a pilot ([`crate::sim::footprint::estimate`]).
+    /// Peak memory of one run, estimated by a pilot ([`crate::sim::footprint::estimate`]),
+    /// the program itself included.
     pub run_memory_bytes: f64,
+    /// The program's own part of that (counted once however many runs are at once).
+    pub program_bytes: f64,
+}
+
+impl Estimate {
+    /// Runs at once on `threads` threads within the memory limit, and the memory they need.
+    pub fn at_once(&self, sweep: &Sweep, threads: usize) -> (usize, f64) {
+        let n = sweep.base.as_ref().map_or(threads, |b| {
+            crate::sim::footprint::concurrent_runs(&[&b.def], threads)
+        });
+        let per_run = (self.run_memory_bytes - self.program_bytes).max(0.0);
+        (n, self.program_bytes + n as f64 * per_run)
+    }
 }
 
 /// Time a run of point 0 (several for fast models) and estimate sizes.
@@ -740,5 +754,6 @@ pub fn estimate(sweep: &Sweep) -> Estimate {
         secs_per_run: secs,
         row_bytes: row.len() as u64,
         run_memory_bytes: mem,
+        program_bytes: crate::sim::footprint::program_bytes(),
     }
 }
