@@ -6,12 +6,7 @@ use std::path::Path;
 use talentsim::sweep::{self, exec};
 
 fn peak_rss_bytes() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    s.lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
+    talentsim::sim::footprint::peak_resident_bytes().map_or(0, |b| b as u64)
 }
 
 #[test]

@@ -428,8 +428,5 @@ pub fn world_bytes(w: &World) -> Vec<(&'static str, usize)> {
 
 /// This process's resident set size in bytes (Linux), if known.
 pub fn rss_bytes() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    talentsim::sim::footprint::proc_status_bytes("VmRSS:").map(|b| b as u64)
 }

@@ -513,6 +513,8 @@ struct Acc {
     /// `[scenario]`: per-region series by key.
     region_series: Vec<Vec<(String, SeriesAcc)>>,
     seeds: Vec<u64>,
+    /// Runs simulated at once (the memory limit's share), sized at the first batch.
+    at_once: Option<usize>,
 }
 
 impl Acc {
@@ -524,6 +526,7 @@ impl Acc {
             series: vec![vec![SeriesAcc::default(); SERIES.len()]; scenarios],
             region_series: vec![Vec::new(); scenarios],
             seeds: Vec::new(),
+            at_once: None,
         }
     }
 
@@ -535,9 +538,13 @@ impl Acc {
         seeds: &[u64],
         done: &(dyn Fn() + Sync),
     ) {
-        // As many runs at once as fit in memory (each holds its own world).
-        let defs: Vec<&crate::scenario::ScenarioDef> = scenarios.iter().map(|s| &s.def).collect();
-        let n = crate::sim::footprint::concurrent_runs(&defs, rayon::current_num_threads());
+        // As many runs at once as fit in memory (each holds its own world); sized once, not
+        // again for every batch of `--replicates auto`.
+        let n = *self.at_once.get_or_insert_with(|| {
+            let defs: Vec<&crate::scenario::ScenarioDef> =
+                scenarios.iter().map(|s| &s.def).collect();
+            crate::sim::footprint::concurrent_runs(&defs, rayon::current_num_threads())
+        });
         let pool = (n < rayon::current_num_threads())
             .then(|| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
             .flatten();

@@ -570,10 +570,7 @@ fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
         RECORDS => format!("the monthly records of {} regions", def.region.len()),
         other => other.to_string(),
     };
-    let people_scaled = matches!(
-        largest,
-        PEOPLE | footprint::FIRMS | footprint::PANEL | footprint::OPENINGS | PROJECTS
-    );
+    let people_scaled = footprint::AGENT_PARTS.contains(&largest) || largest == PROJECTS;
     let needed_scale = (def.scale * bytes / limit).ceil();
     c.error_hint(
         span_at(root, &refs),

@@ -169,7 +169,6 @@ fn convert_table(t: &DeTable<'_>, file: u32, path: &str, c: &mut Collector) -> V
 pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
     let text = c.sources.sources[file as usize].text.clone();
     let (doc, errors) = DeTable::parse_recoverable(&text);
-    let had_errors = !errors.is_empty();
     for e in errors {
         let r = e.span().unwrap_or(0..0);
         let span = Span {
@@ -200,7 +199,6 @@ pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
     }
     // After a syntax error the parser has recovered what it could: the rest of the file is
     // checked too (`load_input` drops what the spoiled values would make spurious).
-    let _ = had_errors;
     let span = Span {
         file,
         start: 0,

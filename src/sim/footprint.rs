@@ -38,8 +38,8 @@ const MIB: f64 = (1u64 << 20) as f64;
 /// scenarios/minimal.toml` peaks at 7.7 MiB, most of it this).
 pub const BASELINE_BYTES: f64 = 7.0 * MIB;
 
-/// A `/proc/self/status` figure in bytes (Linux).
-fn proc_status_bytes(field: &str) -> Option<f64> {
+/// A `/proc/self/status` figure in bytes (Linux), e.g. `"VmRSS:"`.
+pub fn proc_status_bytes(field: &str) -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -218,6 +218,9 @@ pub fn largest_edition(def: &ScenarioDef) -> (f64, Option<(usize, usize)>) {
     best
 }
 
+/// The parts [`agent_parts`] makes: they scale with `1 / scale`.
+pub const AGENT_PARTS: [&str; 4] = [PEOPLE, FIRMS, PANEL, OPENINGS];
+
 /// Parts that are agents (people, firms, the panel, openings), priced from peak counts.
 fn agent_parts(people: f64, firms: f64, panel: f64, openings: f64) -> Vec<Part> {
     vec![
@@ -274,9 +277,16 @@ pub fn pilot_scale(def: &ScenarioDef, budget: f64) -> Option<f64> {
     if months(def) * def.region.len() as f64 > PILOT_REGION_MONTHS {
         return None;
     }
-    let fixed: f64 = fixed_parts(def).iter().map(|p| p.bytes).sum();
-    let agents = bound(def).total() - fixed;
-    let people = crate::scenario::estimate_peak_agents(def) * def.scale;
+    // One bound: its agent parts shrink with `scale`, the rest stays.
+    let b = bound(def);
+    let agents: f64 = b
+        .parts
+        .iter()
+        .filter(|p| AGENT_PARTS.contains(&p.name))
+        .map(|p| p.bytes)
+        .sum();
+    let fixed = b.total() - agents;
+    let people = b.items(PEOPLE) * def.scale;
     let need = if budget > fixed {
         def.scale * agents / (budget - fixed)
     } else {
