@@ -1,8 +1,9 @@
 //! Recording: the month's events and the end-of-month state, per region.
 //!
-//! Phases that apply decisions sequentially note what happened in [`Events`] (agent units);
-//! after the month, [`Recorder::record`] combines events with a census of firms into one
-//! [`MonthRow`] per region, converting agent units to real ones (× `scale`).
+//! Phases that apply decisions sequentially note what happened in [`Events`]; after the
+//! month, [`Recorder::record`] combines events with a census of firms into one [`MonthRow`]
+//! per region. Everything is in real units at any `scale`: people are counted by their
+//! agents' weights, firms are one agent per real firm, money is CNY.
 
 use serde::Serialize;
 
@@ -10,7 +11,7 @@ use crate::model::firm::{Firm, Kind, Outcome, Stage, during_run};
 use crate::model::region::RegionState;
 use crate::scenario::{Month, ScenarioDef};
 
-/// What happened in one region this month, in agent units (money: CNY per firm agent summed).
+/// What happened in one region this month, in real units (people, firms, CNY).
 #[derive(Clone, Debug, Default)]
 pub struct Events {
     pub graduate_arrivals: u64,
@@ -42,7 +43,7 @@ pub struct Events {
     pub seekers: u64,
     pub founders: u64,
     pub housed: u64,
-    // Policy spending by lever (agent units).
+    // Policy spending by lever.
     pub spend_grants: f64,
     pub spend_housing: f64,
     pub spend_welcome: f64,
@@ -54,7 +55,7 @@ pub struct Events {
     pub spend_recruitment: f64,
     pub spend_competition: f64,
     pub spend_amenities: f64,
-    // Real units already (public research is not agent-based).
+    // Public research (not agent-based).
     pub rd_public_real: f64,
     pub patents_public_real: u64,
 }
@@ -320,9 +321,8 @@ impl Recorder {
                 c.startup_jobs += f.headcount as u64;
             }
         }
-        let s = def.scale;
-        let n = |x: u64| (x as f64 * s).round() as u64;
-        let m = |x: f64| (x * s).round() as i64;
+        let n = |x: u64| x;
+        let m = |x: f64| x.round() as i64;
         for (i, (r, e)) in regions.iter().zip(events).enumerate() {
             let c = &census[i];
             let spend = e.spend_grants

@@ -314,7 +314,6 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
     let rows = &run.recorder.rows;
     let nreg = def.region.len();
     let months = rows.len() / nreg.max(1);
-    let scale = def.scale;
     let regions: Vec<RegionSummary> = (0..nreg)
         .map(|ri| {
             let mine: Vec<&MonthRow> = rows.iter().skip(ri).step_by(nreg).collect();
@@ -332,7 +331,7 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
                 .filter(|f| f.kind == Kind::Startup && f.region as usize == ri)
                 .collect();
             let count = |pred: &dyn Fn(&Firm) -> bool| -> u64 {
-                (firms.iter().filter(|f| pred(f)).count() as f64 * scale).round() as u64
+                firms.iter().filter(|f| pred(f)).count() as u64
             };
             let rd_f: f64 = year.iter().map(|r| r.rd_spend_firms_cny as f64).sum();
             let rd_p: f64 = year.iter().map(|r| r.rd_spend_public_cny as f64).sum();

@@ -58,6 +58,14 @@ pub mod tag {
     pub const INCUMBENT: u64 = 7;
     /// A region-level stream: `[REGION, region, what]`.
     pub const REGION: u64 = 8;
+    /// A single (one person) split from an aggregated agent at `scale > 1` to found a firm or
+    /// take a startup job: `[SINGLE, parent, month, index]`.
+    pub const SINGLE: u64 = 9;
+    /// An aggregated agent re-formed from singles leaving startups: `[MERGED, single, month]`.
+    pub const MERGED: u64 = 10;
+    /// A single of the initial stock (founders and staff of the initial startups at
+    /// `scale > 1`): `[INITIAL_SINGLE, region, index of the agent, index within it]`.
+    pub const INITIAL_SINGLE: u64 = 11;
 }
 
 /// Phases of the month that draw random numbers; each has its own stream.
@@ -146,6 +154,25 @@ impl KeyedRng {
             Ok(d) => rand::RngExt::sample(self, d) as u64,
             Err(_) => mean as u64,
         }
+    }
+
+    /// Binomial draw conditioned on at least one success (`n ≥ 1`, `p > 0`): the position of
+    /// the first success by inversion, then a [`KeyedRng::binomial`] draw for the rest.
+    pub fn binomial_at_least_one(&mut self, n: u64, p: f64) -> u64 {
+        let p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
+        if n == 0 || p == 0.0 {
+            return 0;
+        }
+        if p == 1.0 {
+            return n;
+        }
+        let q = 1.0 - p;
+        let none = q.powf(n as f64);
+        let u = self.uniform();
+        let first = ((1.0 - u * (1.0 - none)).ln() / q.ln())
+            .ceil()
+            .clamp(1.0, n as f64) as u64;
+        1 + self.binomial(n - first, p)
     }
 
     /// Binomial draw (`rand_distr`: inversion for small means, BTPE otherwise).

@@ -40,7 +40,7 @@ pub const COLUMNS: &[&str] = &[
     "people_moved_out",
 ];
 
-/// Firm counts over the run (real firms: agent counts × `scale`), startups only.
+/// Firm counts over the run (one agent per real firm at any `scale`), startups only.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FirmCounts {
     /// Startups founded.
@@ -86,7 +86,6 @@ impl RunTable {
             n[3] += ((f.outcome == Outcome::Listed && during_run(f.outcome_month))
                 || during_run(f.unicorn)) as usize;
         }
-        let s = sc.def.scale;
         let regions: Vec<String> = sc.def.region.iter().map(|r| r.name.clone()).collect();
         RunTable {
             start: sc.def.start,
@@ -94,10 +93,10 @@ impl RunTable {
             regions,
             values,
             firms: FirmCounts {
-                founded: n[0] as f64 * s,
-                seed: n[1] as f64 * s,
-                series_a: n[2] as f64 * s,
-                listed_or_unicorn: n[3] as f64 * s,
+                founded: n[0] as f64,
+                seed: n[1] as f64,
+                series_a: n[2] as f64,
+                listed_or_unicorn: n[3] as f64,
             },
         }
     }
@@ -113,7 +112,6 @@ impl RunTable {
         .with_context(|| format!("parsing {}", summary_path.display()))?;
         let m = &summary["manifest"];
         let name = m["scenario"].as_str().unwrap_or("run").to_string();
-        let scale = m["scale"].as_f64().unwrap_or(1.0);
         let start = m["start"]
             .as_str()
             .and_then(Month::parse)
@@ -197,10 +195,10 @@ impl RunTable {
             regions,
             values,
             firms: FirmCounts {
-                founded: n[0] as f64 * scale,
-                seed: n[1] as f64 * scale,
-                series_a: n[2] as f64 * scale,
-                listed_or_unicorn: n[3] as f64 * scale,
+                founded: n[0] as f64,
+                seed: n[1] as f64,
+                series_a: n[2] as f64,
+                listed_or_unicorn: n[3] as f64,
             },
         };
         Ok((table, name))

@@ -121,7 +121,7 @@ impl ExitReason {
     }
 }
 
-/// A firm agent (standing for `scale` firms; its values are per firm).
+/// A firm: one agent per real firm at any `scale`.
 #[derive(Clone, Debug)]
 pub struct Firm {
     pub kind: Kind,
@@ -258,13 +258,7 @@ impl Firm {
 
     /// A chain-leader firm: quality 1, launched, no cash account; staffed through matching.
     /// `region_key` is the [`crate::rng::name_key`] of its region's name.
-    pub fn anchor(
-        region: u8,
-        region_key: u64,
-        sector: u8,
-        a: &crate::scenario::Anchor,
-        scale: f64,
-    ) -> Firm {
+    pub fn anchor(region: u8, region_key: u64, sector: u8, a: &crate::scenario::Anchor) -> Firm {
         let mut f = Firm::blank(Kind::Anchor, region, sector, NO_FOUNDER, 3, 0);
         f.key = crate::rng::key([
             crate::rng::tag::ANCHOR,
@@ -275,7 +269,7 @@ impl Firm {
         f.maturity = 1.0;
         f.headcount = 0;
         f.peak_headcount = 0;
-        f.desired = (a.headcount / scale).round() as u32;
+        f.desired = a.headcount.round() as u32;
         f.anchor_growth = a.growth;
         f.anchor_rev_per_employee = a.revenue_per_employee_cny_year;
         f.anchor_rd_intensity = a.rd_intensity;

@@ -8,7 +8,7 @@ use super::firm::{Firm, Stage};
 /// A venture fund. Funds are not tied to a region: districts compete for their deals.
 #[derive(Clone, Debug)]
 pub struct Fund {
-    /// Capital left to invest (per the agent scale: real capital / scale).
+    /// Capital left to invest.
     pub dry_powder: f64,
     /// Last month of the investment period.
     pub until: u32,
@@ -20,10 +20,10 @@ pub struct Fund {
 }
 
 impl Fund {
-    pub fn new(t: u32, c: &Capital, scale: f64, rng: &mut KeyedRng) -> Fund {
-        let size = rng.lognormal(c.fund_size_cny, c.fund_size_sigma) / scale;
+    pub fn new(t: u32, c: &Capital, rng: &mut KeyedRng) -> Fund {
+        let size = rng.lognormal(c.fund_size_cny, c.fund_size_sigma);
         // Bigger funds play later stages.
-        let tilt = ((size * scale / c.fund_size_cny).ln() / 1.5).round() as i32;
+        let tilt = ((size / c.fund_size_cny).ln() / 1.5).round() as i32;
         let lo = (1 + tilt + rng.below(2) as i32).clamp(1, 4) as usize;
         let hi = (lo + 1 + rng.below(3) as usize).min(5);
         Fund {

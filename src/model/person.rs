@@ -29,7 +29,12 @@ pub mod decide {
     pub const GONE: u8 = 64;
 }
 
-/// One person agent (standing for `scale` people). 24 bytes; kept small because the step
+/// Bit of `kind` marking a person agent that stands for one person at any `scale`.
+const SINGLE: u8 = 1 << 4;
+
+/// One person agent: at `scale = s` an *aggregated* agent stands for `s` people, a *single*
+/// for one (founders and startup staff, so that firms are one agent per real firm at any
+/// scale; `docs/ODD.md`, 7.32). 24 bytes; kept small because the step
 /// streams over every person every month (the month's person passes are memory-bound: at 32
 /// bytes `decide` took 28% longer). The technology rating is stored as 16-bit fixed point and
 /// education and status share a byte; read them through the accessors.
@@ -54,7 +59,7 @@ pub struct Person {
     pub region: u8,
     /// Sector of training (index into the scenario's sectors).
     pub sector: u8,
-    /// [`Education`] code (bits 0–1) and [`Status`] (bits 2–3).
+    /// [`Education`] code (bits 0–1), [`Status`] (bits 2–3) and [`SINGLE`] (bit 4).
     kind: u8,
     /// Decisions of this month ([`decide`]).
     pub decision: u8,
@@ -112,7 +117,21 @@ impl Person {
     }
     #[inline]
     pub fn set_status(&mut self, s: Status) {
-        self.kind = (self.kind & 0b11) | (s as u8) << 2;
+        self.kind = (self.kind & !0b1100) | (s as u8) << 2;
+    }
+    /// Whether this agent stands for one person (see [`Person::weight`]).
+    #[inline]
+    pub fn single(&self) -> bool {
+        self.kind & SINGLE != 0
+    }
+    #[inline]
+    pub fn set_single(&mut self) {
+        self.kind |= SINGLE;
+    }
+    /// People this agent stands for: 1 for a single, `scale` (a whole number) otherwise.
+    #[inline]
+    pub fn weight(&self, scale: u64) -> u64 {
+        if self.single() { 1 } else { scale }
     }
     /// [`Education`] code ([`edu_code`]).
     #[inline]

@@ -8,7 +8,7 @@ use super::firm::Firm;
 /// Running state of a grant program in one region.
 #[derive(Clone, Debug, Default)]
 pub struct GrantState {
-    /// Budget left this calendar year (agent units: real / scale).
+    /// Budget left this calendar year.
     pub budget_left: f64,
     pub applications: u64,
     pub awards: u64,

@@ -10,20 +10,20 @@ pub fn leave_index(seeking: bool, housed: bool, young: bool) -> usize {
     (seeking as usize) << 2 | (housed as usize) << 1 | young as usize
 }
 
-/// The state of one region this month. Money in agent units (real ÷ scale) where it is a
-/// budget agents draw on; prices per person.
+/// The state of one region this month, in real units (people, jobs, CNY) at any `scale`;
+/// prices per person.
 #[derive(Clone, Debug, Default)]
 pub struct RegionState {
     pub wage: f64,
     pub rent: f64,
     pub office_rent: f64,
-    /// Talent rooms (agent units).
+    /// Talent rooms.
     pub housing_units: f64,
     pub housed: u64,
     pub amenity: f64,
-    /// Jobs at established employers (agent units).
+    /// Jobs at established employers.
     pub incumbent_jobs: f64,
-    /// Jobs established employers have added because talent was available (agent units).
+    /// Jobs established employers have added because talent was available.
     pub incumbent_absorbed: f64,
     pub incumbent_employed: u64,
     /// Public research spending this year (real CNY).
@@ -39,9 +39,9 @@ pub struct RegionState {
     pub support: [f64; 4],
     /// Share of the pool aware of the region.
     pub awareness: f64,
-    /// Talent fund capital left (agent units).
+    /// Talent fund capital left.
     pub talent_fund: f64,
-    /// Joint R&D budget left this year (agent units).
+    /// Joint R&D budget left this year.
     pub joint_rd_left: f64,
     pub grants: Vec<GrantState>,
     /// Last month's counts used by this month's decisions.

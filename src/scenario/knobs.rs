@@ -583,7 +583,7 @@ section! {
         start: Month = Month::new(2010, 1) => [0, 0] "YYYY-MM";
         /// Last simulated month (inclusive).
         end: Month = Month::new(2023, 12) => [0, 0] "YYYY-MM";
-        /// People (and firms) each agent stands for; 10 runs ten times faster at lower resolution.
+        /// People each aggregated person agent stands for (a whole number); founders, startup staff and firms are one agent each at any scale.
         scale: f64 = 1.0 => [1.0, 1.0e6] "people per agent";
         /// Default seed (`--seed` overrides it).
         seed: u64 = 1 => [0, 9.0e18] "";

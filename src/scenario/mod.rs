@@ -259,6 +259,17 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
             ),
         );
     }
+    // An aggregated person agent stands for a whole number of people (a single for one).
+    if def.scale.fract() != 0.0 && !c.diags.iter().any(|d| d.key == "scale") {
+        c.error(
+            span_at(root, &["scale"]),
+            "scale",
+            format!(
+                "`scale` is {}: expected a whole number of people per agent",
+                def.scale
+            ),
+        );
+    }
     if def.region.is_empty() {
         c.error_hint(
             root.span,
@@ -500,10 +511,11 @@ fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
         return;
     }
     let mut fp = bound;
-    // The pilot is held to half the limit (and 4 GiB) by its own bound.
+    // The pilot is held to the limit (and 4 GiB): its aggregated people by its bound, its
+    // real parts as it runs.
     if c.diags.is_empty()
         && c.prior == 0
-        && let Some(pilot) = footprint::estimate(def, (limit / 2.0).min(4.0 * (1u64 << 30) as f64))
+        && let Some(pilot) = footprint::estimate(def, footprint::pilot_budget(limit))
     {
         if pilot.total() <= limit {
             return;
@@ -570,8 +582,20 @@ fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
         RECORDS => format!("the monthly records of {} regions", def.region.len()),
         other => other.to_string(),
     };
-    let people_scaled = footprint::AGENT_PARTS.contains(&largest) || largest == PROJECTS;
-    let needed_scale = (def.scale * bytes / limit).ceil();
+    // Only aggregated people shrink with `scale`: singles, firms and their panel are real at
+    // any scale (docs/ODD.md, 7.32).
+    let people_scaled = largest == PEOPLE;
+    let people_bytes = fp
+        .parts
+        .iter()
+        .find(|p| p.name == PEOPLE)
+        .map_or(0.0, |p| p.bytes);
+    let rest = bytes - people_bytes;
+    let needed_scale = if limit > rest {
+        (def.scale * people_bytes / (limit - rest)).ceil()
+    } else {
+        f64::INFINITY
+    };
     c.error_hint(
         span_at(root, &refs),
         &key,

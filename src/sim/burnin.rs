@@ -102,7 +102,7 @@ fn found(def: &ScenarioDef, seed: u64, ri: usize, m: u32, t: i32, firms: &mut Ve
     let e = &def.elsewhere;
     let rk = name_key(&r.name);
     let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key([tag::REGION, rk, FOUND]));
-    let n = rng.poisson(r.initial_startups_per_year / 12.0 / def.scale);
+    let n = rng.poisson(r.initial_startups_per_year / 12.0);
     let weights = [
         (
             Education::Master,
@@ -178,7 +178,7 @@ fn rounds(
         .iter()
         .map(|&s| funds.iter().filter(|f| f.leads(s)).collect())
         .collect();
-    let per_fund = c.deals_per_fund_month / def.scale;
+    let per_fund = c.deals_per_fund_month;
     for i in seeking {
         let next = firms[i].stage.next();
         let leaders = &leaders[next as usize];

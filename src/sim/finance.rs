@@ -31,7 +31,7 @@ fn refresh_funds(w: &mut World) {
     let n = rng.poisson(c.new_funds_per_year * (1.0 + c.new_funds_growth).powf(years) / 12.0);
     for k in 0..n {
         let mut r = KeyedRng::new(w.seed, w.t, Phase::Investor, k | 1 << 32);
-        let f = Fund::new(w.t, c, w.def.scale, &mut r);
+        let f = Fund::new(w.t, c, &mut r);
         w.funds.push(f);
     }
     let t = w.t;
@@ -65,9 +65,8 @@ pub fn funding(w: &mut World) {
             }
         }
     }
-    // Screenings per month a stage's leaders can do. A fund agent screens
-    // `deals_per_fund_month / scale` firm agents: firm agents stand for `scale` firms each.
-    let per_fund = c.deals_per_fund_month / def.scale;
+    // Screenings per month a stage's leaders can do.
+    let per_fund = c.deals_per_fund_month;
     let capacity: Vec<f64> = (0..6).map(|s| leaders[s].len() as f64 * per_fund).collect();
     for i in seeking {
         let ri = w.firms[i].region as usize;

@@ -20,7 +20,6 @@ pub fn operate(w: &mut World) {
     let regions = &w.regions;
     let anchored = &w.anchored;
     let prices = w.price_index;
-    let scale = def.scale;
     let anchor_defs: Vec<(usize, f64)> = def
         .region
         .iter()
@@ -30,7 +29,7 @@ pub fn operate(w: &mut World) {
     let anchors = w.firms.iter_mut().filter(|f| f.kind == Kind::Anchor);
     for (anchor_i, f) in anchors.enumerate() {
         let (_, h0) = anchor_defs[anchor_i];
-        f.desired = (h0 * (1.0 + f.anchor_growth).powf(years) / scale).round() as u32;
+        f.desired = (h0 * (1.0 + f.anchor_growth).powf(years)).round() as u32;
         f.revenue = f.headcount as f64 * f.anchor_rev_per_employee / 12.0 * w.price_index;
         f.revenue_ytd += f.revenue;
         f.rd = f.revenue * f.anchor_rd_intensity + f.joint_rd;

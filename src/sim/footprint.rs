@@ -5,18 +5,21 @@
 //! * [`bound`] — an upper bound from the knobs alone, in microseconds: every person each
 //!   `elsewhere` pool could send (as if every arrival came to the district), the initial stock,
 //!   every recruitment hire and competition founder, a firm for each of them, a panel row for
-//!   every firm and year, and the monthly records of every region. It overestimates ordinary
-//!   scenarios 10–30×, because a district receives a small share of the national pools.
+//!   every firm and year, and the monthly records of every region. At `scale > 1` every real
+//!   person may also become a single (a founder or startup employee, see [`Person::weight`]).
+//!   It overestimates ordinary scenarios 10–30×, because a district receives a small share of
+//!   the national pools.
 //! * [`estimate`] — a *pilot*: the same scenario simulated at a coarser `scale` (at most
-//!   [`PILOT_AGENTS`] person agents by the bound), whose peak counts of people, firms, panel rows
-//!   and openings are multiplied back to the scenario's own scale and priced at their sizes.
-//!   People, firms and their panel are agents, so their counts scale with `1 / scale`; the monthly
-//!   records, regions and funds do not, and are counted exactly. It is within 2× of the peak
-//!   resident size measured for every bundled scenario (a test runs them and compares).
+//!   [`PILOT_AGENTS`] person agents by the bound), whose peak counts are priced at their sizes:
+//!   aggregated people are multiplied back to the scenario's own scale; singles, firms, their
+//!   panel and the openings are real at any scale and counted as they are, and so are the
+//!   monthly records, regions and funds. It is within 2× of the peak resident size measured for
+//!   every bundled scenario (a test runs them and compares).
 //!
 //! Validation uses the bound first and runs the pilot only when the bound exceeds the limit, so
-//! a sweep of ordinary points pays nothing; a pilot that could not itself fit is not started,
-//! and the scenario is refused on the bound.
+//! a sweep of ordinary points pays nothing; a pilot whose aggregated people could not fit is not
+//! started, one whose real parts outgrow its budget is stopped, and the scenario is then refused
+//! on the bound.
 
 use std::mem::size_of;
 
@@ -61,6 +64,10 @@ pub fn peak_resident_bytes() -> Option<f64> {
 /// Person agents (by [`bound`]) a pilot may simulate: its own memory stays a few MiB.
 pub const PILOT_AGENTS: f64 = 200_000.0;
 
+/// Firms and singles a pilot may create (they are real at any scale, so the pilot holds as
+/// many as the run): beyond this it stops, and the bound stands.
+pub const PILOT_REAL: f64 = 1_000_000.0;
+
 /// Region-months a pilot may simulate: the parts that grow with regions do not shrink with
 /// `scale`, so a pilot of 10^5 regions would take as long as the run; beyond this the bound
 /// stands.
@@ -74,7 +81,7 @@ const GROWTH_SLACK: f64 = 1.5;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part {
     pub name: &'static str,
-    /// Items at the peak (people, firms, rows…), in the scenario's own agent units.
+    /// Items at the peak (person agents, firms, rows…) at the scenario's own scale.
     pub items: f64,
     pub bytes: f64,
 }
@@ -101,6 +108,14 @@ impl Footprint {
             .map_or(0.0, |p| p.items)
     }
 
+    /// Bytes of the part called `name` (0 if absent).
+    pub fn bytes_of(&self, name: &str) -> f64 {
+        self.parts
+            .iter()
+            .find(|p| p.name == name)
+            .map_or(0.0, |p| p.bytes)
+    }
+
     /// The largest part other than the program itself.
     pub fn largest(&self) -> Option<&Part> {
         self.parts
@@ -112,6 +127,7 @@ impl Footprint {
 
 pub const PROGRAM: &str = "program";
 pub const PEOPLE: &str = "people";
+pub const SINGLES: &str = "singles";
 pub const FIRMS: &str = "firms";
 pub const PANEL: &str = "firm-year panel";
 pub const OPENINGS: &str = "openings";
@@ -202,14 +218,14 @@ fn fixed_parts(def: &ScenarioDef) -> Vec<Part> {
     ]
 }
 
-/// The largest competition edition, in projects at the scenario's scale, and where it is
+/// The largest competition edition, in projects (real at any scale), and where it is
 /// (region index, competition index).
 pub fn largest_edition(def: &ScenarioDef) -> (f64, Option<(usize, usize)>) {
     let y = years(def);
     let mut best = (0.0f64, None);
     for (i, r) in def.region.iter().enumerate() {
         for (j, cp) in r.competition.iter().enumerate() {
-            let n = cp.projects * (1.0 + cp.projects_growth).powf(y).max(1.0) / def.scale;
+            let n = cp.projects * (1.0 + cp.projects_growth).powf(y).max(1.0);
             if n > best.0 || n.is_nan() {
                 best = (n, Some((i, j)));
             }
@@ -218,16 +234,23 @@ pub fn largest_edition(def: &ScenarioDef) -> (f64, Option<(usize, usize)>) {
     best
 }
 
-/// The parts [`agent_parts`] makes: they scale with `1 / scale`.
-pub const AGENT_PARTS: [&str; 4] = [PEOPLE, FIRMS, PANEL, OPENINGS];
+/// The parts [`agent_parts`] makes; only [`PEOPLE`] (aggregated person agents) scales with
+/// `1 / scale`.
+pub const AGENT_PARTS: [&str; 5] = [PEOPLE, SINGLES, FIRMS, PANEL, OPENINGS];
 
-/// Parts that are agents (people, firms, the panel, openings), priced from peak counts.
-fn agent_parts(people: f64, firms: f64, panel: f64, openings: f64) -> Vec<Part> {
+/// Parts that are agents (aggregated people, singles, firms, the panel, openings), priced
+/// from peak counts.
+fn agent_parts(people: f64, singles: f64, firms: f64, panel: f64, openings: f64) -> Vec<Part> {
     vec![
         Part {
             name: PEOPLE,
             items: people,
             bytes: people * size_of::<Person>() as f64 * GROWTH_SLACK,
+        },
+        Part {
+            name: SINGLES,
+            items: singles,
+            bytes: singles * size_of::<Person>() as f64 * GROWTH_SLACK,
         },
         Part {
             name: FIRMS,
@@ -247,22 +270,27 @@ fn agent_parts(people: f64, firms: f64, panel: f64, openings: f64) -> Vec<Part> 
     ]
 }
 
-/// An upper bound of a run's memory from the knobs alone (see the module docs).
-pub fn bound(def: &ScenarioDef) -> Footprint {
-    let people = crate::scenario::estimate_peak_agents(def);
-    let initial_firms: f64 = def
-        .region
+/// Firms at the start: anchors and every startup the burn-in could found (real at any scale).
+fn initial_firms(def: &ScenarioDef) -> f64 {
+    def.region
         .iter()
         .map(|r| {
             r.anchor.len() as f64
-                + r.initial_startups_per_year.max(0.0) * def.firms.burn_in_years as f64 / def.scale
+                + r.initial_startups_per_year.max(0.0) * def.firms.burn_in_years as f64
         })
-        .sum();
+        .sum()
+}
+
+/// An upper bound of a run's memory from the knobs alone (see the module docs).
+pub fn bound(def: &ScenarioDef) -> Footprint {
+    let people = crate::scenario::estimate_peak_agents(def);
+    let real = people * def.scale;
+    let singles = if def.scale > 1.0 { real } else { 0.0 };
     // A firm for every person (founders rarely found twice), a panel row per firm and year.
-    let firms = initial_firms + people;
+    let firms = initial_firms(def) + real;
     let panel = firms * (years(def) + 1.0);
     let mut parts = fixed_parts(def);
-    parts.extend(agent_parts(people, firms, panel, firms));
+    parts.extend(agent_parts(people, singles, firms, panel, firms));
     Footprint {
         parts,
         pilot_scale: None,
@@ -277,15 +305,25 @@ pub fn pilot_scale(def: &ScenarioDef, budget: f64) -> Option<f64> {
     if months(def) * def.region.len() as f64 > PILOT_REGION_MONTHS {
         return None;
     }
-    // One bound: its agent parts shrink with `scale`, the rest stays.
+    // One bound: its aggregated people shrink with `scale`; the parts that are real at any
+    // scale (singles, firms, panel, openings) are not priced here but watched while the pilot
+    // runs ([`estimate`]); the rest stays.
     let b = bound(def);
     let agents: f64 = b
         .parts
         .iter()
-        .filter(|p| AGENT_PARTS.contains(&p.name))
+        .filter(|p| p.name == PEOPLE)
         .map(|p| p.bytes)
         .sum();
-    let fixed = b.total() - agents;
+    let real: f64 = b
+        .parts
+        .iter()
+        .filter(|p| AGENT_PARTS.contains(&p.name) && p.name != PEOPLE)
+        .map(|p| p.bytes)
+        .sum();
+    // The initial firms are real and made before the pilot can watch them.
+    let initial = initial_firms(def) * (size_of::<Firm>() + size_of::<FirmYear>()) as f64;
+    let fixed = b.total() - agents - real + initial;
     let people = b.items(PEOPLE) * def.scale;
     let need = if budget > fixed {
         def.scale * agents / (budget - fixed)
@@ -306,39 +344,71 @@ pub fn estimate(def: &ScenarioDef, budget: f64) -> Option<Footprint> {
     let mut d = def.clone();
     d.scale = ps;
     let sc = Scenario::from_def(d);
+    // The program as it is before the pilot allocates anything (measured after, it would
+    // count the pilot's own world).
+    let mut parts = fixed_parts(def);
+    let fixed: f64 = parts.iter().map(|p| p.bytes).sum();
     let mut w = World::new(&sc, def.seed);
-    let mut peak = [0usize; 4];
+    // Stop creating firms and singles where their records alone would pass the budget.
+    let item = (size_of::<Firm>() + size_of::<Person>() + size_of::<FirmYear>()) as f64;
+    w.cap = ((budget - fixed).max(0.0) / item).min(PILOT_REAL) as usize;
+    let mut peak = [0usize; 5];
+    // Peak counts so far; `false` once the pilot's own parts outgrow its budget.
     let mut observe = |w: &World| {
         let openings: usize = w
             .openings
             .iter()
             .map(|o| o.firsts.len() + o.others.len())
             .sum();
-        for (p, n) in peak
-            .iter_mut()
-            .zip([w.persons.len(), w.firms.len(), w.panel.len(), openings])
-        {
+        let singles = w.persons.iter().filter(|p| p.single()).count();
+        let now = [
+            w.persons.len() - singles,
+            singles,
+            w.firms.len(),
+            w.panel.len(),
+            openings,
+        ];
+        for (p, n) in peak.iter_mut().zip(now) {
             *p = (*p).max(n);
         }
+        let [a, s, f, y, o] = now.map(|n| n as f64);
+        !w.over_cap
+            && fixed
+                + agent_parts(a, s, f, y, o)
+                    .iter()
+                    .map(|p| p.bytes)
+                    .sum::<f64>()
+                <= budget
     };
-    observe(&w);
+    if !observe(&w) {
+        return None;
+    }
     let n = w.months();
     while w.t < n {
         w.step();
-        observe(&w);
+        if !observe(&w) {
+            return None;
+        }
     }
     let k = ps / def.scale;
-    let mut parts = fixed_parts(def);
     parts.extend(agent_parts(
         peak[0] as f64 * k,
-        peak[1] as f64 * k,
-        peak[2] as f64 * k,
-        peak[3] as f64 * k,
+        peak[1] as f64,
+        peak[2] as f64,
+        peak[3] as f64,
+        peak[4] as f64,
     ));
     Some(Footprint {
         parts,
         pilot_scale: Some(ps),
     })
+}
+
+/// Memory a pilot may use under a run's `limit`: the limit itself, at most 4 GiB. A pilot
+/// holds fewer aggregated people than the run and the same real parts (singles, firms, their
+/// panel), so a pilot that outgrows the limit shows that the run would too.
+pub fn pilot_budget(limit: f64) -> f64 {
+    limit.min(4.0 * (1u64 << 30) as f64)
 }
 
 /// Format bytes for a message: MiB below 1 GiB, GiB above, scientific beyond 10^4 GiB.
@@ -374,21 +444,25 @@ pub fn limit_bytes(def: &ScenarioDef) -> f64 {
 /// parallel runs need the program once and `n` times the rest. The bound decides where it
 /// allows every thread; otherwise a pilot does.
 pub fn concurrent_runs(defs: &[&ScenarioDef], threads: usize) -> usize {
+    concurrent_runs_beside(defs, threads, program_bytes())
+}
+
+/// [`concurrent_runs`] for a program of `program` resident bytes.
+fn concurrent_runs_beside(defs: &[&ScenarioDef], threads: usize, program: f64) -> usize {
     let threads = threads.max(1);
     let mut n = threads;
     for def in defs {
         let limit = limit_bytes(def);
-        let program = program_bytes();
-        let fits = |per_run: f64| {
-            (((limit - program) / (per_run - program).max(1.0)).floor() as usize).clamp(1, threads)
+        // A run beyond the program: the footprint less its own program part (measured when
+        // it was made; the process may have grown since).
+        let fits = |fp: &Footprint| {
+            let run = fp.total() - fp.items(PROGRAM).min(1.0) * fp.bytes_of(PROGRAM);
+            (((limit - program) / run.max(1.0)).floor() as usize).clamp(1, threads)
         };
-        let b = fits(bound(def).total());
+        let b = fits(&bound(def));
         if b < threads {
             // The bound is loose: ask a pilot; without one, keep to the bound.
-            n = n.min(
-                estimate(def, (limit / 2.0).min(4.0 * (1u64 << 30) as f64))
-                    .map_or(b, |fp| fits(fp.total())),
-            );
+            n = n.min(estimate(def, pilot_budget(limit)).map_or(b, |fp| fits(&fp)));
         }
     }
     n
@@ -409,17 +483,15 @@ mod tests {
     fn parallel_runs_are_held_to_the_memory_limit() {
         // Plenty of memory: every thread.
         assert_eq!(concurrent_runs(&[&binjiang(1024.0)], 16), 16);
-        // Room for the program and a few runs of about 22 MiB each beyond it: fewer threads,
-        // never none.
-        let program = program_bytes();
-        let one = estimate(&binjiang(1024.0), f64::INFINITY).unwrap().total() - program;
+        // Room for the program and three and a half runs beyond it: three at once, never
+        // none. (The program's size is fixed here: this test binary's own resident size moves
+        // with the tests running beside it.)
+        let program = 64.0 * MIB;
+        let fp = estimate(&binjiang(1024.0), f64::INFINITY).unwrap();
+        let one = fp.total() - fp.bytes_of(PROGRAM);
         let limit = (program + 3.5 * one) / (1u64 << 30) as f64;
-        let n = concurrent_runs(&[&binjiang(limit)], 16);
-        // (The process grows a little between the two measurements.)
-        assert!(
-            (2..=3).contains(&n),
-            "{n}: limit {limit} GiB, a run {one} B beyond the program"
-        );
+        let n = concurrent_runs_beside(&[&binjiang(limit)], 16, program);
+        assert_eq!(n, 3, "limit {limit} GiB, a run {one} B beyond the program");
         assert_eq!(concurrent_runs(&[&binjiang(1e-6)], 16), 1);
     }
 

@@ -40,7 +40,11 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         def,
         seed,
         t: 0,
+        scale: def.scale as u64,
         persons: Vec::new(),
+        owed: vec![0; nreg],
+        cap: usize::MAX,
+        over_cap: false,
         region_keys: def.region.iter().map(|r| name_key(&r.name)).collect(),
         firms: Vec::new(),
         funds: Vec::new(),
@@ -59,7 +63,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
     w.persons.reserve((expected * 1.5) as usize + 1024);
     for i in 0..def.capital.funds_initial {
         let mut rng = KeyedRng::new(seed, 0, Phase::Investor, i as u64);
-        let mut f = Fund::new(0, &def.capital, s, &mut rng);
+        let mut f = Fund::new(0, &def.capital, &mut rng);
         // Funds already running at the start are part-way through their life.
         let age = rng.below((def.capital.fund_life_years * 12.0) as u64 + 1) as u32;
         f.until = f.until.saturating_sub(age);
@@ -78,10 +82,10 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
             wage: r.wage_cny,
             rent: r.rent_cny,
             office_rent: r.office_rent_cny_m2_month,
-            housing_units: r.housing.units / s,
+            housing_units: r.housing.units,
             amenity: r.amenities.index,
-            incumbent_jobs: r.incumbent_jobs / s,
-            talent_fund: r.talent_fund.capital_cny / s,
+            incumbent_jobs: r.incumbent_jobs,
+            talent_fund: r.talent_fund.capital_cny,
             grants,
             p_find: 0.3,
             ..Default::default()
@@ -95,7 +99,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         for a in &r.anchor {
             let sector = sector_index(def, &a.sector);
             anchored |= 1 << sector;
-            let f = Firm::anchor(ri as u8, w.region_keys[ri], sector, a, s);
+            let f = Firm::anchor(ri as u8, w.region_keys[ri], sector, a);
             w.firms.push(f);
         }
         w.anchored.push(anchored);
@@ -147,12 +151,16 @@ fn initial_people(w: &mut World, ri: usize) {
     // second): where labour is short they start smaller than they planned.
     let anchored_staff: u64 = anchor_open.iter().map(|a| a.1 as u64).sum();
     let founders = startup_open.len() as u64;
-    let mut staff_left = n.saturating_sub(
+    // People an agent stands for; at `scale > 1` the initial startups' founders and staff are
+    // singles split from the agents that reach them.
+    let s = w.scale;
+    let mut staff_left = (n * s).saturating_sub(
         anchored_staff
             .saturating_add(incumbent_open)
             .saturating_add(founders),
     );
     let mut founders_left = founders;
+    let mut open_left: u64 = startup_open.iter().map(|o| o.1 as u64).sum();
     let mut cursor = 0usize;
     for k in 0..n {
         let id = key([tag::INITIAL_PERSON, w.region_keys[ri], k]);
@@ -199,9 +207,47 @@ fn initial_people(w: &mut World, ri: usize) {
             Status::Seeking,
         );
         if let Some(slot) = anchor_open.iter_mut().find(|(_, open)| *open > 0) {
-            slot.1 -= 1;
+            slot.1 = slot.1.saturating_sub(s as u32);
             p.employer = slot.0;
-            w.firms[slot.0 as usize].headcount += 1;
+            w.firms[slot.0 as usize].headcount += s as u32;
+        } else if s > 1 && (founders_left > 0 || (staff_left > 0 && open_left > 0)) {
+            // Each of the agent's people becomes a single: the next founders, then staff; the
+            // rest rejoin the aggregated people through the region's ledger.
+            for j in 0..s {
+                let mut q = p;
+                q.key = key([tag::INITIAL_SINGLE, w.region_keys[ri], k, j]);
+                q.set_single();
+                if founders_left > 0 {
+                    let slot = &mut startup_open[(founders - founders_left) as usize];
+                    founders_left -= 1;
+                    slot.1 -= 1;
+                    open_left -= 1;
+                    q.employer = slot.0;
+                    let f = &mut w.firms[slot.0 as usize];
+                    f.founder = q.key;
+                    f.headcount = 1;
+                    q.set_edu(f.founder_edu);
+                    q.set_tech(0.0);
+                    q.set_status(Status::Founder);
+                } else if let Some(o) = (staff_left > 0)
+                    .then(|| next_open(&startup_open, &mut cursor))
+                    .flatten()
+                {
+                    staff_left -= 1;
+                    startup_open[o].1 -= 1;
+                    open_left -= 1;
+                    q.employer = startup_open[o].0;
+                    q.set_status(Status::Employed);
+                    w.firms[startup_open[o].0 as usize].headcount += 1;
+                } else {
+                    let mut back = Vec::new();
+                    super::people::merge(&q, &mut w.owed[ri], s, 0, &mut back);
+                    w.persons.extend(back);
+                    continue;
+                }
+                w.persons.push(q);
+            }
+            continue;
         } else if founders_left > 0 {
             // The next initial startup's founder: the person takes the founder's education.
             let slot = &mut startup_open[(founders - founders_left) as usize];
@@ -223,9 +269,9 @@ fn initial_people(w: &mut World, ri: usize) {
             p.employer = startup_open[k].0;
             w.firms[startup_open[k].0 as usize].headcount += 1;
         } else if incumbent_open > 0 && !rng.chance(0.04) {
-            incumbent_open -= 1;
+            incumbent_open = incumbent_open.saturating_sub(s);
             p.employer = INCUMBENT;
-            w.regions[ri].incumbent_employed += 1;
+            w.regions[ri].incumbent_employed += s;
         }
         if p.employer != NO_EMPLOYER && p.status() != Status::Founder {
             p.set_status(Status::Employed);

@@ -31,13 +31,25 @@ pub struct World<'s> {
     pub seed: u64,
     /// Months since the scenario start.
     pub t: u32,
+    /// People an aggregated person agent stands for (`scale`, a whole number).
+    pub scale: u64,
+    /// Person agents: aggregated ones and singles (see [`Person::weight`]).
     pub persons: Vec<Person>,
+    /// Per region, people the aggregated agents have handed to singles and not yet given up
+    /// (positive) or received back from singles (negative); kept within `(−scale, scale)` by
+    /// removing or re-forming an aggregated agent (`docs/ODD.md`, 7.32). The region's people
+    /// are its agents' weights minus this.
+    pub owed: Vec<i64>,
+    /// Firms and singles the run may create before it stops creating them and marks
+    /// `over_cap` (a memory pilot's guard, [`footprint::estimate`]; unlimited in a run).
+    pub cap: usize,
+    pub over_cap: bool,
     /// Each region's [`crate::rng::name_key`], the region part of every stream key.
     pub region_keys: Vec<u64>,
     pub firms: Vec<Firm>,
     pub funds: Vec<Fund>,
     pub regions: Vec<RegionState>,
-    /// This month's events per region (agent units).
+    /// This month's events per region (real units).
     pub events: Vec<Events>,
     pub recorder: Recorder,
     pub panel: Vec<FirmYear>,

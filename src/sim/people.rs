@@ -2,6 +2,7 @@
 
 use rayon::prelude::*;
 
+use crate::model::firm::Kind;
 use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, decide as D, edu_code};
 use crate::model::program::expected_support;
 use crate::model::region::{
@@ -21,7 +22,6 @@ pub fn environment(w: &mut World) {
     w.price_index = (1.0 + def.economy.wage_growth).powf(years);
     w.u_out = outside_utility(&def.behaviour, &def.economy, &def.elsewhere, w.price_index);
     let u_alt = typical_alternative(&def.behaviour, &def.economy, w.price_index);
-    let s = def.scale;
     for (ri, r) in def.region.iter().enumerate() {
         let st = &mut w.regions[ri];
         st.wage = r.wage_cny * w.price_index;
@@ -35,12 +35,12 @@ pub fn environment(w: &mut World) {
                 units = units.min(h.max_units);
             }
         }
-        st.housing_units = units / s;
+        st.housing_units = units;
         // Established employers grow on their own path, and expand where talent is available:
         // each month they add jobs for a share of last month's job seekers.
         st.incumbent_absorbed += r.incumbent_absorption * st.seekers as f64;
         st.incumbent_jobs =
-            r.incumbent_jobs * (1.0 + r.incumbent_growth).powf(years) / s + st.incumbent_absorbed;
+            r.incumbent_jobs * (1.0 + r.incumbent_growth).powf(years) + st.incumbent_absorbed;
         st.public_rd_year = r.public_rd_cny_year * (1.0 + r.public_rd_growth).powf(years);
         let a = &r.amenities;
         st.amenity = (st.amenity + a.index_per_billion * a.investment_cny_year / 1e9 / 12.0
@@ -48,11 +48,11 @@ pub fn environment(w: &mut World) {
         .min(1.0);
         if month_of_year == 1 || w.t == 0 {
             for (g, gs) in r.grant.iter().zip(st.grants.iter_mut()) {
-                gs.budget_left = g.budget_cny_year * (1.0 + g.budget_growth).powf(years) / s;
+                gs.budget_left = g.budget_cny_year * (1.0 + g.budget_growth).powf(years);
             }
-            st.joint_rd_left = r.joint_rd.budget_cny_year / s;
+            st.joint_rd_left = r.joint_rd.budget_cny_year;
             if w.t > 0 {
-                st.talent_fund += r.talent_fund.topup_cny_year / s;
+                st.talent_fund += r.talent_fund.topup_cny_year;
             }
         }
         st.p_find = job_finding(
@@ -78,11 +78,11 @@ pub fn environment(w: &mut World) {
                 .map(|(g, gs)| expected_support(g, gs, st.office_rent))
                 .sum();
         }
-        // Lever costs that do not depend on individual agents (real CNY / scale).
+        // Lever costs that do not depend on individual agents.
         let e = &mut w.events[ri];
-        e.spend_service = r.service.specialists * r.service.cost_cny_year / 12.0 / s;
-        e.spend_recruitment = r.recruitment.cost_cny_year / 12.0 / s;
-        e.spend_amenities = a.investment_cny_year / 12.0 / s;
+        e.spend_service = r.service.specialists * r.service.cost_cny_year / 12.0;
+        e.spend_recruitment = r.recruitment.cost_cny_year / 12.0;
+        e.spend_amenities = a.investment_cny_year / 12.0;
         e.rd_public_real = st.public_rd_year / 12.0;
         let k = key([tag::REGION, w.region_keys[ri], Phase::Product as u64]);
         let mut rng = KeyedRng::new(w.seed, w.t, Phase::Product, k);
@@ -144,7 +144,7 @@ pub fn arrivals(w: &mut World) {
             let mut p = new_arrival(w, ri, RECRUITED, k);
             p.employer = INCUMBENT;
             p.set_status(Status::Employed);
-            w.regions[ri].incumbent_employed += 1;
+            w.regions[ri].incumbent_employed += w.scale;
             w.persons.push(p);
         }
     }
@@ -221,20 +221,22 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
         0.0
     };
     let t = w.t as i32;
+    // An arriving agent is aggregated: it stands for `scale` people.
+    let s = w.scale;
     let ev = &mut w.events[ri];
-    ev.arrivals += 1;
+    ev.arrivals += s;
     let r = &def.region[ri];
     if group == 0 {
-        ev.graduate_arrivals += 1;
+        ev.graduate_arrivals += s;
         if age < 35.0 {
-            ev.graduate_arrivals_under35 += 1;
+            ev.graduate_arrivals_under35 += s;
         }
     }
     if edu == Education::HighLevel {
-        ev.high_level_arrivals += 1;
+        ev.high_level_arrivals += s;
     }
     if age < r.welcome.max_age {
-        ev.spend_welcome += r.welcome.value_cny;
+        ev.spend_welcome += r.welcome.value_cny * s as f64;
     }
     Person::new(
         id,
@@ -277,20 +279,8 @@ pub fn decide(w: &mut World) {
         .collect();
     let b = &def.behaviour;
     let retire = def.economy.retirement_age as f32;
-    // Founding hazard multiplier per region and education tier: the climate and the support
-    // a founder can expect here.
-    let found: Vec<[f64; 4]> = regions
-        .iter()
-        .zip(&def.region)
-        .map(|(st, r)| {
-            let mut m = [0.0; 4];
-            for (k, v) in m.iter_mut().enumerate() {
-                *v = b.founding_rate
-                    * (r.startup_climate + b.support_weight * st.support[k] / 1e6).exp();
-            }
-            m
-        })
-        .collect();
+    let found = founding_multipliers(w);
+    let s = w.scale;
     let max_age: Vec<f32> = def
         .region
         .iter()
@@ -349,24 +339,64 @@ pub fn decide(w: &mut World) {
         }
         if status != Status::Founder {
             let carries = p.tech() > 0.0;
-            let hazard = if carries {
-                found[ri][p.edu() as usize] * p.tech() as f64
+            if p.weight(s) == 1 {
+                let hazard = if carries {
+                    found[ri][p.edu() as usize] * p.tech() as f64
+                } else {
+                    0.0
+                };
+                let spin = !carries
+                    && status == Status::Employed
+                    && p.employer < INCUMBENT
+                    && rng.chance(b.spinout_rate);
+                if spin || (carries && rng.chance(hazard.min(0.5))) {
+                    p.decision |= D::FOUND;
+                    return;
+                }
             } else {
-                0.0
-            };
-            let spin = !carries
-                && status == Status::Employed
-                && p.employer < INCUMBENT
-                && rng.chance(b.spinout_rate);
-            if spin || (carries && rng.chance(hazard.min(0.5))) {
-                p.decision |= D::FOUND;
-                return;
+                // An aggregated agent: each of its `s` people founds on their own hazard; the
+                // agent stays, and `apply` hands the founders to singles.
+                let per = founding_hazard(p, status, &found[ri], b.spinout_rate);
+                if per > 0.0 && rng.chance(1.0 - (1.0 - per).powf(s as f64)) {
+                    p.decision |= D::FOUND;
+                    return;
+                }
             }
         }
         if seeking && rng.chance(st.p_find) {
             p.decision |= D::MATCH;
         }
     });
+}
+
+/// Founding hazard multiplier per region and education tier: the climate and the support a
+/// founder can expect here.
+fn founding_multipliers(w: &World) -> Vec<[f64; 4]> {
+    let b = &w.def.behaviour;
+    w.regions
+        .iter()
+        .zip(&w.def.region)
+        .map(|(st, r)| {
+            let mut m = [0.0; 4];
+            for (k, v) in m.iter_mut().enumerate() {
+                *v = b.founding_rate
+                    * (r.startup_climate + b.support_weight * st.support[k] / 1e6).exp();
+            }
+            m
+        })
+        .collect()
+}
+
+/// Monthly probability that one person of `p` (status `status`) founds a firm: the founding
+/// hazard of a technology carrier, or the spin-out rate of an employee of a modelled firm.
+fn founding_hazard(p: &Person, status: Status, found: &[f64; 4], spinout: f64) -> f64 {
+    if p.tech() > 0.0 {
+        (found[p.edu() as usize] * p.tech() as f64).min(0.5)
+    } else if status == Status::Employed && p.employer < INCUMBENT {
+        spinout
+    } else {
+        0.0
+    }
 }
 
 /// Apply the decisions in person order: departures, relocations, new firms, matching,
@@ -383,14 +413,20 @@ pub fn apply(w: &mut World) {
         .map(|o| Market::new(o, w.seed, w.t))
         .collect();
     let u_out = w.u_out;
+    let s = w.scale;
+    let found = founding_multipliers(w);
     let mut persons = std::mem::take(&mut w.persons);
     let World {
         firms,
         regions,
         events,
         seed,
+        owed,
+        cap,
+        over_cap,
         ..
     } = w;
+    let cap = *cap;
     let housed_until_for: Vec<i16> = def
         .region
         .iter()
@@ -403,7 +439,7 @@ pub fn apply(w: &mut World) {
         .collect();
     // Tenancies still running (before allocating new ones), and the people with something to
     // do this month, in person order (both found in parallel; most people change nothing).
-    let mut housed_now = count_housed(&persons, nreg, t);
+    let mut housed_now = count_housed(&persons, nreg, t, s);
     let todo: Vec<u32> = persons
         .par_iter()
         .enumerate()
@@ -411,36 +447,40 @@ pub fn apply(w: &mut World) {
         .map(|(i, _)| i as u32)
         .collect();
     let firm_params = &def.firms;
+    // Singles split from aggregated agents and agents re-formed from singles this month,
+    // appended after the pass (in the order they arose).
+    let mut spawned: Vec<Person> = Vec::new();
     let mut step = |p: &mut Person| -> bool {
         let d = p.decision;
         let ri = p.region as usize;
+        let wgt = p.weight(s);
         let release = |p: &Person,
                        firms: &mut Vec<crate::model::firm::Firm>,
                        regions: &mut Vec<crate::model::region::RegionState>| {
             if p.employer == INCUMBENT {
-                regions[ri].incumbent_employed = regions[ri].incumbent_employed.saturating_sub(1);
+                regions[ri].incumbent_employed = regions[ri].incumbent_employed.saturating_sub(wgt);
             } else if p.employer < INCUMBENT {
                 let f = &mut firms[p.employer as usize];
-                f.headcount = f.headcount.saturating_sub(1);
+                f.headcount = f.headcount.saturating_sub(wgt as u32);
             }
         };
         if d & D::RETIRE != 0 {
             release(p, firms, regions);
             if p.housed(t) {
-                housed_now[ri] -= 1;
+                housed_now[ri] -= wgt;
             }
-            events[ri].retirements += 1;
+            events[ri].retirements += wgt;
             return false;
         }
         if d & D::LEAVE != 0 && d & D::FOUND != 0 {
             // A founder following the firm to another region.
             let to = firms[p.employer as usize].region as usize;
             if p.housed(t) {
-                housed_now[ri] -= 1;
+                housed_now[ri] -= wgt;
             }
             p.housed_until = -1;
-            events[ri].people_moved_out += 1;
-            events[to].people_moved_in += 1;
+            events[ri].people_moved_out += wgt;
+            events[to].people_moved_in += wgt;
             p.region = to as u8;
             p.arrived = t as i16;
             return true;
@@ -455,9 +495,9 @@ pub fn apply(w: &mut World) {
         if d & D::LEAVE != 0 {
             release(p, firms, regions);
             if p.housed(t) {
-                housed_now[ri] -= 1;
+                housed_now[ri] -= wgt;
             }
-            events[ri].departures += 1;
+            events[ri].departures += wgt;
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Exit, p.key);
             if nreg > 1 && rng.chance(def.behaviour.relocate_consider) {
                 // Consider the other simulated regions against leaving for elsewhere.
@@ -474,23 +514,95 @@ pub fn apply(w: &mut World) {
                     .collect();
                 let total: f64 = weights.iter().sum::<f64>();
                 let mut u = rng.uniform() * (total + u_out.exp());
-                for (j, wgt) in weights.iter().enumerate() {
-                    u -= wgt;
-                    if u < 0.0 && *wgt > 0.0 {
+                for (j, wgt_j) in weights.iter().enumerate() {
+                    u -= wgt_j;
+                    if u < 0.0 && *wgt_j > 0.0 {
                         p.region = j as u8;
                         p.employer = NO_EMPLOYER;
                         p.set_status(Status::Seeking);
                         p.housed_until = -1;
                         p.arrived = t as i16;
-                        events[ri].people_moved_out += 1;
-                        events[j].people_moved_in += 1;
+                        events[ri].people_moved_out += wgt;
+                        events[j].people_moved_in += wgt;
+                        if p.single() {
+                            // A single who is no longer a founder or startup employee rejoins
+                            // the aggregated people of the region moved to.
+                            merge(p, &mut owed[j], s, t, &mut spawned);
+                            return false;
+                        }
                         return true;
                     }
                 }
             }
             return false;
         }
-        if d & D::FOUND != 0 {
+        if p.single() && p.status() == Status::Seeking && d & D::FOUND == 0 {
+            // Out of a startup job: back into the aggregated people.
+            if p.housed(t) {
+                housed_now[ri] -= 1;
+            }
+            merge(p, &mut owed[ri], s, t, &mut spawned);
+            return false;
+        }
+        if d & D::FOUND != 0 && wgt > 1 {
+            // Some of an aggregated agent's people found firms: each becomes a single founder.
+            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
+            let per = founding_hazard(p, p.status(), &found[ri], def.behaviour.spinout_rate);
+            let k = rng.binomial_at_least_one(s, per);
+            let carries = p.tech() > 0.0;
+            for j in 0..k {
+                if firms.len() + spawned.len() >= cap {
+                    *over_cap = true;
+                    break;
+                }
+                let id = key([tag::SINGLE, p.key, t as u64, j]);
+                let mut frng = KeyedRng::new(*seed, t as u32, Phase::Founding, id);
+                let tech = if carries {
+                    p.tech() as f64
+                } else {
+                    // A spin-out: the employee leaves with a version of the employer's technology.
+                    let q = firms[p.employer as usize].quality * (0.5 + 0.6 * frng.uniform());
+                    q.clamp(0.05, 2.0)
+                };
+                let firm = crate::model::firm::Firm::startup(
+                    ri as u8,
+                    p.sector,
+                    id,
+                    p.edu(),
+                    tech,
+                    t,
+                    firm_params,
+                    &mut frng,
+                );
+                firms.push(firm);
+                let mut f = Person::new(
+                    id,
+                    (firms.len() - 1) as u32,
+                    0.0,
+                    p.born,
+                    p.arrived,
+                    ri as u8,
+                    p.edu(),
+                    p.sector,
+                    Status::Founder,
+                );
+                f.set_single();
+                spawned.push(f);
+                events[ri].new_firms += 1;
+            }
+            // The carriers who founded have used their technology: the agent stops carrying
+            // it with the chance that stands for them.
+            if carries && rng.chance(k as f64 / s as f64) {
+                p.set_tech(0.0);
+            }
+            if hand_over(&mut owed[ri], k, s) {
+                release(p, firms, regions);
+                if p.housed(t) {
+                    housed_now[ri] -= wgt;
+                }
+                return false;
+            }
+        } else if d & D::FOUND != 0 {
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
             if p.tech() <= 0.0 && p.employer < INCUMBENT {
                 // A spin-out: the employee leaves with a version of the employer's technology.
@@ -513,6 +625,69 @@ pub fn apply(w: &mut World) {
             p.set_status(Status::Founder);
             p.set_tech(0.0);
             events[ri].new_firms += 1;
+        } else if d & D::MATCH != 0 && wgt > 1 {
+            // Each of an aggregated agent's people takes an opening: a startup's is taken by a
+            // single split off; the agent itself goes to the first other employer drawn.
+            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Match, p.key);
+            let mut handed = 0;
+            let mut employer = None;
+            for j in 0..s {
+                if firms.len() + spawned.len() >= cap {
+                    *over_cap = true;
+                    break;
+                }
+                let Some(emp) = markets[ri].take(rng.uniform()) else {
+                    break;
+                };
+                let startup = emp < INCUMBENT && firms[emp as usize].kind == Kind::Startup;
+                if startup && firms[emp as usize].headcount as u64 >= LARGE_FIRM * s {
+                    // A large firm takes the whole agent into its further openings (a step of
+                    // `scale` people is at most a tenth of its staff); the people already
+                    // handed to singles are booked in the ledger.
+                    markets[ri].take_more(emp, s - 1);
+                    employer = Some(emp);
+                    break;
+                }
+                if startup {
+                    let f = &mut firms[emp as usize];
+                    f.headcount += 1;
+                    f.peak_headcount = f.peak_headcount.max(f.headcount);
+                    let mut q = Person::new(
+                        key([tag::SINGLE, p.key, t as u64, j]),
+                        emp,
+                        p.tech(),
+                        p.born,
+                        p.arrived,
+                        ri as u8,
+                        p.edu(),
+                        p.sector,
+                        Status::Employed,
+                    );
+                    q.set_single();
+                    spawned.push(q);
+                    handed += 1;
+                } else if employer.is_none() {
+                    employer = Some(emp);
+                }
+            }
+            if let Some(emp) = employer {
+                p.employer = emp;
+                p.set_status(Status::Employed);
+                if emp == INCUMBENT {
+                    regions[ri].incumbent_employed += wgt;
+                } else {
+                    let f = &mut firms[emp as usize];
+                    f.headcount += wgt as u32;
+                    f.peak_headcount = f.peak_headcount.max(f.headcount);
+                }
+            }
+            if hand_over(&mut owed[ri], handed, s) {
+                release(p, firms, regions);
+                if p.housed(t) {
+                    housed_now[ri] -= wgt;
+                }
+                return false;
+            }
         } else if d & D::MATCH != 0
             && let Some(emp) =
                 markets[ri].take(KeyedRng::new(*seed, t as u32, Phase::Match, p.key).uniform())
@@ -536,11 +711,11 @@ pub fn apply(w: &mut World) {
         }
         if young
             && p.housed_until < 0
-            && (housed_now[ri] as f64) < regions[ri].housing_units.floor()
+            && ((housed_now[ri] + wgt) as f64) <= regions[ri].housing_units.floor()
             && t - p.arrived as i32 <= 12
         {
             p.housed_until = housed_until_for[ri];
-            housed_now[ri] += 1;
+            housed_now[ri] += wgt;
         }
         true
     };
@@ -555,6 +730,10 @@ pub fn apply(w: &mut World) {
     if removed {
         persons.retain(|p| p.decision & D::GONE == 0);
     }
+    persons.extend(spawned);
+    if s > 1 {
+        consolidate(&mut persons, &w.firms, s, t);
+    }
     w.persons = persons;
     census(w, &max_age);
     for (ri, &housed) in housed_now.iter().enumerate() {
@@ -567,14 +746,95 @@ pub fn apply(w: &mut World) {
     }
 }
 
+/// At `scale > 1`, the singles on a large startup's staff (not founders, not housed), in
+/// person order, `scale` at a time, become one aggregated agent employed there (the first one's
+/// attributes, keyed `[MERGED, its key, month]`): the firm's headcount and the region's people
+/// are unchanged, and a large firm's staff stop costing a record each.
+fn consolidate(persons: &mut Vec<Person>, firms: &[crate::model::firm::Firm], s: u64, t: i32) {
+    let large = |e: u32| {
+        e < INCUMBENT && {
+            let f = &firms[e as usize];
+            f.kind == Kind::Startup && f.operating() && f.headcount as u64 >= LARGE_FIRM * s
+        }
+    };
+    let mut staff: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (i, p) in persons.iter().enumerate() {
+        if p.single() && p.status() == Status::Employed && !p.housed(t) && large(p.employer) {
+            staff.entry(p.employer).or_default().push(i);
+        }
+    }
+    let mut formed = Vec::new();
+    for (&firm, idx) in &staff {
+        for group in idx.chunks_exact(s as usize) {
+            let first = persons[group[0]];
+            for &i in group {
+                persons[i].decision = D::GONE;
+            }
+            let mut a = Person::new(
+                key([tag::MERGED, first.key, t as u64]),
+                firm,
+                first.tech(),
+                first.born,
+                first.arrived,
+                first.region,
+                first.edu(),
+                first.sector,
+                Status::Employed,
+            );
+            a.decision = 0;
+            formed.push(a);
+        }
+    }
+    if !formed.is_empty() {
+        persons.retain(|p| p.decision & D::GONE == 0);
+        persons.extend(formed);
+    }
+}
+
+/// A startup with at least this many times `scale` staff hires whole aggregated agents (ODD
+/// 7.32): their steps of `scale` people are at most a tenth of it.
+const LARGE_FIRM: u64 = 10;
+
+/// An aggregated agent has handed `n` of its people to singles: book them in the region's
+/// ledger `owed`; `true` when the ledger reaches a whole agent, which the caller then removes.
+fn hand_over(owed: &mut i64, n: u64, s: u64) -> bool {
+    *owed += n as i64;
+    if *owed >= s as i64 {
+        *owed -= s as i64;
+        return true;
+    }
+    false
+}
+
+/// A single (removed by the caller) rejoins the aggregated people: booked in the region's
+/// ledger `owed`; when a whole agent's worth has come back, an aggregated agent like it is
+/// re-formed, keyed `[MERGED, single, month]`.
+pub(super) fn merge(p: &Person, owed: &mut i64, s: u64, t: i32, spawned: &mut Vec<Person>) {
+    *owed -= 1;
+    if *owed <= -(s as i64) {
+        *owed += s as i64;
+        spawned.push(Person::new(
+            key([tag::MERGED, p.key, t as u64]),
+            NO_EMPLOYER,
+            p.tech(),
+            p.born,
+            p.arrived,
+            p.region,
+            p.edu(),
+            p.sector,
+            Status::Seeking,
+        ));
+    }
+}
+
 /// People in a talent room at month `t`, by region.
-fn count_housed(persons: &[Person], nreg: usize, t: i32) -> Vec<u64> {
+fn count_housed(persons: &[Person], nreg: usize, t: i32, s: u64) -> Vec<u64> {
     persons
         .par_chunks(1 << 14)
         .map(|chunk| {
             let mut c = vec![0u64; nreg];
             for p in chunk {
-                c[p.region as usize] += p.housed(t) as u64;
+                c[p.region as usize] += p.housed(t) as u64 * p.weight(s);
             }
             c
         })
@@ -593,6 +853,7 @@ fn census(w: &mut World, max_age: &[f32]) {
     const N: usize = 7; // stock, employed, founders, seekers, under35, high-level, housing-age
     let nreg = w.regions.len();
     let t = w.t as i32;
+    let s = w.scale;
     let hl = edu_code(Education::HighLevel);
     let counts = w
         .persons
@@ -602,15 +863,16 @@ fn census(w: &mut World, max_age: &[f32]) {
             for p in chunk {
                 let r = &mut c[p.region as usize];
                 let age = p.age(t);
-                r[0] += 1;
+                let n = p.weight(s);
+                r[0] += n;
                 match p.status() {
-                    Status::Employed => r[1] += 1,
-                    Status::Founder => r[2] += 1,
-                    Status::Seeking => r[3] += 1,
+                    Status::Employed => r[1] += n,
+                    Status::Founder => r[2] += n,
+                    Status::Seeking => r[3] += n,
                 }
-                r[4] += (age < 35.0) as u64;
-                r[5] += (p.edu() == hl) as u64;
-                r[6] += (age < max_age[p.region as usize]) as u64;
+                r[4] += (age < 35.0) as u64 * n;
+                r[5] += (p.edu() == hl) as u64 * n;
+                r[6] += (age < max_age[p.region as usize]) as u64 * n;
             }
             c
         })
@@ -684,11 +946,21 @@ impl Market {
     fn take(&mut self, u: f64) -> Option<u32> {
         self.firsts.take(u).or_else(|| self.others.take(u))
     }
+
+    /// Take up to `n` more of employer `code`'s openings (after its first); how many were left.
+    fn take_more(&mut self, code: u32, n: u64) -> u64 {
+        match self.others.index.get(&code) {
+            Some(&pos) => self.others.take_at(pos, n),
+            None => 0,
+        }
+    }
 }
 
 /// Openings per employer in priority order, with a Fenwick tree of counts.
 struct Pool {
     codes: Vec<u32>,
+    /// Position of each employer code in `codes`.
+    index: std::collections::HashMap<u32, usize>,
     tree: Vec<u64>,
     left: u64,
 }
@@ -708,9 +980,35 @@ impl Pool {
         }
         Pool {
             codes: e.iter().map(|x| x.1).collect(),
+            index: e.iter().enumerate().map(|(i, x)| (x.1, i)).collect(),
             left: e.iter().map(|x| x.2 as u64).sum(),
             tree,
         }
+    }
+
+    /// Openings left at the employer in position `pos` (0-based).
+    fn left_at(&self, pos: usize) -> u64 {
+        let prefix = |mut i: usize| {
+            let mut s = 0;
+            while i > 0 {
+                s += self.tree[i];
+                i -= i & i.wrapping_neg();
+            }
+            s
+        };
+        prefix(pos + 1) - prefix(pos)
+    }
+
+    /// Take up to `n` openings of the employer in position `pos`; how many were taken.
+    fn take_at(&mut self, pos: usize, n: u64) -> u64 {
+        let k = n.min(self.left_at(pos));
+        let mut i = pos + 1;
+        while i < self.tree.len() {
+            self.tree[i] -= k;
+            i += i & i.wrapping_neg();
+        }
+        self.left -= k;
+        k
     }
 
     fn take(&mut self, u: f64) -> Option<u32> {
@@ -745,6 +1043,58 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::firm::Kind;
+    use crate::sim::World;
+
+    /// Every month of a run at `scale = 5` (and 1): an operating firm's headcount is the people its agents stand
+    /// for, startups employ only singles, the established employers' count is their agents'
+    /// weights, and each region's ledger stays within one agent.
+    #[test]
+    fn people_and_firms_account_for_each_other_at_any_scale() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/minimal.toml");
+        for scale in [1u64, 5] {
+            let sc = crate::scenario::load(&path, &[format!("scale={scale}")]).unwrap();
+            let mut w = World::new(&sc, 3);
+            let mut singles_seen = 0;
+            let mut aggregated_staff = 0;
+            for _ in 0..36 {
+                w.step();
+                let mut heads = vec![0u64; w.firms.len()];
+                let mut incumbent = vec![0u64; w.regions.len()];
+                for p in &w.persons {
+                    if p.employer == INCUMBENT {
+                        incumbent[p.region as usize] += p.weight(scale);
+                    } else if p.employer < INCUMBENT {
+                        heads[p.employer as usize] += p.weight(scale);
+                        let f = &w.firms[p.employer as usize];
+                        if scale > 1 && f.kind == Kind::Startup && !p.single() {
+                            aggregated_staff += 1;
+                        }
+                    }
+                    if p.single() {
+                        assert!(scale > 1, "a single at scale 1");
+                        assert_ne!(p.status(), Status::Seeking, "a single left seeking");
+                        singles_seen += 1;
+                    }
+                }
+                // (A closed firm keeps its founder in its count: a founder quitting a closed
+                // firm releases nothing.)
+                for (i, f) in w.firms.iter().enumerate().filter(|(_, f)| f.operating()) {
+                    assert_eq!(f.headcount as u64, heads[i], "firm {i} at month {}", w.t);
+                }
+                for (ri, st) in w.regions.iter().enumerate() {
+                    assert_eq!(st.incumbent_employed, incumbent[ri], "month {}", w.t);
+                    assert!(
+                        w.owed[ri].unsigned_abs() < scale.max(2),
+                        "ledger {}",
+                        w.owed[ri]
+                    );
+                }
+            }
+            assert_eq!(singles_seen > 0, scale > 1);
+            eprintln!("scale {scale}: {aggregated_staff} aggregated agent-months at startups");
+        }
+    }
 
     #[test]
     fn pool_draws_every_opening_once() {

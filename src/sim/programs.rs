@@ -136,7 +136,7 @@ fn service_coverage(w: &World, ri: usize) -> f64 {
         .filter(|f| f.active_startup() && f.region as usize == ri)
         .count()
         .max(1) as f64;
-    (sv.specialists / w.def.scale * sv.firms_per_specialist / active).min(1.0)
+    (sv.specialists * sv.firms_per_specialist / active).min(1.0)
 }
 
 /// Joint R&D: each January anchors admit startups of their sector into their consortia; the
@@ -152,7 +152,7 @@ pub fn joint_rd(w: &mut World) {
         if w.month().month() == 1 || t == 0 {
             admit_consortia(w, ri);
         }
-        let monthly = (jr.budget_cny_year / def.scale / 12.0).min(w.regions[ri].joint_rd_left);
+        let monthly = (jr.budget_cny_year / 12.0).min(w.regions[ri].joint_rd_left);
         let members: Vec<usize> = (0..w.firms.len())
             .filter(|&i| {
                 w.firms[i].consortium
@@ -217,7 +217,7 @@ fn admit_consortia(w: &mut World, ri: usize) {
             })
             .collect();
         cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let n = ((slots as f64 / w.def.scale).ceil() as usize).min(cands.len());
+        let n = (slots as usize).min(cands.len());
         for &(_, i) in &cands[..n] {
             w.firms[i].consortium = true;
         }
@@ -239,9 +239,8 @@ pub fn competitions(w: &mut World) {
             let (rk, ck) = (w.region_keys[ri], name_key(&c.name));
             let mut rng = KeyedRng::new(w.seed, t, Phase::Competition, key([tag::REGION, rk, ck]));
             let years = (month.year() - c.first_year) as f64;
-            let n = rng.poisson(c.projects * (1.0 + c.projects_growth).powf(years) / def.scale)
-                as usize;
-            let finalists = ((c.finalists as f64 / def.scale).round() as usize).min(n);
+            let n = rng.poisson(c.projects * (1.0 + c.projects_growth).powf(years)) as usize;
+            let finalists = (c.finalists as usize).min(n);
             // The jury's reading of each project; each project (and the founder who may land
             // with it) draws from its own stream, keyed by the project's place in the draw.
             let mut projects: Vec<(f64, f64, u64, KeyedRng)> = (0..n as u64)
@@ -258,7 +257,7 @@ pub fn competitions(w: &mut World) {
             let base = c.landing_utility + st.u_old - w.u_out + r.startup_climate;
             let e = &mut w.events[ri];
             e.competition_projects += n as u64;
-            e.spend_competition += c.cost_cny / def.scale;
+            e.spend_competition += c.cost_cny;
             let bit = 1u64 << (r.grant.len() + ci).min(63);
             for (k, (_, q, id, rng)) in projects.iter_mut().enumerate() {
                 let (q, id) = (*q, *id);

@@ -285,7 +285,7 @@ impl Stat {
                 }),
             })
             .count();
-        n as f64 * def.scale
+        n as f64
     }
 }
 
