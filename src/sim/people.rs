@@ -259,38 +259,38 @@ struct EmployerView {
     operating: bool,
 }
 
-/// Every person decides, in parallel, from their own state and last month's region state:
-/// retire, leave, lose a job, found a firm, or find a job.
-pub fn decide(w: &mut World) {
-    let def = w.def;
-    let t = w.t as i32;
-    let seed = w.seed;
-    let regions = &w.regions;
-    // What a person reads of their employer, packed (8 bytes a firm) so the parallel pass
-    // touches a small, cache-resident table instead of the whole firm records.
-    let firms: Vec<EmployerView> = w
-        .firms
-        .iter()
-        .map(|f| EmployerView {
-            layoff: f.layoff,
-            region: f.region,
-            operating: f.operating(),
-        })
-        .collect();
-    let b = &def.behaviour;
-    let retire = def.economy.retirement_age as f32;
-    let found = founding_multipliers(w);
-    let s = w.scale;
-    let max_age: Vec<f32> = def
-        .region
-        .iter()
-        .map(|r| r.housing.max_age as f32)
-        .collect();
-    let housing_free: Vec<bool> = regions
-        .iter()
-        .map(|st| (st.housed as f64) < st.housing_units.floor())
-        .collect();
-    w.persons.par_iter_mut().for_each(|p| {
+/// What one person's decision reads (see [`decide`]).
+#[derive(Clone, Copy)]
+struct DecideCtx<'a> {
+    seed: u64,
+    t: i32,
+    regions: &'a [crate::model::region::RegionState],
+    firms: &'a [EmployerView],
+    b: &'a crate::scenario::Behaviour,
+    retire: f32,
+    found: &'a [[f64; 4]],
+    s: u64,
+    max_age: &'a [f32],
+    housing_free: &'a [bool],
+}
+
+impl DecideCtx<'_> {
+    /// One person's decision; `AGGREGATED`: whether the pass may meet aggregated agents
+    /// (`scale > 1`): the full-scale pass is compiled without their branch.
+    #[inline(always)]
+    fn person<const AGGREGATED: bool>(&self, p: &mut Person) {
+        let DecideCtx {
+            seed,
+            t,
+            regions,
+            firms,
+            b,
+            retire,
+            found,
+            s,
+            max_age,
+            housing_free,
+        } = *self;
         let mut rng = KeyedRng::new(seed, t as u32, Phase::Person, p.key);
         p.decision = 0;
         let ri = p.region as usize;
@@ -339,7 +339,7 @@ pub fn decide(w: &mut World) {
         }
         if status != Status::Founder {
             let carries = p.tech() > 0.0;
-            if p.weight(s) == 1 {
+            if !AGGREGATED || p.single() {
                 let hazard = if carries {
                     found[ri][p.edu() as usize] * p.tech() as f64
                 } else {
@@ -366,7 +366,59 @@ pub fn decide(w: &mut World) {
         if seeking && rng.chance(st.p_find) {
             p.decision |= D::MATCH;
         }
-    });
+    }
+}
+
+/// Every person decides, in parallel, from their own state and last month's region state:
+/// retire, leave, lose a job, found a firm, or find a job.
+pub fn decide(w: &mut World) {
+    let def = w.def;
+    let t = w.t as i32;
+    let seed = w.seed;
+    let regions = &w.regions;
+    // What a person reads of their employer, packed (8 bytes a firm) so the parallel pass
+    // touches a small, cache-resident table instead of the whole firm records.
+    let firms: Vec<EmployerView> = w
+        .firms
+        .iter()
+        .map(|f| EmployerView {
+            layoff: f.layoff,
+            region: f.region,
+            operating: f.operating(),
+        })
+        .collect();
+    let b = &def.behaviour;
+    let retire = def.economy.retirement_age as f32;
+    let found = founding_multipliers(w);
+    let s = w.scale;
+    let max_age: Vec<f32> = def
+        .region
+        .iter()
+        .map(|r| r.housing.max_age as f32)
+        .collect();
+    let housing_free: Vec<bool> = regions
+        .iter()
+        .map(|st| (st.housed as f64) < st.housing_units.floor())
+        .collect();
+    let ctx = DecideCtx {
+        seed,
+        t,
+        regions,
+        firms: &firms,
+        b,
+        retire,
+        found: &found,
+        s,
+        max_age: &max_age,
+        housing_free: &housing_free,
+    };
+    if s == 1 {
+        w.persons
+            .par_iter_mut()
+            .for_each(|p| ctx.person::<false>(p));
+    } else {
+        w.persons.par_iter_mut().for_each(|p| ctx.person::<true>(p));
+    }
 }
 
 /// Founding hazard multiplier per region and education tier: the climate and the support a
@@ -834,7 +886,9 @@ fn count_housed(persons: &[Person], nreg: usize, t: i32, s: u64) -> Vec<u64> {
         .map(|chunk| {
             let mut c = vec![0u64; nreg];
             for p in chunk {
-                c[p.region as usize] += p.housed(t) as u64 * p.weight(s);
+                // (At full scale every agent weighs 1: no multiply in the pass.)
+                let n = if s == 1 { 1 } else { p.weight(s) };
+                c[p.region as usize] += p.housed(t) as u64 * n;
             }
             c
         })
@@ -863,7 +917,7 @@ fn census(w: &mut World, max_age: &[f32]) {
             for p in chunk {
                 let r = &mut c[p.region as usize];
                 let age = p.age(t);
-                let n = p.weight(s);
+                let n = if s == 1 { 1 } else { p.weight(s) };
                 r[0] += n;
                 match p.status() {
                     Status::Employed => r[1] += n,
