@@ -331,6 +331,8 @@ pub struct Snapshot {
     persons: Option<Vec<Person>>,
     persons_len: usize,
     firms: Vec<Firm>,
+    live: Vec<u32>,
+    owed: Vec<i64>,
     funds: Vec<Fund>,
     regions: Vec<talentsim::model::region::RegionState>,
     events: Vec<talentsim::metrics::Events>,
@@ -348,6 +350,8 @@ impl Snapshot {
             persons: with_persons.then(|| w.persons.clone()),
             persons_len: w.persons.len(),
             firms: w.firms.clone(),
+            live: w.live.clone(),
+            owed: w.owed.clone(),
             funds: w.funds.clone(),
             regions: w.regions.clone(),
             events: w.events.clone(),
@@ -382,6 +386,8 @@ impl Snapshot {
         if firms {
             w.firms.clone_from(&self.firms);
         }
+        w.live.clone_from(&self.live);
+        w.owed.clone_from(&self.owed);
         w.funds.clone_from(&self.funds);
         w.regions.clone_from(&self.regions);
         w.events.clone_from(&self.events);

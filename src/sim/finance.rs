@@ -48,7 +48,8 @@ pub fn funding(w: &mut World) {
     // Seekers per stage, to share out the funds' screening capacity.
     let mut seekers = [0f64; 6];
     let mut seeking = Vec::new();
-    for (i, f) in w.firms.iter_mut().enumerate() {
+    for &li in &w.live {
+        let (i, f) = (li as usize, &mut w.firms[li as usize]);
         if !f.active_startup() || f.stage == Stage::Growth {
             continue;
         }

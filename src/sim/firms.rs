@@ -13,6 +13,7 @@ use super::World;
 /// Anchors follow their growth path; startups do R&D, sell, spend (in parallel: each firm
 /// touches only itself).
 pub fn operate(w: &mut World) {
+    refresh_live(w);
     let def = w.def;
     let t = w.t;
     let seed = w.seed;
@@ -64,7 +65,8 @@ pub fn operate(w: &mut World) {
         );
     });
     // Subsidies received are policy spending (summed in firm order: deterministic).
-    for f in w.firms.iter_mut().filter(|f| f.operating()) {
+    for &i in &w.live {
+        let f = &mut w.firms[i as usize];
         let e = &mut w.events[f.region as usize];
         e.spend_office += f.office_subsidy;
         e.spend_rd_subsidy += f.rd_subsidy;
@@ -80,6 +82,18 @@ pub fn operate(w: &mut World) {
         }
         f.joint_rd = 0.0;
     }
+}
+
+/// The firms operating now, for this month's firm phases ([`World::live`]).
+pub fn refresh_live(w: &mut World) {
+    w.live.clear();
+    w.live.extend(
+        w.firms
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.operating())
+            .map(|(i, _)| i as u32),
+    );
 }
 
 /// What a startup's month ends in, before relocation (shared by the run and the burn-in).
@@ -196,8 +210,8 @@ pub fn growth_and_exits(w: &mut World) {
         held_million: 0.0,
         support_weight: def.behaviour.support_weight,
     };
-    for i in 0..w.firms.len() {
-        let f = &mut w.firms[i];
+    for li in 0..w.live.len() {
+        let f = &mut w.firms[w.live[li] as usize];
         if f.kind != Kind::Startup || !f.operating() {
             continue;
         }
@@ -272,7 +286,8 @@ pub fn vacancies(w: &mut World) {
         let open = open.min(u32::MAX as u64) as u32;
         w.openings[ri].others.push((k, INCUMBENT, open));
     }
-    for (i, f) in w.firms.iter().enumerate() {
+    for &i in &w.live {
+        let f = &w.firms[i as usize];
         if !f.operating() || f.desired <= f.headcount {
             continue;
         }
@@ -281,12 +296,12 @@ pub fn vacancies(w: &mut World) {
         w.regions[ri].vacancies = w.regions[ri].vacancies.saturating_add(open as u64);
         let o = &mut w.openings[ri];
         if f.kind == Kind::Startup {
-            o.firsts.push((f.key, i as u32));
+            o.firsts.push((f.key, i));
             if open > 1 {
-                o.others.push((f.key, i as u32, open - 1));
+                o.others.push((f.key, i, open - 1));
             }
         } else {
-            o.others.push((f.key, i as u32, open));
+            o.others.push((f.key, i, open));
         }
     }
 }

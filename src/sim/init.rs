@@ -47,6 +47,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         over_cap: false,
         region_keys: def.region.iter().map(|r| name_key(&r.name)).collect(),
         firms: Vec::new(),
+        live: Vec::new(),
         funds: Vec::new(),
         regions: Vec::with_capacity(nreg),
         events: vec![Events::default(); nreg],
@@ -108,6 +109,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         initial_people(&mut w, ri);
     }
     // Open positions for the first month's matching.
+    super::firms::refresh_live(&mut w);
     super::firms::vacancies(&mut w);
     w
 }

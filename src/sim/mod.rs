@@ -47,6 +47,10 @@ pub struct World<'s> {
     /// Each region's [`crate::rng::name_key`], the region part of every stream key.
     pub region_keys: Vec<u64>,
     pub firms: Vec<Firm>,
+    /// Indices of the firms operating when this month's firm phases began (refreshed by
+    /// [`firms::operate`]), in index order: the firm phases visit these, not every firm ever
+    /// founded. A firm that exits during the month is still listed; phases check.
+    pub live: Vec<u32>,
     pub funds: Vec<Fund>,
     pub regions: Vec<RegionState>,
     /// This month's events per region (real units).

@@ -20,7 +20,8 @@ pub fn grants(w: &mut World) {
         if r.grant.is_empty() {
             continue;
         }
-        for fi in 0..w.firms.len() {
+        for li in 0..w.live.len() {
+            let fi = w.live[li] as usize;
             let f = &w.firms[fi];
             if !f.active_startup() || f.region as usize != ri {
                 continue;
@@ -131,9 +132,12 @@ fn service_coverage(w: &World, ri: usize) -> f64 {
         return 0.0;
     }
     let active = w
-        .firms
+        .live
         .iter()
-        .filter(|f| f.active_startup() && f.region as usize == ri)
+        .filter(|&&i| {
+            let f = &w.firms[i as usize];
+            f.active_startup() && f.region as usize == ri
+        })
         .count()
         .max(1) as f64;
     (sv.specialists * sv.firms_per_specialist / active).min(1.0)
@@ -153,7 +157,10 @@ pub fn joint_rd(w: &mut World) {
             admit_consortia(w, ri);
         }
         let monthly = (jr.budget_cny_year / 12.0).min(w.regions[ri].joint_rd_left);
-        let members: Vec<usize> = (0..w.firms.len())
+        let members: Vec<usize> = w
+            .live
+            .iter()
+            .map(|&i| i as usize)
             .filter(|&i| {
                 w.firms[i].consortium
                     && w.firms[i].active_startup()
