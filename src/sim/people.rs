@@ -1107,7 +1107,12 @@ mod tests {
     fn people_and_firms_account_for_each_other_at_any_scale() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/minimal.toml");
         for scale in [1u64, 5] {
-            let sc = crate::scenario::load(&path, &[format!("scale={scale}")]).unwrap();
+            // Enough competition projects that some land (their founders are singles too).
+            let sets = [
+                format!("scale={scale}"),
+                "region.Minitown.competition.mini cup.projects=3000".to_string(),
+            ];
+            let sc = crate::scenario::load(&path, &sets).unwrap();
             let mut w = World::new(&sc, 3);
             let mut singles_seen = 0;
             let mut aggregated_staff = 0;
@@ -1124,6 +1129,9 @@ mod tests {
                         if scale > 1 && f.kind == Kind::Startup && !p.single() {
                             aggregated_staff += 1;
                         }
+                    }
+                    if scale > 1 && p.status() == Status::Founder {
+                        assert!(p.single(), "an aggregated founder: {p:?}");
                     }
                     if p.single() {
                         assert!(scale > 1, "a single at scale 1");
@@ -1146,6 +1154,8 @@ mod tests {
                 }
             }
             assert_eq!(singles_seen > 0, scale > 1);
+            let landed: u64 = w.recorder.rows.iter().map(|r| r.competition_landed).sum();
+            assert!(landed > 0, "no competition founder landed");
             eprintln!("scale {scale}: {aggregated_staff} aggregated agent-months at startups");
         }
     }

@@ -293,7 +293,7 @@ pub fn competitions(w: &mut World) {
                     e.spend_competition += c.landing_award_cny;
                 }
                 w.firms.push(firm);
-                w.persons.push(Person::new(
+                let mut founder = Person::new(
                     id,
                     (w.firms.len() - 1) as u32,
                     0.0,
@@ -303,7 +303,12 @@ pub fn competitions(w: &mut World) {
                     hl,
                     sector,
                     Status::Founder,
-                ));
+                );
+                // One person at any scale: a founder is a single (ODD 7.32).
+                if w.scale > 1 {
+                    founder.set_single();
+                }
+                w.persons.push(founder);
                 e.competition_landed += 1;
                 e.new_firms += 1;
                 e.arrivals += 1;
