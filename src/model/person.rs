@@ -102,6 +102,25 @@ impl Person {
         p
     }
 
+    /// A new agent with this one's birth, arrival, region, education, sector and technology:
+    /// a single split from it or an aggregated agent formed from it (`docs/ODD.md`, 7.32).
+    /// Not housed, no decision; `single` marks it as one person.
+    pub fn like(&self, key: u64, employer: u32, status: Status, single: bool) -> Person {
+        let mut p = Person {
+            key,
+            employer,
+            housed_until: -1,
+            decision: 0,
+            kind: self.kind & 0b11,
+            ..*self
+        };
+        p.set_status(status);
+        if single {
+            p.set_single();
+        }
+        p
+    }
+
     /// Age in whole years at month `t`.
     #[inline]
     pub fn age(&self, t: i32) -> f32 {

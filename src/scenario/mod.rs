@@ -585,11 +585,7 @@ fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
     // Only aggregated people shrink with `scale`: singles, firms and their panel are real at
     // any scale (docs/ODD.md, 7.32).
     let people_scaled = largest == PEOPLE;
-    let people_bytes = fp
-        .parts
-        .iter()
-        .find(|p| p.name == PEOPLE)
-        .map_or(0.0, |p| p.bytes);
+    let people_bytes = fp.bytes_of(PEOPLE);
     let rest = bytes - people_bytes;
     let needed_scale = if limit > rest {
         (def.scale * people_bytes / (limit - rest)).ceil()

@@ -100,20 +100,18 @@ impl Footprint {
         self.parts.iter().map(|p| p.bytes).sum()
     }
 
+    fn part(&self, name: &str) -> Option<&Part> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+
     /// Items of the part called `name` (0 if absent).
     pub fn items(&self, name: &str) -> f64 {
-        self.parts
-            .iter()
-            .find(|p| p.name == name)
-            .map_or(0.0, |p| p.items)
+        self.part(name).map_or(0.0, |p| p.items)
     }
 
     /// Bytes of the part called `name` (0 if absent).
     pub fn bytes_of(&self, name: &str) -> f64 {
-        self.parts
-            .iter()
-            .find(|p| p.name == name)
-            .map_or(0.0, |p| p.bytes)
+        self.part(name).map_or(0.0, |p| p.bytes)
     }
 
     /// The largest part other than the program itself.
@@ -241,33 +239,21 @@ pub const AGENT_PARTS: [&str; 5] = [PEOPLE, SINGLES, FIRMS, PANEL, OPENINGS];
 /// Parts that are agents (aggregated people, singles, firms, the panel, openings), priced
 /// from peak counts.
 fn agent_parts(people: f64, singles: f64, firms: f64, panel: f64, openings: f64) -> Vec<Part> {
-    vec![
-        Part {
-            name: PEOPLE,
-            items: people,
-            bytes: people * size_of::<Person>() as f64 * GROWTH_SLACK,
-        },
-        Part {
-            name: SINGLES,
-            items: singles,
-            bytes: singles * size_of::<Person>() as f64 * GROWTH_SLACK,
-        },
-        Part {
-            name: FIRMS,
-            items: firms,
-            bytes: firms * size_of::<Firm>() as f64 * GROWTH_SLACK,
-        },
-        Part {
-            name: PANEL,
-            items: panel,
-            bytes: panel * size_of::<FirmYear>() as f64 * GROWTH_SLACK,
-        },
-        Part {
-            name: OPENINGS,
-            items: openings,
-            bytes: openings * 16.0 * GROWTH_SLACK,
-        },
+    let person = size_of::<Person>();
+    [
+        (PEOPLE, people, person),
+        (SINGLES, singles, person),
+        (FIRMS, firms, size_of::<Firm>()),
+        (PANEL, panel, size_of::<FirmYear>()),
+        (OPENINGS, openings, 16),
     ]
+    .into_iter()
+    .map(|(name, items, size)| Part {
+        name,
+        items,
+        bytes: items * size as f64 * GROWTH_SLACK,
+    })
+    .collect()
 }
 
 /// Firms at the start: anchors and every startup the burn-in could found (real at any scale).
@@ -309,12 +295,7 @@ pub fn pilot_scale(def: &ScenarioDef, budget: f64) -> Option<f64> {
     // scale (singles, firms, panel, openings) are not priced here but watched while the pilot
     // runs ([`estimate`]); the rest stays.
     let b = bound(def);
-    let agents: f64 = b
-        .parts
-        .iter()
-        .filter(|p| p.name == PEOPLE)
-        .map(|p| p.bytes)
-        .sum();
+    let agents = b.bytes_of(PEOPLE);
     let real: f64 = b
         .parts
         .iter()
@@ -456,7 +437,7 @@ fn concurrent_runs_beside(defs: &[&ScenarioDef], threads: usize, program: f64) -
         // A run beyond the program: the footprint less its own program part (measured when
         // it was made; the process may have grown since).
         let fits = |fp: &Footprint| {
-            let run = fp.total() - fp.items(PROGRAM).min(1.0) * fp.bytes_of(PROGRAM);
+            let run = fp.total() - fp.bytes_of(PROGRAM);
             (((limit - program) / run.max(1.0)).floor() as usize).clamp(1, threads)
         };
         let b = fits(&bound(def));

@@ -126,6 +126,57 @@ fn next_open(open: &[(u32, u32)], cursor: &mut usize) -> Option<usize> {
     None
 }
 
+/// The initial startups' places, filled in person order: a founder for each firm first, then
+/// staff one per firm per round (a firm's first hire before another's second).
+struct StartupPlaces {
+    /// `(firm index, places left)`.
+    open: Vec<(u32, u32)>,
+    founders: u64,
+    founders_left: u64,
+    staff_left: u64,
+    open_left: u64,
+    cursor: usize,
+}
+
+impl StartupPlaces {
+    /// Whether a place is left for someone.
+    fn any(&self) -> bool {
+        self.founders_left > 0 || (self.staff_left > 0 && self.open_left > 0)
+    }
+
+    /// Give `p` the next place: founder (taking the firm's founder education, leaving the
+    /// technology) or staff; `false` if none is left.
+    fn place(&mut self, p: &mut Person, firms: &mut [Firm]) -> bool {
+        if self.founders_left > 0 {
+            let slot = &mut self.open[(self.founders - self.founders_left) as usize];
+            self.founders_left -= 1;
+            self.open_left -= 1;
+            slot.1 -= 1;
+            p.employer = slot.0;
+            let f = &mut firms[slot.0 as usize];
+            f.founder = p.key;
+            f.headcount = 1;
+            p.set_edu(f.founder_edu);
+            p.set_tech(0.0);
+            p.set_status(Status::Founder);
+            true
+        } else if let Some(k) = (self.staff_left > 0)
+            .then(|| next_open(&self.open, &mut self.cursor))
+            .flatten()
+        {
+            self.staff_left -= 1;
+            self.open_left -= 1;
+            self.open[k].1 -= 1;
+            p.employer = self.open[k].0;
+            p.set_status(Status::Employed);
+            firms[self.open[k].0 as usize].headcount += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 fn initial_people(w: &mut World, ri: usize) {
     let def = w.def;
     let r = &def.region[ri];
@@ -156,14 +207,19 @@ fn initial_people(w: &mut World, ri: usize) {
     // People an agent stands for; at `scale > 1` the initial startups' founders and staff are
     // singles split from the agents that reach them.
     let s = w.scale;
-    let mut staff_left = (n * s).saturating_sub(
+    let staff_left = (n * s).saturating_sub(
         anchored_staff
             .saturating_add(incumbent_open)
             .saturating_add(founders),
     );
-    let mut founders_left = founders;
-    let mut open_left: u64 = startup_open.iter().map(|o| o.1 as u64).sum();
-    let mut cursor = 0usize;
+    let mut places = StartupPlaces {
+        open_left: startup_open.iter().map(|o| o.1 as u64).sum(),
+        open: startup_open,
+        founders,
+        founders_left: founders,
+        staff_left,
+        cursor: 0,
+    };
     for k in 0..n {
         let id = key([tag::INITIAL_PERSON, w.region_keys[ri], k]);
         let mut rng = KeyedRng::new(w.seed, 0, Phase::Init, id);
@@ -212,64 +268,24 @@ fn initial_people(w: &mut World, ri: usize) {
             slot.1 = slot.1.saturating_sub(s as u32);
             p.employer = slot.0;
             w.firms[slot.0 as usize].headcount += s as u32;
-        } else if s > 1 && (founders_left > 0 || (staff_left > 0 && open_left > 0)) {
+        } else if s > 1 && places.any() {
             // Each of the agent's people becomes a single: the next founders, then staff; the
             // rest rejoin the aggregated people through the region's ledger.
             for j in 0..s {
                 let mut q = p;
                 q.key = key([tag::INITIAL_SINGLE, w.region_keys[ri], k, j]);
                 q.set_single();
-                if founders_left > 0 {
-                    let slot = &mut startup_open[(founders - founders_left) as usize];
-                    founders_left -= 1;
-                    slot.1 -= 1;
-                    open_left -= 1;
-                    q.employer = slot.0;
-                    let f = &mut w.firms[slot.0 as usize];
-                    f.founder = q.key;
-                    f.headcount = 1;
-                    q.set_edu(f.founder_edu);
-                    q.set_tech(0.0);
-                    q.set_status(Status::Founder);
-                } else if let Some(o) = (staff_left > 0)
-                    .then(|| next_open(&startup_open, &mut cursor))
-                    .flatten()
-                {
-                    staff_left -= 1;
-                    startup_open[o].1 -= 1;
-                    open_left -= 1;
-                    q.employer = startup_open[o].0;
-                    q.set_status(Status::Employed);
-                    w.firms[startup_open[o].0 as usize].headcount += 1;
+                if places.place(&mut q, &mut w.firms) {
+                    w.persons.push(q);
                 } else {
                     let mut back = Vec::new();
                     super::people::merge(&q, &mut w.owed[ri], s, 0, &mut back);
                     w.persons.extend(back);
-                    continue;
                 }
-                w.persons.push(q);
             }
             continue;
-        } else if founders_left > 0 {
-            // The next initial startup's founder: the person takes the founder's education.
-            let slot = &mut startup_open[(founders - founders_left) as usize];
-            founders_left -= 1;
-            slot.1 -= 1;
-            p.employer = slot.0;
-            let f = &mut w.firms[slot.0 as usize];
-            f.founder = id;
-            f.headcount = 1;
-            p.set_edu(f.founder_edu);
-            p.set_tech(0.0);
-            p.set_status(Status::Founder);
-        } else if let Some(k) = (staff_left > 0)
-            .then(|| next_open(&startup_open, &mut cursor))
-            .flatten()
-        {
-            staff_left -= 1;
-            startup_open[k].1 -= 1;
-            p.employer = startup_open[k].0;
-            w.firms[startup_open[k].0 as usize].headcount += 1;
+        } else if places.place(&mut p, &mut w.firms) {
+            // The next initial startup's founder (with the firm's founder education) or staff.
         } else if incumbent_open > 0 && !rng.chance(0.04) {
             incumbent_open = incumbent_open.saturating_sub(s);
             p.employer = INCUMBENT;

@@ -612,9 +612,7 @@ pub fn apply(w: &mut World) {
                 let tech = if carries {
                     p.tech() as f64
                 } else {
-                    // A spin-out: the employee leaves with a version of the employer's technology.
-                    let q = firms[p.employer as usize].quality * (0.5 + 0.6 * frng.uniform());
-                    q.clamp(0.05, 2.0)
+                    spinout_tech(firms[p.employer as usize].quality, &mut frng)
                 };
                 let firm = crate::model::firm::Firm::startup(
                     ri as u8,
@@ -627,18 +625,8 @@ pub fn apply(w: &mut World) {
                     &mut frng,
                 );
                 firms.push(firm);
-                let mut f = Person::new(
-                    id,
-                    (firms.len() - 1) as u32,
-                    0.0,
-                    p.born,
-                    p.arrived,
-                    ri as u8,
-                    p.edu(),
-                    p.sector,
-                    Status::Founder,
-                );
-                f.set_single();
+                let mut f = p.like(id, (firms.len() - 1) as u32, Status::Founder, true);
+                f.set_tech(0.0);
                 spawned.push(f);
                 events[ri].new_firms += 1;
             }
@@ -657,9 +645,8 @@ pub fn apply(w: &mut World) {
         } else if d & D::FOUND != 0 {
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
             if p.tech() <= 0.0 && p.employer < INCUMBENT {
-                // A spin-out: the employee leaves with a version of the employer's technology.
-                let q = firms[p.employer as usize].quality * (0.5 + 0.6 * rng.uniform());
-                p.set_tech(q.clamp(0.05, 2.0) as f32);
+                let q = spinout_tech(firms[p.employer as usize].quality, &mut rng);
+                p.set_tech(q as f32);
             }
             release(p, firms, regions);
             let firm = crate::model::firm::Firm::startup(
@@ -704,19 +691,8 @@ pub fn apply(w: &mut World) {
                     let f = &mut firms[emp as usize];
                     f.headcount += 1;
                     f.peak_headcount = f.peak_headcount.max(f.headcount);
-                    let mut q = Person::new(
-                        key([tag::SINGLE, p.key, t as u64, j]),
-                        emp,
-                        p.tech(),
-                        p.born,
-                        p.arrived,
-                        ri as u8,
-                        p.edu(),
-                        p.sector,
-                        Status::Employed,
-                    );
-                    q.set_single();
-                    spawned.push(q);
+                    let id = key([tag::SINGLE, p.key, t as u64, j]);
+                    spawned.push(p.like(id, emp, Status::Employed, true));
                     handed += 1;
                 } else if employer.is_none() {
                     employer = Some(emp);
@@ -822,25 +798,20 @@ fn consolidate(persons: &mut Vec<Person>, firms: &[crate::model::firm::Firm], s:
             for &i in group {
                 persons[i].decision = D::GONE;
             }
-            let mut a = Person::new(
-                key([tag::MERGED, first.key, t as u64]),
-                firm,
-                first.tech(),
-                first.born,
-                first.arrived,
-                first.region,
-                first.edu(),
-                first.sector,
-                Status::Employed,
-            );
-            a.decision = 0;
-            formed.push(a);
+            let id = key([tag::MERGED, first.key, t as u64]);
+            formed.push(first.like(id, firm, Status::Employed, false));
         }
     }
     if !formed.is_empty() {
         persons.retain(|p| p.decision & D::GONE == 0);
         persons.extend(formed);
     }
+}
+
+/// The technology a spin-out takes from an employer of quality `q`: a version of it,
+/// `clamp(q·(0.5 + 0.6U), 0.05, 2)` (ODD 7.8).
+fn spinout_tech(q: f64, rng: &mut KeyedRng) -> f64 {
+    (q * (0.5 + 0.6 * rng.uniform())).clamp(0.05, 2.0)
 }
 
 /// A startup with at least this many times `scale` staff hires whole aggregated agents (ODD
@@ -865,17 +836,8 @@ pub(super) fn merge(p: &Person, owed: &mut i64, s: u64, t: i32, spawned: &mut Ve
     *owed -= 1;
     if *owed <= -(s as i64) {
         *owed += s as i64;
-        spawned.push(Person::new(
-            key([tag::MERGED, p.key, t as u64]),
-            NO_EMPLOYER,
-            p.tech(),
-            p.born,
-            p.arrived,
-            p.region,
-            p.edu(),
-            p.sector,
-            Status::Seeking,
-        ));
+        let id = key([tag::MERGED, p.key, t as u64]);
+        spawned.push(p.like(id, NO_EMPLOYER, Status::Seeking, false));
     }
 }
 
@@ -1003,8 +965,14 @@ impl Market {
 
     /// Take up to `n` more of employer `code`'s openings (after its first); how many were left.
     fn take_more(&mut self, code: u32, n: u64) -> u64 {
-        match self.others.index.get(&code) {
-            Some(&pos) => self.others.take_at(pos, n),
+        let pool = &mut self.others;
+        // Built on the first call only: full-scale months never need it.
+        let codes = &pool.codes;
+        let index = pool
+            .index
+            .get_or_insert_with(|| codes.iter().enumerate().map(|(i, &c)| (c, i)).collect());
+        match index.get(&code) {
+            Some(&pos) => pool.take_at(pos, n),
             None => 0,
         }
     }
@@ -1013,8 +981,8 @@ impl Market {
 /// Openings per employer in priority order, with a Fenwick tree of counts.
 struct Pool {
     codes: Vec<u32>,
-    /// Position of each employer code in `codes`.
-    index: std::collections::HashMap<u32, usize>,
+    /// Position of each employer code in `codes` (made when first asked for).
+    index: Option<std::collections::HashMap<u32, usize>>,
     tree: Vec<u64>,
     left: u64,
 }
@@ -1034,7 +1002,7 @@ impl Pool {
         }
         Pool {
             codes: e.iter().map(|x| x.1).collect(),
-            index: e.iter().enumerate().map(|(i, x)| (x.1, i)).collect(),
+            index: None,
             left: e.iter().map(|x| x.2 as u64).sum(),
             tree,
         }
