@@ -183,6 +183,8 @@ pub struct Firm {
     /// maturity, and patents filed since. Investors judge the next round on the change.
     pub round_revenue: f64,
     pub round_maturity: f64,
+    /// The firm's belief about its prospects at its last round (or founding).
+    pub round_belief: f64,
     pub patents_since_round: u32,
     /// Month the firm began looking for its next round without success (`NEVER` when not
     /// looking): investors discount a deal that has been shopped around.
@@ -252,6 +254,7 @@ impl Firm {
         f.cash = cash;
         f.desired = p.founding_team;
         f.belief = tech.ln();
+        f.round_belief = f.belief;
         f.belief_var = p.quality_sigma * p.quality_sigma;
         f
     }
@@ -319,6 +322,7 @@ impl Firm {
             demand: 0.0,
             round_revenue: 0.0,
             round_maturity: 0.0,
+            round_belief: 0.0,
             patents_since_round: 0,
             seeking_since: NEVER,
             loan_balance: 0.0,
@@ -374,6 +378,7 @@ impl Firm {
         }
         self.round_revenue = self.revenue;
         self.round_maturity = self.maturity;
+        self.round_belief = self.belief;
         self.patents_since_round = 0;
         self.seeking_since = NEVER;
         self.valuation = self.valuation.max(size / dilution);

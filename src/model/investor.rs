@@ -55,14 +55,16 @@ pub fn firm_score(f: &Firm, next: Stage, c: &Capital, t: i32) -> f64 {
     } else {
         c.stale_penalty * (t - f.seeking_since).max(0) as f64 / 12.0
     };
-    let shown = f.belief.exp() + 0.3 * (f.maturity.min(1.0) - 0.5) - stale;
+    let product = 0.3 * (f.maturity.min(1.0) - 0.5) - stale;
     if next <= Stage::Seed {
-        return shown;
+        return f.belief.exp() + product;
     }
-    // Revenue the next round needs: its size over a 4x revenue multiple, capped growth.
-    let needed = round_size(next, c) / 8.0;
-    let traction = ((f.revenue_year() + 1.0) / needed).ln().clamp(-3.0, 1.5);
-    shown + 0.35 * traction + c.progress_weight * progress(f)
+    let shown =
+        product + c.level_weight * f.belief.exp() + c.evidence_weight * (f.belief - f.round_belief);
+    let traction = ((f.revenue_year() + 1.0) / needed_revenue(next, c))
+        .ln()
+        .clamp(-3.0, 1.5);
+    shown + c.traction_weight * traction + c.progress_weight * progress(f)
 }
 
 /// Progress since the last round (or founding): log growth of monthly revenue (from a floor
@@ -83,7 +85,15 @@ pub fn round_size(stage: Stage, c: &Capital) -> f64 {
     c.seed_round_cny * c.round_step.powi(k)
 }
 
+/// Annual revenue a round taking a firm to `stage` asks for: its size over `traction_multiple`.
+pub fn needed_revenue(stage: Stage, c: &Capital) -> f64 {
+    round_size(stage, c) / c.traction_multiple
+}
+
 /// Signal bar for a round taking a firm to `stage`.
 pub fn bar(stage: Stage, c: &Capital) -> f64 {
-    c.seed_bar + c.stage_bar_step * (stage as i32 - 1).max(0) as f64
+    match stage {
+        Stage::PreSeed | Stage::Seed => c.seed_bar,
+        _ => c.series_a_bar + c.stage_bar_step * (stage as i32 - Stage::SeriesA as i32) as f64,
+    }
 }

@@ -224,10 +224,13 @@ section! {
         fund_life_years: f64 = 6.0 => [0.5, 50.0] "years";
         /// Noise of an investor's reading of a firm's quality (smaller is a better screener).
         screening_noise: f64 = 0.35 => [0.0, 10.0] "sd";
-        /// Signal an investor needs to do a seed round; each later stage needs `stage_bar_step` more.
+        /// Signal an investor needs to do a seed round.
         seed_bar: f64 = 0.6 => [-10.0, 10.0] "signal";
-        /// Extra signal needed per stage after seed.
-        stage_bar_step: f64 = 0.3 => [-10.0, 10.0] "signal";
+        /// Signal an investor needs to do a series A (the series A crunch: the step from a
+        /// seed-funded prototype to a business).
+        series_a_bar: f64 = 1.1 => [-10.0, 10.0] "signal";
+        /// Extra signal needed per stage after series A.
+        stage_bar_step: f64 = -0.3 => [-10.0, 10.0] "signal";
         /// Seed round size; later rounds multiply by `round_step`.
         seed_round_cny: f64 = 3.0e6 => [0.0, INF] "CNY";
         /// Multiplier of round size from one stage to the next.
@@ -239,6 +242,19 @@ section! {
         /// Weight investors give to what a firm has shown since its last round (revenue growth,
         /// product progress, patents) when judging a series A or later.
         progress_weight: f64 = 0.5 => [0.0, 100.0] "signal per log growth";
+        /// Weight investors give, when judging a series A or later, to how the firm's evidence
+        /// about its prospects has moved since its last round (its belief now less its belief
+        /// then): a later round asks the firm to have beaten what the last round priced in.
+        evidence_weight: f64 = 1.0 => [0.0, 100.0] "signal per log prospects";
+        /// Weight investors give, when judging a series A or later, to the level of the firm's
+        /// evidence about its prospects (`e^belief`, all a seed investor reads).
+        level_weight: f64 = 0.0 => [0.0, 100.0] "signal";
+        /// Weight investors give to traction when judging a series A or later: the log of the
+        /// firm's annual revenue over the revenue the round needs.
+        traction_weight: f64 = 0.35 => [0.0, 100.0] "signal per log revenue";
+        /// Round size over the annual revenue a round needs (a firm whose revenue reaches
+        /// `round / traction_multiple` shows the traction the round asks for).
+        traction_multiple: f64 = 8.0 => [0.01, 1000.0] "x";
         /// Signal lost per year a firm has been looking for its next round without raising it
         /// (a deal shopped around: investors read the market's earlier passes).
         stale_penalty: f64 = 1.0 => [0.0, 100.0] "signal per year";

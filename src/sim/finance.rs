@@ -2,7 +2,7 @@
 
 use crate::metrics::Events;
 use crate::model::firm::{Firm, NEVER, Stage};
-use crate::model::investor::{Fund, bar, firm_score, round_size};
+use crate::model::investor::{Fund, bar, firm_score, needed_revenue, round_size};
 use crate::rng::{KeyedRng, Phase};
 use crate::scenario::{Capital, Loans};
 
@@ -147,7 +147,7 @@ fn seeks_round(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef, t: i32) 
     let burn = monthly_burn(f, wage, def);
     let runway_short = f.cash < 12.0 * burn;
     // Firms whose revenue already supports the next round raise to grow faster.
-    let traction = f.launched() && f.revenue_year() >= round_size(f.stage.next(), c) / 8.0;
+    let traction = f.launched() && f.revenue_year() >= needed_revenue(f.stage.next(), c);
     let spaced = f.last_round == NEVER || t >= f.last_round + c.months_between_rounds as i32;
     (runway_short || traction) && spaced
 }
