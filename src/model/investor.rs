@@ -97,3 +97,58 @@ pub fn bar(stage: Stage, c: &Capital) -> f64 {
         _ => c.series_a_bar + c.stage_bar_step * (stage as i32 - Stage::SeriesA as i32) as f64,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::firm::Firm;
+    use crate::rng::{KeyedRng, Phase};
+    use crate::scenario::{Capital, Firms as FirmParams};
+
+    fn seed_funded(belief_at_round: f64, c: &Capital) -> Firm {
+        let mut rng = KeyedRng::new(1, 0, Phase::Founding, 7);
+        let mut f = Firm::startup(0, 0, 1, 0, 1.0, 0, &FirmParams::default(), &mut rng);
+        f.belief = belief_at_round;
+        f.raise(Stage::Seed, round_size(Stage::Seed, c), c.dilution, 0);
+        f
+    }
+
+    /// From the series A on, investors score the news since the last round, not its level: two
+    /// firms whose evidence held its ground score alike however good it was, and a firm whose
+    /// evidence improved since its seed outscores one whose evidence fell.
+    #[test]
+    fn later_rounds_read_the_news_since_the_last_round() {
+        let c = Capital::default();
+        let (low, high) = (seed_funded(-0.5, &c), seed_funded(1.0, &c));
+        let a = |f: &Firm| firm_score(f, Stage::SeriesA, &c, 12);
+        assert!((a(&low) - a(&high)).abs() < 1e-12);
+        // The seed round itself reads the level.
+        assert!(firm_score(&high, Stage::Seed, &c, 12) > firm_score(&low, Stage::Seed, &c, 12));
+        let (mut up, mut down) = (seed_funded(0.0, &c), seed_funded(0.0, &c));
+        up.belief = 0.4;
+        down.belief = -0.4;
+        let gap = a(&up) - a(&down);
+        assert!((gap - c.evidence_weight * 0.8).abs() < 1e-12, "{gap}");
+        // With level_weight the level counts again.
+        let lc = Capital {
+            level_weight: 1.0,
+            ..Capital::default()
+        };
+        assert!(
+            firm_score(&high, Stage::SeriesA, &lc, 12) > firm_score(&low, Stage::SeriesA, &lc, 12)
+        );
+    }
+
+    #[test]
+    fn bars_are_stage_specific() {
+        let c = Capital {
+            seed_bar: 0.6,
+            series_a_bar: 1.1,
+            stage_bar_step: -0.3,
+            ..Capital::default()
+        };
+        assert_eq!(bar(Stage::Seed, &c), 0.6);
+        assert_eq!(bar(Stage::SeriesA, &c), 1.1);
+        assert!((bar(Stage::SeriesC, &c) - 0.5).abs() < 1e-12);
+    }
+}
