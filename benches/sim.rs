@@ -8,7 +8,9 @@
 //! ```
 //!
 //! Benchmark ids: `month/<size>` is `World::step`; `phase/<phase>/<size>` is one phase of the
-//! month. Throughput is `Elements(people in the world)`, so criterion's `elem/s` reads as
+//! month; `floor/<size>` is the floor a month is compared with: one parallel read-modify-write
+//! pass (rayon, the same pool as the month) over a `Vec` of as many records the size of
+//! `Person` as the world has people — the least a month that touches every person can cost. Throughput is `Elements(people in the world)`, so criterion's `elem/s` reads as
 //! **people-months per second**. Sizes of 10^6 and 10^7 use 10 flat samples and a short fixed
 //! measurement time (see `common::big_settings`).
 //!
@@ -42,7 +44,25 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main,
 };
+use rayon::prelude::*;
 use talentsim::World;
+use talentsim::model::person::Person;
+
+/// 64-bit words in a record the size of a `Person` (rounded up).
+const WORDS: usize = std::mem::size_of::<Person>().div_ceil(8);
+
+/// A record the size of a `Person`, for the floor pass.
+#[derive(Clone, Copy)]
+struct Record([u64; WORDS]);
+
+/// The floor: read every record, write one word of each (a dependent update, so the pass can
+/// be neither skipped nor vectorised away).
+fn floor_pass(records: &mut [Record], month: u64) {
+    records.par_iter_mut().for_each(|r| {
+        let x = r.0[0] ^ r.0[WORDS - 1] ^ month;
+        r.0[0] = x.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
+    });
+}
 
 /// Months `month/<size>` lets the world advance before rewinding it.
 const WINDOW: u32 = 24;
@@ -166,7 +186,7 @@ impl Bed<'_> {
 fn sweep(c: &mut Criterion) {
     for n in common::sizes() {
         let label = common::label(n);
-        let mut ids = vec![format!("month/{label}")];
+        let mut ids = vec![format!("month/{label}"), format!("floor/{label}")];
         ids.extend(PHASES.iter().map(|p| format!("phase/{}/{label}", p.name)));
         if !common::selected(&ids) {
             continue;
@@ -218,6 +238,20 @@ fn sweep(c: &mut Criterion) {
             })
         });
         g.finish();
+
+        let mut g = c.benchmark_group("floor");
+        configure(&mut g, n, people);
+        let mut records: Vec<Record> = (0..people).map(|i| Record([i; WORDS])).collect();
+        let mut month = 0u64;
+        g.bench_function(label.as_str(), |b| {
+            b.iter(|| {
+                month += 1;
+                floor_pass(&mut records, month);
+                black_box(records[0].0[0]);
+            })
+        });
+        g.finish();
+        drop(records);
 
         let mut g = c.benchmark_group("phase");
         configure(&mut g, n, people);
