@@ -337,7 +337,10 @@ fn resume_after_sigkill_gives_identical_results() {
 #[test]
 fn resume_after_ctrl_c_gives_identical_results() {
     let tmp = tempfile::tempdir().unwrap();
-    let f = long_sweep(tmp.path(), 160);
+    // Batches aim at two seconds of work (after a first batch of two runs per thread), so the
+    // sweep must last several batches for Ctrl-C to land while runs remain: with 160 points the
+    // second batch was the whole rest, and a Ctrl-C during the final write exits 0.
+    let f = long_sweep(tmp.path(), 800);
     let (whole, stopped) = (tmp.path().join("whole"), tmp.path().join("stopped"));
     let o = sweep_to(&f, &whole, &["--threads", "2"]);
     assert!(o.status.success(), "{}", text(&o.stderr));

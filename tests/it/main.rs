@@ -1,0 +1,17 @@
+//! The integration tests, in one binary (one link of the library instead of one per file).
+//! Each module is one area; run one with `cargo test --test it <module>::`.
+
+mod analysis;
+mod binjiang;
+mod calibrate;
+mod compare;
+mod determinism;
+mod docs;
+mod facts;
+mod levers;
+mod report;
+mod report_browser;
+mod scenario_errors;
+mod slurm;
+mod sweep;
+mod sweep_memory;
