@@ -589,3 +589,76 @@ impl Firm {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{KeyedRng, Phase};
+
+    fn startup(p: &FirmParams) -> Firm {
+        let mut rng = KeyedRng::new(1, 0, Phase::Founding, 3);
+        Firm::startup(0, 0, 1, 0, 1.0, 0, p, &mut rng)
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    /// A Kalman step: the gain is the share of the prior variance in the total.
+    #[test]
+    fn observe_weighs_a_reading_by_its_precision() {
+        let mut f = startup(&FirmParams::default());
+        f.belief = 0.0;
+        f.belief_var = 1.0;
+        f.observe(2.0, 1.0);
+        assert!(close(f.belief, 1.0) && close(f.belief_var, 0.5));
+        // A reading twice as noisy moves it a third as far (gain 0.5 / 2.5 = 0.2).
+        f.observe(3.0, 2.0f64.sqrt());
+        assert!(close(f.belief, 1.0 + 0.2 * 2.0), "{}", f.belief);
+    }
+
+    /// Runway counts only before launch and at most three years; support adds at its weight.
+    #[test]
+    fn stay_value_counts_runway_before_launch_only() {
+        let p = FirmParams::default();
+        let mut f = startup(&p);
+        f.belief = 0.0;
+        f.belief_var = 0.25;
+        f.headcount = 1;
+        f.maturity = 0.0;
+        f.cash = 5.0 * 12.0 * 10_000.0 * p.cost_per_wage; // five years of one person's cost
+        let base = 0.5 - p.quit_quality.ln();
+        let v = f.stay_value(&p, 10_000.0, 0.15, 2.0);
+        assert!(close(v, base + p.runway_weight * 3.0 + 0.3), "{v}");
+        f.maturity = 1.0;
+        assert!(close(f.stay_value(&p, 10_000.0, 0.15, 2.0), base + 0.3));
+    }
+
+    /// Headcount plans follow cash before launch and revenue after, grow by at most a quarter
+    /// plus two a month, and shed half the excess when the money falls short (ODD 7.12).
+    #[test]
+    fn headcount_plans_follow_cash_and_revenue() {
+        let p = FirmParams::default();
+        let (wage, prices) = (10_000.0, 1.0);
+        let mut f = startup(&p);
+        f.maturity = 0.0;
+        f.headcount = 3;
+        f.cash = 10.0e6; // by cash 3 + 0.8·10 = 11, capped at 3 + 0.75 + 2
+        f.plan_headcount(wage, prices, &p);
+        assert_eq!((f.desired, f.layoff), (6, 0.0));
+
+        f.headcount = 10;
+        f.cash = 0.9e6; // by cash 3.72: shed (10 − 3.72)/2 of 10
+        f.plan_headcount(wage, prices, &p);
+        assert_eq!(f.desired, 4);
+        assert!((f.layoff - 0.314).abs() < 1e-6, "{}", f.layoff);
+
+        f.maturity = 1.0;
+        f.headcount = 20;
+        f.cash = 0.0;
+        f.revenue = 1.0e6; // by revenue 1.2·12e6/8e5 = 18, runway (0.4·12e6)/(12·15e3) = 26.7
+        f.plan_headcount(wage, prices, &p);
+        assert_eq!(f.desired, 18);
+        assert!((f.layoff - 0.05).abs() < 1e-6, "{}", f.layoff);
+    }
+}
