@@ -151,4 +151,14 @@ mod tests {
         assert_eq!(bar(Stage::SeriesA, &c), 1.1);
         assert!((bar(Stage::SeriesC, &c) - 0.5).abs() < 1e-12);
     }
+
+    /// Rounds grow by `round_step` a stage from the seed; a round asks for its size over
+    /// `traction_multiple` in annual revenue.
+    #[test]
+    fn round_sizes_and_the_revenue_they_need() {
+        let c = Capital::default();
+        assert_eq!(round_size(Stage::Seed, &c), 3.0e6);
+        assert_eq!(round_size(Stage::SeriesC, &c), 3.0e6 * 64.0);
+        assert_eq!(needed_revenue(Stage::SeriesA, &c), 12.0e6 / 8.0);
+    }
 }
