@@ -634,6 +634,29 @@ mod tests {
         assert!(close(f.stay_value(&p, 10_000.0, 0.15, 2.0), base + 0.3));
     }
 
+    /// Operating cost: staff at `cost_per_wage`, office space per head, and R&D materials on
+    /// top of R&D staff where the sector's R&D costs more than staff alone.
+    #[test]
+    fn opex_is_staff_office_and_rd_materials() {
+        let p = FirmParams::default();
+        let s = Sector {
+            rd_cost: 1.5,
+            ..Sector::default()
+        };
+        let mut f = startup(&p);
+        f.headcount = 4;
+        f.maturity = 0.0;
+        // Staff 4·10,000·1.5 = 60,000; office 4·10 m²·70; R&D 0.7 of staff × 1.5, of which
+        // the 0.5 above staff is materials.
+        let (cost, rd) = f.opex(10_000.0, 70.0, &p, &s);
+        assert!(close(cost, 60_000.0 + 2_800.0 + 21_000.0), "{cost}");
+        assert!(close(rd, 63_000.0), "{rd}");
+        f.maturity = 1.0; // after launch, R&D is 0.25 of staff
+        let (cost, rd) = f.opex(10_000.0, 70.0, &p, &s);
+        assert!(close(cost, 60_000.0 + 2_800.0 + 7_500.0), "{cost}");
+        assert!(close(rd, 22_500.0), "{rd}");
+    }
+
     /// Headcount plans follow cash before launch and revenue after, grow by at most a quarter
     /// plus two a month, and shed half the excess when the money falls short (ODD 7.12).
     #[test]
