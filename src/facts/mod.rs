@@ -352,7 +352,7 @@ pub static FACTS: &[Fact] = &[
         unit: "share",
         published: 0.9,
         band: (0.88, 1.0),
-        source: "Binjiang district report on the 5050 plan (year not stated), as cited in talentsim issue 8",
+        source: "Binjiang talent department, Shanghai Daily 2024-05-29 (\"over 90 percent of the subsidized companies have survived\", 2010-2024)",
         compute: |m| m.program_survival,
     },
 ];
