@@ -11,6 +11,21 @@
 //! println!("{} firms ever existed", run.firms.len());
 //! ```
 //!
+//! To run many variants of one scenario (what sweeps and calibration do), read it once and
+//! resolve it with overrides in memory:
+//!
+//! ```no_run
+//! use talentsim::scenario::{Override, ScenarioSource};
+//! let src = ScenarioSource::read("scenarios/binjiang.toml".as_ref());
+//! for units in [0, 5_000, 20_000] {
+//!     let sc = src
+//!         .resolve(&[Override::value("region.Binjiang.housing.units", units)])
+//!         .unwrap();
+//!     let run = talentsim::sim::simulate(&sc, 1);
+//!     println!("{units}: {} firms", run.firms.len());
+//! }
+//! ```
+//!
 //! The library never prints or exits; the `talentsim` binary is a thin CLI over it.
 
 pub mod analysis;

@@ -524,7 +524,11 @@ fn cmd_calibrate(
     sets: &[String],
 ) -> Result<(), Failure> {
     use talentsim::calibrate as cal;
-    let sc = load(path, sets)?;
+    use talentsim::scenario::{Override, ScenarioSource};
+    // Read once: every evaluation resolves this source in memory.
+    let source = ScenarioSource::read(path);
+    let overrides = Override::args(sets);
+    let sc = source.resolve(&overrides).map_err(Failure::Input)?;
     let mut targets = cal::load_targets(targets_path, &sc).map_err(Failure::Input)?;
     if let Some(r) = replicates {
         targets.replicates = r;
@@ -553,7 +557,8 @@ fn cmd_calibrate(
     let done = || runs.inc(1);
     let (fits, best, calibration) = if params.is_empty() {
         runs.set_length(targets.replicates as u64);
-        let (fits, _) = cal::evaluate(path, sets, &targets, &done).map_err(Failure::Input)?;
+        let (fits, _) =
+            cal::evaluate(&source, &overrides, &targets, &done).map_err(Failure::Input)?;
         (fits, Vec::new(), None)
     } else {
         runs.set_length((budget as u64 + 1) * targets.replicates as u64);
@@ -563,19 +568,27 @@ fn cmd_calibrate(
             targets.target.len(),
             targets.replicates
         );
-        let c = cal::calibrate(path, sets, &params, &targets, budget, &done, |e, best| {
-            runs.println(format!(
-                "  eval {:>4}: objective {:.5} (best {:.5}) at [{}]",
-                runs.position() / targets.replicates.max(1) as u64,
-                e.objective,
-                best,
-                e.params
-                    .iter()
-                    .map(|v| format!("{v:.5}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        })
+        let c = cal::calibrate(
+            &source,
+            &overrides,
+            &params,
+            &targets,
+            budget,
+            &done,
+            |e, best| {
+                runs.println(format!(
+                    "  eval {:>4}: objective {:.5} (best {:.5}) at [{}]",
+                    runs.position() / targets.replicates.max(1) as u64,
+                    e.objective,
+                    best,
+                    e.params
+                        .iter()
+                        .map(|v| format!("{v:.5}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            },
+        )
         .map_err(Failure::Input)?;
         (c.fits.clone(), c.best.clone(), Some(c))
     };

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::scenario::diag::{Collector, Diagnostic, Diagnostics, SourceMap, Span, nearest};
 use crate::scenario::schema::Knob;
 use crate::scenario::tree::Node;
-use crate::scenario::{Scenario, ScenarioError, load, load_input, span_of};
+use crate::scenario::{Override, Scenario, ScenarioError, ScenarioSource, load_input, span_of};
 use crate::section;
 use crate::stats::{Stat, Summary, summarize};
 
@@ -283,14 +283,14 @@ pub struct Calibration {
     pub interrupted: bool,
 }
 
-/// Evaluate every target over the replicates at the given `--set`s.
+/// Evaluate every target over the replicates, the scenario resolved with `overrides`.
 pub fn evaluate(
-    scenario: &Path,
-    sets: &[String],
+    scenario: &ScenarioSource,
+    overrides: &[Override],
     targets: &TargetsFile,
     done: &(dyn Fn() + Sync),
 ) -> Result<(Vec<Fit>, f64), ScenarioError> {
-    let sc = load(scenario, sets)?;
+    let sc = scenario.resolve(overrides)?;
     let seeds = crate::batch::seeds(targets.seed, targets.replicates as usize);
     let values: Vec<Vec<f64>> = crate::batch::measure(&sc, &seeds, done, |run| {
         targets
@@ -322,19 +322,20 @@ pub fn evaluate(
     Ok((fits, objective))
 }
 
-fn sets_for(params: &[Param], x: &[f64]) -> Vec<String> {
+/// The parameters at `x` (each in [0, 1] of its range) as overrides in memory.
+fn overrides_at(params: &[Param], x: &[f64]) -> Vec<Override> {
     params
         .iter()
         .zip(x)
-        .map(|(p, &u)| format!("{}={}", p.path, p.lo + u * (p.hi - p.lo)))
+        .map(|(p, &u)| Override::value(p.path.clone(), p.lo + u * (p.hi - p.lo)))
         .collect()
 }
 
 /// Calibrate `params` of `scenario` against `targets`, with at most `budget` evaluations.
-/// `base_sets` are applied before the parameters. `progress` sees each evaluation.
+/// `base` overrides are applied before the parameters. `progress` sees each evaluation.
 pub fn calibrate(
-    scenario: &Path,
-    base_sets: &[String],
+    scenario: &ScenarioSource,
+    base: &[Override],
     params: &[Param],
     targets: &TargetsFile,
     budget: usize,
@@ -353,8 +354,8 @@ pub fn calibrate(
             if INTERRUPTED.load(Ordering::SeqCst) {
                 return None;
             }
-            let mut sets = base_sets.to_vec();
-            sets.extend(sets_for(params, u));
+            let mut sets = base.to_vec();
+            sets.extend(overrides_at(params, u));
             match evaluate(scenario, &sets, targets, done) {
                 Ok((_, f)) => {
                     let e = Evaluation {
@@ -391,12 +392,12 @@ pub fn calibrate(
         .map(|(p, &u)| p.lo + u * (p.hi - p.lo))
         .collect();
     // The fit at the best point (recomputed: same seeds, so the same values).
-    let mut sets = base_sets.to_vec();
+    let mut sets = base.to_vec();
     sets.extend(
         params
             .iter()
             .zip(&best)
-            .map(|(p, v)| format!("{}={v}", p.path)),
+            .map(|(p, &v)| Override::value(p.path.clone(), v)),
     );
     let (fits, objective) = if result.f.is_finite() {
         evaluate(scenario, &sets, targets, done)?

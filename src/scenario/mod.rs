@@ -1,12 +1,14 @@
 //! Scenario files: schema, `extends` inheritance, `--set` overrides and validation.
 //!
 //! Reading is two-staged (as in ripgrep's low/high args): [`tree`] mirrors the TOML with the
-//! origin of every value, [`knobs`] declares the typed schema, and [`load`] resolves both into
-//! a validated [`Scenario`], reporting every problem at once.
+//! origin of every value, [`knobs`] declares the typed schema, and [`source`] resolves both
+//! into a validated [`Scenario`], reporting every problem at once. A [`ScenarioSource`] is read
+//! once (from a file or a text) and resolved with [`Override`]s in memory as often as needed.
 
 pub mod diag;
 pub mod knobs;
 pub mod schema;
+pub mod source;
 pub mod tree;
 
 use std::collections::HashSet;
@@ -15,9 +17,10 @@ use std::path::{Path, PathBuf};
 pub use diag::{Diagnostic, Diagnostics, SourceMap, Span};
 pub use knobs::*;
 pub use schema::{KnobDoc, Month};
+pub use source::{Override, ScenarioSource, Source};
 
 use diag::{Collector, nearest};
-use schema::{Knob, Spec};
+use schema::Knob;
 use tree::{Node, Val};
 
 /// Why a scenario could not be loaded.
@@ -47,31 +50,11 @@ pub struct Scenario {
     pub source_hash: String,
 }
 
-/// Load, merge, override and validate a scenario file.
+/// Load, merge, override and validate a scenario file: [`ScenarioSource::read`] then
+/// [`ScenarioSource::resolve`] with the `--set` arguments. To resolve one file many times
+/// (sweeps, calibration), keep the [`ScenarioSource`].
 pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
-    let (def, source_hash) = load_input::<ScenarioDef>(
-        path,
-        sets,
-        |root, sources| {
-            if root.get("sector").is_none() {
-                // Materialise the default sectors so `--set sector.iot.growth=…` can address them.
-                let mut t = toml::Table::new();
-                t.insert("sector".into(), ScenarioDef::default().sector.write());
-                let file =
-                    sources.add("<default sectors>", toml::to_string(&t).unwrap_or_default());
-                let mut c = Collector::new(sources);
-                if let Some(defaults) = tree::parse_text(file, &mut c) {
-                    tree::merge(root, defaults);
-                }
-            }
-        },
-        validate,
-    )?;
-    Ok(Scenario {
-        def,
-        path: path.to_path_buf(),
-        source_hash,
-    })
+    ScenarioSource::read(path).resolve(&Override::args(sets))
 }
 
 /// Load any schema-described input file (a scenario, a targets file, a sweep file): read the
@@ -84,41 +67,9 @@ pub fn load_input<T: Knob>(
     prepare: impl FnOnce(&mut Node, &mut SourceMap),
     check: impl FnOnce(&T, &Node, &mut Collector),
 ) -> Result<(T, String), ScenarioError> {
-    let mut sources = SourceMap::default();
-    let (tree, mut diags) = tree::load(path, &mut sources);
-    let Some(mut root) = tree else {
-        return Err(ScenarioError::Invalid(Diagnostics(diags)));
-    };
-    prepare(&mut root, &mut sources);
-    for s in sets {
-        if let Err(d) = tree::apply_set(&mut root, s, &mut sources) {
-            diags.push(d);
-        }
-    }
-    let mut c = Collector::new(&sources);
-    c.prior = diags.len();
-    let spec = Spec {
-        min: f64::NEG_INFINITY,
-        max: f64::INFINITY,
-        unit: "",
-    };
-    let value = T::read(&root, "", &spec, &mut c);
-    if let Some(v) = &value {
-        check(v, &root, &mut c);
-    }
-    diags.extend(c.diags);
-    drop_spoiled(&mut diags);
-    sort_diagnostics(&mut diags, &sources);
-    if !diags.is_empty() {
-        return Err(ScenarioError::Invalid(Diagnostics(diags)));
-    }
-    let value = value.expect("a table root always reads");
-    let mut hash = Fnv::default();
-    for s in &sources.sources {
-        hash.write(s.name.as_bytes());
-        hash.write(s.text.as_bytes());
-    }
-    Ok((value, format!("{:016x}", hash.0)))
+    Source::read(path)
+        .prepare(prepare)
+        .resolve(&Override::args(sets), check)
 }
 
 /// The span of the value at `path` (keys and array indices), for cross-field diagnostics.
@@ -126,29 +77,10 @@ pub fn span_of(root: &Node, path: &[&str]) -> Span {
     span_at(root, path)
 }
 
-/// Parse and validate a scenario given as text (for tests and embedded scenarios).
+/// Parse and validate a scenario given as text (for tests and embedded scenarios); nothing is
+/// written to disk.
 pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let dir = std::env::temp_dir().join(format!(
-        "talentsim-{}-{}",
-        std::process::id(),
-        Fnv::hash(text.as_bytes())
-    ));
-    let _ = std::fs::create_dir_all(&dir);
-    let p = dir.join(name);
-    let res = std::fs::write(&p, text).map_err(|e| {
-        ScenarioError::Invalid(Diagnostics(vec![Diagnostic {
-            file: name.into(),
-            line: 1,
-            column: 1,
-            key: String::new(),
-            message: format!("cannot stage scenario text: {e}"),
-            hint: None,
-        }]))
-    });
-    res?;
-    let out = load(&p, &[]);
-    let _ = std::fs::remove_dir_all(&dir);
-    out
+    ScenarioSource::from_toml(name, text).resolve(&[])
 }
 
 /// After a TOML syntax error the rest of the file is still checked, from what the parser

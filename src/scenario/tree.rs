@@ -332,10 +332,26 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, InputError> {
     Ok(bytes)
 }
 
+/// Read `path` and its `extends` chain into one merged tree, registering every text read in
+/// `sources`.
 pub fn load(path: &Path, sources: &mut SourceMap) -> (Option<Node>, Vec<super::diag::Diagnostic>) {
     let mut diags = Vec::new();
     let mut chain = Vec::new();
     let node = load_rec(path, None, sources, &mut diags, &mut chain);
+    (node, diags)
+}
+
+/// Parse a text held in memory (named `name` in diagnostics) and its `extends` chain, which is
+/// read from files relative to the current directory.
+pub fn load_str(
+    name: &str,
+    text: &str,
+    sources: &mut SourceMap,
+) -> (Option<Node>, Vec<super::diag::Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut chain = Vec::new();
+    let file = sources.add(name, text);
+    let node = load_text(Path::new(""), file, sources, &mut diags, &mut chain);
     (node, diags)
 }
 
@@ -420,7 +436,24 @@ fn load_rec(
             return None;
         }
     };
-    let file = sources.add(path.display().to_string(), text.clone());
+    let file = sources.add(path.display().to_string(), text);
+    chain.push(canon);
+    let node = load_text(path, file, sources, diags, chain);
+    chain.pop();
+    node
+}
+
+/// The rest of reading one source once its text is registered as `file`: reject an empty
+/// file, parse it, and follow its `extends` (relative to `path`'s folder; `chain` holds the
+/// files being read, to report a cycle).
+fn load_text(
+    path: &Path,
+    file: u32,
+    sources: &mut SourceMap,
+    diags: &mut Vec<super::diag::Diagnostic>,
+    chain: &mut Vec<PathBuf>,
+) -> Option<Node> {
+    let text = &sources.sources[file as usize].text;
     if text.lines().all(|l| {
         let l = l.trim();
         l.is_empty() || l.starts_with('#')
@@ -456,9 +489,7 @@ fn load_rec(
         return Some(node);
     };
     let base_path = path.parent().unwrap_or(Path::new(".")).join(target);
-    chain.push(canon);
     let base = load_rec(&base_path, Some(ext.node.span), sources, diags, chain);
-    chain.pop();
     let mut base = base?;
     merge(&mut base, node);
     Some(base)
@@ -524,11 +555,6 @@ pub fn apply_set(
     sources: &mut SourceMap,
 ) -> Result<(), super::diag::Diagnostic> {
     let file = sources.add("--set", arg);
-    let whole = Span {
-        file,
-        start: 0,
-        end: arg.len() as u32,
-    };
     let fail = |sources: &SourceMap, at: u32, key: &str, msg: String, hint: Option<String>| {
         let mut c = Collector::new(sources);
         let span = Span {
@@ -587,6 +613,94 @@ pub fn apply_set(
         },
     };
     value.span.file = file;
+    place(root, sources, file, arg, eq, value)
+}
+
+/// Set one knob to a value held in memory (a sweep point, a calibration step): the value goes
+/// into the tree as it is, never through text. For diagnostics it is registered as a source
+/// `path=value` named `--set`, as if given on the command line.
+pub fn apply_value(
+    root: &mut Node,
+    path: &str,
+    value: &toml::Value,
+    sources: &mut SourceMap,
+) -> Result<(), super::diag::Diagnostic> {
+    let arg = format!("{path}={}", literal(value));
+    let file = sources.add("--set", arg.as_str());
+    let span = Span {
+        file,
+        start: path.len() as u32 + 1,
+        end: arg.len() as u32,
+    };
+    place(
+        root,
+        sources,
+        file,
+        &arg,
+        path.len(),
+        from_value(value, span),
+    )
+}
+
+/// A value as a TOML literal: integral floats below 10^15 as integers (`5`, not `5.0`, as a
+/// user would type them), other floats in Rust's shortest round-trip form.
+pub fn literal(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", *x as i64),
+        toml::Value::Float(x) => format!("{x:?}"),
+        other => other.to_string(),
+    }
+}
+
+fn from_value(v: &toml::Value, span: Span) -> Node {
+    let val = match v {
+        toml::Value::String(s) => Val::Str(s.clone()),
+        toml::Value::Integer(i) => Val::Int(*i),
+        toml::Value::Float(x) => Val::Float(*x),
+        toml::Value::Boolean(b) => Val::Bool(*b),
+        toml::Value::Datetime(d) => Val::Datetime(d.to_string()),
+        toml::Value::Array(a) => Val::Array(a.iter().map(|x| from_value(x, span)).collect()),
+        toml::Value::Table(t) => Val::Table(
+            t.iter()
+                .map(|(k, x)| Entry {
+                    key: k.clone(),
+                    key_span: span,
+                    node: from_value(x, span),
+                })
+                .collect(),
+        ),
+    };
+    Node { val, span }
+}
+
+/// Put `value` at the dotted path `arg[..eq]` (source `file`), creating missing tables.
+fn place(
+    root: &mut Node,
+    sources: &SourceMap,
+    file: u32,
+    arg: &str,
+    eq: usize,
+    value: Node,
+) -> Result<(), super::diag::Diagnostic> {
+    let whole = Span {
+        file,
+        start: 0,
+        end: arg.len() as u32,
+    };
+    let fail = |sources: &SourceMap, at: u32, key: &str, msg: String, hint: Option<String>| {
+        let mut c = Collector::new(sources);
+        let span = Span {
+            file,
+            start: at,
+            end: at,
+        };
+        match hint {
+            Some(h) => c.error_hint(span, key, msg, h),
+            None => c.error(span, key, msg),
+        }
+        c.diags.pop().expect("one diagnostic")
+    };
+    let path = arg[..eq].trim();
     let segs: Vec<&str> = path.split('.').collect();
     let mut cur = root;
     // `path` was trimmed: start counting columns after any leading blanks.

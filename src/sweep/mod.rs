@@ -24,7 +24,9 @@ use crate::rng::mix64;
 use crate::scenario::diag::{Collector, nearest};
 use crate::scenario::schema::Knob;
 use crate::scenario::tree::{Node, Val};
-use crate::scenario::{self, Fnv, Scenario, ScenarioError, load_input, span_of};
+use crate::scenario::{
+    self, Fnv, Override, Scenario, ScenarioError, ScenarioSource, load_input, span_of,
+};
 use crate::sim::simulate;
 
 use design::{Design, LHS_MAX, SOBOL_DIMS};
@@ -42,8 +44,9 @@ pub struct Sweep {
     pub def: SweepDef,
     /// The sweep file.
     pub path: PathBuf,
-    /// The base scenario file (scenario model).
-    pub base_path: PathBuf,
+    /// The base scenario as read when the sweep was loaded (scenario model): every point is
+    /// resolved from it in memory, so editing the file during the sweep changes nothing.
+    pub base_source: Option<ScenarioSource>,
     /// The base scenario with the fixed `set`s applied (scenario model).
     pub base: Option<Scenario>,
     pub knobs: Vec<KnobSpace>,
@@ -165,7 +168,7 @@ fn lookup<'v>(root: &'v toml::Value, path: &str) -> Option<&'v toml::Value> {
 /// Load and check a sweep file (`extends` and `--set` work as for scenarios).
 pub fn load(path: &Path, sets: &[String]) -> Result<Sweep, ScenarioError> {
     let mut base: Option<Scenario> = None;
-    let mut base_path = PathBuf::new();
+    let mut base_source: Option<ScenarioSource> = None;
     let mut integer: Vec<bool> = Vec::new();
     let (def, _) = load_input::<SweepDef>(
         path,
@@ -173,7 +176,7 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Sweep, ScenarioError> {
         |_, _| {},
         |def: &SweepDef, root: &Node, c: &mut Collector| {
             integer = vec![false; def.knob.len()];
-            check(def, root, c, &mut base, &mut base_path, &mut integer);
+            check(def, root, c, &mut base, &mut base_source, &mut integer);
         },
     )?;
     let knobs: Vec<KnobSpace> = def
@@ -219,7 +222,7 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Sweep, ScenarioError> {
     Ok(Sweep {
         def,
         path: path.to_path_buf(),
-        base_path,
+        base_source,
         base,
         knobs,
         design,
@@ -232,7 +235,7 @@ fn check(
     root: &Node,
     c: &mut Collector,
     base_out: &mut Option<Scenario>,
-    base_path_out: &mut PathBuf,
+    base_source_out: &mut Option<ScenarioSource>,
     integer: &mut [bool],
 ) {
     let at = |p: &[&str]| span_of(root, p);
@@ -256,9 +259,8 @@ fn check(
                     .path(span.file)
                     .and_then(|p| p.parent().map(Path::to_path_buf))
                     .unwrap_or_default();
-                let bp = dir.join(&def.base);
-                *base_path_out = bp.clone();
-                match scenario::load(&bp, &[]) {
+                let src = ScenarioSource::read(&dir.join(&def.base));
+                match src.resolve(&[]) {
                     Err(e) => {
                         // Problems inside the base scenario point into its own file.
                         let d = e.diagnostics();
@@ -273,7 +275,7 @@ fn check(
                         // are checked against those, so one bad `set` hides nothing else).
                         let mut good = Vec::new();
                         for (i, s) in def.set.iter().enumerate() {
-                            match scenario::load(&bp, std::slice::from_ref(s)) {
+                            match src.resolve(&[Override::Arg(s.clone())]) {
                                 Ok(_) => good.push(s.clone()),
                                 Err(e) => report_set_errors(
                                     c,
@@ -284,7 +286,7 @@ fn check(
                                 ),
                             }
                         }
-                        match scenario::load(&bp, &good) {
+                        match src.resolve(&Override::args(&good)) {
                             Ok(sc) => base = Some(sc),
                             Err(e) => {
                                 report_set_errors(c, &e, at(&["set"]), "set", &good.join(" "))
@@ -293,6 +295,7 @@ fn check(
                         base_sets = good;
                     }
                 }
+                *base_source_out = Some(src);
             }
             if root.get("record").is_none() {
                 c.error_hint(
@@ -464,7 +467,7 @@ fn check(
                 }
             }
             ModelKind::Scenario => {
-                let (Some(b), Some(res)) = (&base, &resolved) else {
+                let (Some(_), Some(res), Some(src)) = (&base, &resolved, &*base_source_out) else {
                     continue;
                 };
                 let current = lookup(res, &kd.path);
@@ -521,7 +524,7 @@ fn check(
                     let lit = tries.first().map_or("0".to_string(), |t| t.0.clone());
                     let mut sets = base_sets.clone();
                     sets.push(format!("{}={lit}", kd.path));
-                    let e = scenario::load(&b.path, &sets).err();
+                    let e = src.resolve(&Override::args(&sets)).err();
                     let d = e
                         .as_ref()
                         .and_then(|e| e.diagnostics().iter().find(|d| d.file == "--set").cloned());
@@ -548,7 +551,7 @@ fn check(
                 for (lit, p, keyp) in tries {
                     let mut sets = base_sets.clone();
                     sets.push(format!("{}={lit}", kd.path));
-                    if let Err(e) = scenario::load(&b.path, &sets) {
+                    if let Err(e) = src.resolve(&Override::args(&sets)) {
                         let pr: Vec<&str> = p.iter().map(String::as_str).collect();
                         report_errors(c, &e, span_of(root, &pr), &keyp, None);
                     }
@@ -820,18 +823,21 @@ impl Sweep {
         }
     }
 
-    /// The `--set` overrides of point `p` (after the sweep's fixed `set`s).
-    pub fn point_sets(&self, values: &[Level]) -> Vec<String> {
-        let mut sets = self.def.set.clone();
+    /// The overrides of point `p`: the sweep's fixed `set`s, then each knob's value in memory.
+    pub fn point_overrides(&self, values: &[Level]) -> Vec<Override> {
+        let mut o = Override::args(&self.def.set);
         for (k, v) in self.knobs.iter().zip(values) {
-            sets.push(format!("{}={}", k.path, v.literal()));
+            o.push(Override::value(k.path.clone(), v.value()));
         }
-        sets
+        o
     }
 
     /// The scenario of a point (scenario model): the base with the point's knob values.
     pub fn point_scenario(&self, values: &[Level]) -> Result<Scenario, String> {
-        scenario::load(&self.base_path, &self.point_sets(values)).map_err(|e| {
+        let Some(src) = &self.base_source else {
+            return Err("the sweep has no base scenario".into());
+        };
+        src.resolve(&self.point_overrides(values)).map_err(|e| {
             e.diagnostics()
                 .iter()
                 .map(|d| one_line(&d.to_string()))

@@ -101,6 +101,17 @@ fn to_value(node: &Node) -> Option<toml::Value> {
 }
 
 impl Level {
+    /// The value as TOML (a whole number as an integer, as `--set` would read it).
+    pub fn value(&self) -> toml::Value {
+        match self {
+            Level::Num(x) if x.fract() == 0.0 && x.abs() < 1e15 => toml::Value::Integer(*x as i64),
+            Level::Num(x) => toml::Value::Float(*x),
+            Level::Str(s) => toml::Value::String(s.clone()),
+            Level::Bool(b) => toml::Value::Boolean(*b),
+            Level::Array(v) => v.clone(),
+        }
+    }
+
     /// The value as a `--set` literal.
     pub fn literal(&self) -> String {
         match self {

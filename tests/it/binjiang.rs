@@ -5,6 +5,7 @@
 //! (the measured intervals are in docs/ODD.md, "Calibration results").
 
 use talentsim::calibrate;
+use talentsim::scenario::ScenarioSource;
 
 #[test]
 fn binjiang_hits_every_seed_figure() {
@@ -13,7 +14,8 @@ fn binjiang_hits_every_seed_figure() {
     let targets = calibrate::load_targets("scenarios/targets/binjiang.toml".as_ref(), &sc).unwrap();
     assert_eq!(targets.replicates, 20);
     assert_eq!(targets.target.len(), 8);
-    let (fits, _) = calibrate::evaluate(path, &[], &targets, &|| {}).unwrap();
+    let (fits, _) =
+        calibrate::evaluate(&ScenarioSource::read(path), &[], &targets, &|| {}).unwrap();
     let report = calibrate::fit_markdown(&fits, targets.replicates);
     eprintln!("{report}");
     for f in &fits {

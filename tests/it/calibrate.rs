@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use talentsim::calibrate::{self, TargetsFile};
+use talentsim::scenario::{Override, ScenarioSource};
 
 const LEVERS: &str = "tests/fixtures/levers.toml";
 
@@ -88,7 +89,13 @@ fn targets_at_truth(sets: &[String], dir: &Path) -> std::path::PathBuf {
     std::fs::write(&probe, &text).unwrap();
     let sc = talentsim::load(LEVERS.as_ref(), sets).unwrap();
     let t: TargetsFile = calibrate::load_targets(&probe, &sc).unwrap();
-    let (fits, _) = calibrate::evaluate(LEVERS.as_ref(), sets, &t, &|| {}).unwrap();
+    let (fits, _) = calibrate::evaluate(
+        &ScenarioSource::read(LEVERS.as_ref()),
+        &Override::args(sets),
+        &t,
+        &|| {},
+    )
+    .unwrap();
     let mut text = String::from("replicates = 4\nseed = 100\n");
     for ((name, stat), fit) in stats.iter().zip(&fits) {
         let v = fit.summary.mean;
@@ -125,8 +132,8 @@ fn calibration_recovers_known_parameters() {
     )
     .unwrap();
     let c = calibrate::calibrate(
-        LEVERS.as_ref(),
-        &start,
+        &ScenarioSource::read(LEVERS.as_ref()),
+        &Override::args(&start),
         &params,
         &targets,
         60,

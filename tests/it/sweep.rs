@@ -635,3 +635,34 @@ fn damaged_results_are_refused_by_analyze_and_repaired_by_a_resume() {
         assert_same(&good, &dir);
     }
 }
+
+/// Points are resolved from the base scenario as read when the sweep was loaded: a base file
+/// edited (or broken) during a long sweep changes none of its points.
+#[test]
+fn points_come_from_the_base_as_loaded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base.toml");
+    fs::copy(root().join("scenarios/minimal.toml"), &base).unwrap();
+    let text = fs::read_to_string(fixture("minimal-lhs.toml"))
+        .unwrap()
+        .replace("../../../scenarios/minimal.toml", "base.toml");
+    let file = tmp.path().join("sweep.toml");
+    fs::write(&file, text).unwrap();
+    let sweep = talentsim::sweep::load(&file, &[]).unwrap();
+    let before: Vec<String> = (0..3)
+        .map(|p| {
+            sweep
+                .point_scenario(&sweep.point_values(p))
+                .unwrap()
+                .to_toml()
+        })
+        .collect();
+    fs::write(&base, "this is not = a scenario [").unwrap();
+    for (p, b) in before.iter().enumerate() {
+        let sc = sweep.point_scenario(&sweep.point_values(p as u64)).unwrap();
+        assert_eq!(&sc.to_toml(), b);
+    }
+    // Each point carries its own knob values.
+    assert_ne!(before[0], before[1]);
+    assert!(before[0].contains("units = "));
+}
