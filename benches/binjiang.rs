@@ -56,11 +56,13 @@ fn binjiang(c: &mut Criterion) {
 fn first_run(sc: &Scenario, seed: u64) -> u64 {
     let t = Instant::now();
     let mut w = World::new(sc, seed);
+    let mut rec = talentsim::metrics::Recorder::default();
     while w.t < w.months() {
         w.step();
+        rec.observe(&w);
     }
     let secs = t.elapsed().as_secs_f64();
-    let stock: u64 = w.recorder.rows.iter().map(|r| r.talent_stock).sum();
+    let stock: u64 = rec.rows.iter().map(|r| r.talent_stock).sum();
     let agent_months = (stock as f64 / sc.def.scale).round() as u64;
     eprintln!(
         "binjiang: {} months, scale {}, {} agents at the end, {} firms ever, {:.3e} people-months; first run {:.2} s ({:.3e} people-months/s)",
@@ -72,7 +74,7 @@ fn first_run(sc: &Scenario, seed: u64) -> u64 {
         secs,
         agent_months as f64 / secs
     );
-    let bytes = common::world_bytes(&w);
+    let bytes = common::world_bytes(&w, &rec);
     let total: usize = bytes.iter().map(|(_, b)| b).sum();
     let people = w.persons.len().max(1) as f64;
     let detail: Vec<String> = bytes

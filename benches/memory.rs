@@ -33,9 +33,9 @@ fn main() {
     for n in common::sizes() {
         let rss0 = common::rss_bytes();
         let sc = common::scenario(n);
-        let w: World = common::warm_world(&sc, sc.def.seed, common::WARMUP_MONTHS);
+        let (w, rec): (World, _) = common::warm_world(&sc, sc.def.seed, common::WARMUP_MONTHS);
         let rss1 = common::rss_bytes();
-        let parts = common::world_bytes(&w);
+        let parts = common::world_bytes(&w, &rec);
         let total: usize = parts.iter().map(|(_, b)| b).sum();
         let people = w.persons.len() as f64;
         eprintln!(

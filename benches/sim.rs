@@ -20,7 +20,7 @@
 //! `WARMUP_MONTHS` months (firms, funds and vacancies exist by then); then a [`Snapshot`] of
 //! everything a month changes is taken, which rewinds the world far faster than a rebuild
 //! (one copy of the person vector).
-//! * `month/<size>`: `step()` on a world that keeps advancing, for at most `WINDOW` months
+//! * `month/<size>`: `step()` and the recorder's observation on a world that keeps advancing, for at most `WINDOW` months
 //!   after the snapshot; then it is rewound to the snapshot, untimed. Advancing (rather than
 //!   re-running one month) measures an average month, with its January budget resets,
 //!   December panel rows and October competitions, and keeps the world's make-up close to the
@@ -47,6 +47,7 @@ use criterion::{
 };
 use rayon::prelude::*;
 use talentsim::World;
+use talentsim::metrics::Recorder;
 use talentsim::model::person::Person;
 
 /// 64-bit words in a record the size of a `Person` (rounded up).
@@ -126,6 +127,8 @@ const PHASES: [Phase; 7] = [
 /// measured.
 struct Bed<'s> {
     world: World<'s>,
+    /// Observes the world after every month, as a run does.
+    recorder: Recorder,
     start: Snapshot,
     pre: Option<(usize, Snapshot)>,
 }
@@ -198,8 +201,10 @@ fn sweep(c: &mut Criterion) {
         let built = t.elapsed();
         let mut world = world;
         let t = Instant::now();
+        let mut recorder = Recorder::default();
         for _ in 0..common::WARMUP_MONTHS {
             world.step();
+            recorder.observe(&world);
         }
         let warmed = t.elapsed();
         let people = world.persons.len() as u64;
@@ -216,6 +221,7 @@ fn sweep(c: &mut Criterion) {
         let t0 = world.t;
         let mut bed = Bed {
             world,
+            recorder,
             start,
             pre: None,
         };
@@ -229,9 +235,11 @@ fn sweep(c: &mut Criterion) {
                 for _ in 0..iters {
                     if bed.world.t >= t0 + WINDOW {
                         bed.start.restore(&mut bed.world, Persons::Copy, true);
+                        bed.recorder.rows.clear();
                     }
                     let t = Instant::now();
                     bed.world.step();
+                    bed.recorder.observe(&bed.world);
                     total += t.elapsed();
                 }
                 black_box(bed.world.persons.len());

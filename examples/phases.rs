@@ -7,6 +7,7 @@ fn main() {
     let sc = talentsim::load(path.as_ref(), &[]).expect("valid scenario");
     let t0 = Instant::now();
     let mut w = talentsim::World::new(&sc, 1);
+    let mut rec = talentsim::metrics::Recorder::default();
     let init = t0.elapsed().as_secs_f64();
     let mut times = [0f64; 11];
     let names = [
@@ -53,8 +54,9 @@ fn main() {
         firms::growth_and_exits(&mut w);
         tick(9, &mut times);
         firms::vacancies(&mut w);
-        w.record_month();
+        w.close_month();
         w.t += 1;
+        rec.observe(&w);
         tick(10, &mut times);
     }
     eprintln!(

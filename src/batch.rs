@@ -6,8 +6,8 @@
 
 use rayon::prelude::*;
 
+use crate::metrics::{RunResult, simulate};
 use crate::scenario::Scenario;
-use crate::sim::{RunResult, simulate};
 
 /// The seeds of `n` replicates starting at `base`.
 pub fn seeds(base: u64, n: usize) -> Vec<u64> {

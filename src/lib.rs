@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! let sc = talentsim::scenario::load("scenarios/minimal.toml".as_ref(), &[]).unwrap();
-//! let run = talentsim::sim::simulate(&sc, 1);
+//! let run = talentsim::simulate(&sc, 1);
 //! println!("{} firms ever existed", run.firms.len());
 //! ```
 //!
@@ -21,7 +21,7 @@
 //!     let sc = src
 //!         .resolve(&[Override::value("region.Binjiang.housing.units", units)])
 //!         .unwrap();
-//!     let run = talentsim::sim::simulate(&sc, 1);
+//!     let run = talentsim::simulate(&sc, 1);
 //!     println!("{units}: {} firms", run.firms.len());
 //! }
 //! ```
@@ -45,8 +45,9 @@ pub mod stats;
 pub mod sweep;
 pub mod term;
 
+pub use metrics::{RunResult, simulate};
 pub use scenario::{Scenario, ScenarioError, load};
-pub use sim::{RunResult, World, simulate};
+pub use sim::World;
 
 /// Version of talentsim, recorded in every manifest.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

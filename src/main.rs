@@ -317,7 +317,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             cmd_compare(&baseline, &others, n, auto, seed, out, &sets)
         }
         Command::Plot { dir } => {
-            let (_, plots) = talentsim::plot::redraw(&dir)?;
+            let (_, plots) = talentsim::report::redraw(&dir)?;
             say!("{} plots in {}", plots.len(), dir.join("plots").display());
             Ok(())
         }
@@ -450,7 +450,7 @@ fn cmd_run(
     } else {
         None
     };
-    let result = world.run(|t, _| {
+    let result = talentsim::metrics::run(world, |t, _| {
         if let Some(b) = &bar {
             b.set_position(t as u64);
         }
@@ -483,7 +483,7 @@ fn cmd_run(
         }
     }
     if plots {
-        let (_, drawn) = talentsim::plot::redraw(&out).context("drawing plots")?;
+        let (_, drawn) = talentsim::report::redraw(&out).context("drawing plots")?;
         say!("  {} plots in {}", drawn.len(), out.join("plots").display());
     }
     Ok(())
@@ -680,7 +680,7 @@ fn cmd_compare(
     };
     bar.finish_and_clear();
     cmp.write(&out).context("writing the comparison")?;
-    let (_, plots) = talentsim::plot::redraw(&out).context("drawing plots and report")?;
+    let (_, plots) = talentsim::report::redraw(&out).context("drawing plots and report")?;
     say!(
         "{} scenarios × {} replicates in {:.1} s; comparison.csv, comparison.json, report.html and {} plots in {}",
         scenarios.len(),

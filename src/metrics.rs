@@ -7,58 +7,11 @@
 
 use serde::Serialize;
 
-use crate::model::firm::{Firm, Kind, Outcome, Stage, during_run};
+use crate::model::firm::{Firm, FirmYear, Kind, Outcome, Stage, during_run};
 use crate::model::region::RegionState;
-use crate::scenario::{Month, ScenarioDef};
-
-/// What happened in one region this month, in real units (people, firms, CNY).
-#[derive(Clone, Debug, Default)]
-pub struct Events {
-    pub graduate_arrivals: u64,
-    pub graduate_arrivals_under35: u64,
-    pub arrivals: u64,
-    pub high_level_arrivals: u64,
-    pub departures: u64,
-    pub retirements: u64,
-    pub people_moved_in: u64,
-    pub people_moved_out: u64,
-    pub new_firms: u64,
-    pub failures: u64,
-    pub acquisitions: u64,
-    pub listings: u64,
-    pub relocations_in: u64,
-    pub relocations_out: u64,
-    pub rounds: u64,
-    pub vc_capital: f64,
-    pub talent_fund: f64,
-    pub grant: f64,
-    pub loan: f64,
-    pub competition_projects: u64,
-    pub competition_landed: u64,
-    // Census of people, taken in the apply pass.
-    pub stock: u64,
-    pub under35: u64,
-    pub high_level: u64,
-    pub employed: u64,
-    pub seekers: u64,
-    pub founders: u64,
-    pub housed: u64,
-    // Policy spending by lever.
-    pub spend_grants: f64,
-    pub spend_housing: f64,
-    pub spend_welcome: f64,
-    pub spend_office: f64,
-    pub spend_rd_subsidy: f64,
-    pub spend_joint_rd: f64,
-    pub spend_loan_support: f64,
-    pub spend_service: f64,
-    pub spend_recruitment: f64,
-    pub spend_competition: f64,
-    pub spend_amenities: f64,
-    // Public research (not agent-based).
-    pub rd_public_real: f64,
-    pub patents_public_real: u64,
-}
+use crate::scenario::{Month, Scenario, ScenarioDef};
+pub use crate::sim::Events;
+use crate::sim::World;
 
 /// One row of `timeseries.csv`. Field order is column order; names are the contract
 /// documented in the README.
@@ -261,6 +214,37 @@ impl MonthRow {
     }
 }
 
+/// What a finished run hands to the writers: the world's firms and panel, and the rows
+/// recorded after every month.
+pub struct RunResult {
+    pub recorder: Recorder,
+    pub firms: Vec<Firm>,
+    pub panel: Vec<FirmYear>,
+    pub seed: u64,
+    pub people_end: usize,
+}
+
+/// Run `world` to its end, recording every month, calling `progress(t, months)`.
+pub fn run(mut world: World<'_>, progress: impl FnMut(u32, u32)) -> RunResult {
+    let mut recorder = Recorder::default();
+    recorder
+        .rows
+        .reserve(world.months() as usize * world.regions.len());
+    world.run_with(|w| recorder.observe(w), progress);
+    RunResult {
+        recorder,
+        firms: world.firms,
+        panel: world.panel,
+        seed: world.seed,
+        people_end: world.persons.len(),
+    }
+}
+
+/// Simulate a scenario with a seed, start to end.
+pub fn simulate(sc: &Scenario, seed: u64) -> RunResult {
+    run(World::new(sc, seed), |_, _| {})
+}
+
 /// All rows of a run, month-major then region in scenario order.
 #[derive(Clone, Debug, Default)]
 pub struct Recorder {
@@ -282,6 +266,11 @@ struct Census {
 }
 
 impl Recorder {
+    /// Record the month `w` has just simulated (call after each [`World::step`]).
+    pub fn observe(&mut self, w: &World<'_>) {
+        self.record(w.simulated_month(), w.def, &w.regions, &w.firms, &w.events);
+    }
+
     pub fn record(
         &mut self,
         month: Month,

@@ -12,23 +12,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::metrics::MonthRow;
-use crate::model::firm::{Firm, Kind, NEVER, Outcome, Stage, during_run};
+use crate::metrics::RunResult;
+use crate::model::firm::{Firm, Kind, NEVER, Outcome, during_run};
 use crate::scenario::{Education, Month, Scenario};
-use crate::sim::RunResult;
 
-/// One row of the firm-year panel.
-#[derive(Clone, Debug)]
-pub struct FirmYear {
-    pub firm_id: u32,
-    pub year: u32,
-    pub headcount: u32,
-    /// Revenue over the months of the year the firm was simulated.
-    pub revenue_cny: f64,
-    pub valuation_cny: f64,
-    pub stage: Stage,
-    /// Capital raised in rounds during the year.
-    pub raised_cny: f64,
-}
+pub use crate::model::firm::FirmYear;
 
 /// Failure to write outputs.
 #[derive(Debug, thiserror::Error)]

@@ -243,17 +243,23 @@ pub fn scenario(n: u64) -> Scenario {
     Scenario::from_def(def)
 }
 
-/// Build the world for `sc` and simulate `months` months.
-pub fn warm_world(sc: &Scenario, seed: u64, months: u32) -> World<'_> {
+/// Build the world for `sc` and simulate `months` months, recording each.
+pub fn warm_world(
+    sc: &Scenario,
+    seed: u64,
+    months: u32,
+) -> (World<'_>, talentsim::metrics::Recorder) {
     let mut w = World::new(sc, seed);
+    let mut rec = talentsim::metrics::Recorder::default();
     for _ in 0..months {
         w.step();
+        rec.observe(&w);
     }
-    w
+    (w, rec)
 }
 
 /// One step of the month, in `World::step`'s order. Running every step of [`ORDER`] and then
-/// `w.t += 1` is exactly `World::step`.
+/// `w.t += 1` is exactly `World::step` (the recorder then observes the world, outside the steps).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     Environment,
@@ -298,7 +304,7 @@ pub fn run_step(w: &mut World, s: Step) {
         Step::Funding => sim::finance::funding(w),
         Step::GrowthExits => sim::firms::growth_and_exits(w),
         Step::Vacancies => sim::firms::vacancies(w),
-        Step::Record => w.record_month(),
+        Step::Record => w.close_month(),
     }
 }
 
@@ -336,7 +342,6 @@ pub struct Snapshot {
     funds: Vec<Fund>,
     regions: Vec<talentsim::model::region::RegionState>,
     events: Vec<talentsim::metrics::Events>,
-    rows: usize,
     panel: usize,
     price_index: f64,
     openings: Vec<talentsim::sim::people::Openings>,
@@ -355,7 +360,6 @@ impl Snapshot {
             funds: w.funds.clone(),
             regions: w.regions.clone(),
             events: w.events.clone(),
-            rows: w.recorder.rows.len(),
             panel: w.panel.len(),
             price_index: w.price_index,
             openings: w.openings.clone(),
@@ -391,7 +395,6 @@ impl Snapshot {
         w.funds.clone_from(&self.funds);
         w.regions.clone_from(&self.regions);
         w.events.clone_from(&self.events);
-        w.recorder.rows.truncate(self.rows);
         w.panel.truncate(self.panel);
         w.price_index = self.price_index;
         w.openings.clone_from(&self.openings);
@@ -399,8 +402,8 @@ impl Snapshot {
     }
 }
 
-/// Bytes held by a world's vectors (capacity, not length), by part.
-pub fn world_bytes(w: &World) -> Vec<(&'static str, usize)> {
+/// Bytes held by a world's vectors and its recorder's rows (capacity, not length), by part.
+pub fn world_bytes(w: &World, rec: &talentsim::metrics::Recorder) -> Vec<(&'static str, usize)> {
     use std::mem::size_of;
     let slots: usize = w
         .openings
@@ -427,7 +430,7 @@ pub fn world_bytes(w: &World) -> Vec<(&'static str, usize)> {
         ),
         (
             "recorder rows",
-            w.recorder.rows.capacity() * size_of::<talentsim::metrics::MonthRow>(),
+            rec.rows.capacity() * size_of::<talentsim::metrics::MonthRow>(),
         ),
     ]
 }

@@ -22,9 +22,9 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::simulate;
 use crate::output::{OutputError, write_atomic};
 use crate::scenario::{Month, Scenario, Target};
-use crate::sim::simulate;
 use crate::stats::{Agg, Event, Stat, StatKind, paired, summarize, wilson};
 
 pub use reduce::{Reduced, RunTable, SCALARS, SERIES};

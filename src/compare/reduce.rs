@@ -10,9 +10,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
+use crate::metrics::RunResult;
 use crate::model::firm::{Kind, Outcome, during_run};
 use crate::scenario::{Month, Scenario};
-use crate::sim::RunResult;
 
 /// The `timeseries.csv` columns the metrics read.
 pub const COLUMNS: &[&str] = &[

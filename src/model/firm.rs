@@ -590,6 +590,20 @@ impl Firm {
     }
 }
 
+/// One row of the firm-year panel.
+#[derive(Clone, Debug)]
+pub struct FirmYear {
+    pub firm_id: u32,
+    pub year: u32,
+    pub headcount: u32,
+    /// Revenue over the months of the year the firm was simulated.
+    pub revenue_cny: f64,
+    pub valuation_cny: f64,
+    pub stage: Stage,
+    /// Capital raised in rounds during the year.
+    pub raised_cny: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! People: graduates by education tier, high-level talent, founders.
 
-use crate::scenario::Education;
+use crate::rng::KeyedRng;
+use crate::scenario::{Education, ScenarioDef};
 
 /// Employer code of a job seeker.
 pub const NO_EMPLOYER: u32 = u32::MAX;
@@ -183,4 +184,22 @@ impl Person {
 /// Education tiers as `u8` codes in the order of [`Education::ALL`].
 pub fn edu_code(e: Education) -> u8 {
     Education::ALL.iter().position(|&x| x == e).unwrap_or(0) as u8
+}
+
+/// Draw a sector by the sectors' talent shares.
+pub fn draw_sector(def: &ScenarioDef, rng: &mut KeyedRng) -> u8 {
+    let total: f64 = def.sector.iter().map(|s| s.talent_share).sum();
+    let mut u = rng.uniform() * total;
+    for (i, s) in def.sector.iter().enumerate() {
+        u -= s.talent_share;
+        if u < 0.0 {
+            return i as u8;
+        }
+    }
+    (def.sector.len() - 1) as u8
+}
+
+/// Quality of a carried technology: log-normal around 0.45, capped.
+pub fn draw_tech(rng: &mut KeyedRng, median: f64) -> f32 {
+    rng.lognormal(median, 0.45).clamp(0.05, 2.0) as f32
 }

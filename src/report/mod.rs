@@ -15,7 +15,7 @@ use anyhow::Context;
 
 use crate::compare::{Comparison, ExtraCost, ExtraCostCell, Stats};
 use crate::output::write_atomic;
-use crate::plot::{Plot, short};
+use crate::plot::{self, Plot, short};
 
 /// Escape text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -564,6 +564,38 @@ pub fn write(dir: &Path, cmp: &Comparison, plots: &[Plot]) -> anyhow::Result<()>
     let html = render(cmp, &imgs);
     write_atomic(&dir.join("report.html"), |w| w.write_all(html.as_bytes()))?;
     Ok(())
+}
+
+/// What kind of output directory `redraw` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirKind {
+    Run,
+    Comparison,
+}
+
+/// Redraw the plots of a `run` or `compare` output directory from its saved files, into
+/// `DIR/plots/`; for a comparison also rewrite `DIR/report.html`.
+pub fn redraw(dir: &Path) -> anyhow::Result<(DirKind, Vec<Plot>)> {
+    let plots_dir = dir.join("plots");
+    if dir.join("comparison.json").is_file() {
+        let cmp = Comparison::read(dir)?;
+        let plots = plot::draw_all(&plot::PlotData::from_comparison(&cmp), &plots_dir)?;
+        write(dir, &cmp, &plots)?;
+        Ok((DirKind::Comparison, plots))
+    } else if dir.join("timeseries.csv").is_file() && dir.join("summary.json").is_file() {
+        let (table, name) = crate::compare::RunTable::from_dir(dir)?;
+        let seed = std::fs::read_to_string(dir.join("summary.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["manifest"]["seed"].as_u64());
+        let plots = plot::draw_all(&plot::PlotData::from_run(&table, &name, seed), &plots_dir)?;
+        Ok((DirKind::Run, plots))
+    } else {
+        Err(anyhow::anyhow!(
+            "{}: neither a comparison (comparison.json) nor a run (timeseries.csv and summary.json)",
+            dir.display()
+        ))
+    }
 }
 
 #[cfg(test)]

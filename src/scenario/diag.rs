@@ -55,6 +55,15 @@ impl SourceMap {
     }
 }
 
+/// The dotted key path of `key` inside `path` (`region.housing` + `units`).
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;

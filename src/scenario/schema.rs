@@ -337,13 +337,7 @@ pub fn unknown_key(
     }
 }
 
-pub fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
+pub use super::diag::join;
 
 /// Declare a scenario section: a struct of knobs, each with a default, a range and a unit.
 ///

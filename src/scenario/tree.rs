@@ -155,7 +155,7 @@ fn convert_table(t: &DeTable<'_>, file: u32, path: &str, c: &mut Collector) -> V
     t.iter()
         .map(|(k, v)| {
             let key = k.get_ref().to_string();
-            let node = convert(v, file, &super::schema::join(path, &key), c);
+            let node = convert(v, file, &super::diag::join(path, &key), c);
             Entry {
                 key,
                 key_span: span_of(k, file),
@@ -255,7 +255,7 @@ fn line_key(text: &str, at: usize) -> (String, bool) {
         .unwrap_or_default();
     let v = v.trim();
     (
-        super::schema::join(&header, &clean(k)),
+        super::diag::join(&header, &clean(k)),
         v.is_empty() || v.starts_with('#'),
     )
 }

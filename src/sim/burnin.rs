@@ -19,8 +19,8 @@ use crate::scenario::{Education, ScenarioDef};
 
 use super::finance::look_for_round;
 use super::firms::{MonthEnd, month_end};
-use super::init::{draw_sector, draw_tech};
 use crate::model::person::edu_code;
+use crate::model::person::{draw_sector, draw_tech};
 
 /// Sub-keys of the burn-in stream (one stream per firm and month and use).
 const FOUND: u64 = 1 << 62;

@@ -1,6 +1,6 @@
 //! Capital: venture rounds (with the talent fund alongside), and bank loans.
 
-use crate::metrics::Events;
+use super::Events;
 use crate::model::firm::{Firm, NEVER, Stage};
 use crate::model::investor::{Fund, bar, firm_score, needed_revenue, round_size};
 use crate::rng::{KeyedRng, Phase};

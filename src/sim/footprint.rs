@@ -23,13 +23,14 @@
 
 use std::mem::size_of;
 
-use crate::metrics::{Events, MonthRow};
+use super::Events;
+use crate::metrics::MonthRow;
 use crate::model::firm::Firm;
+use crate::model::firm::FirmYear;
 use crate::model::investor::Fund;
 use crate::model::person::Person;
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
-use crate::output::FirmYear;
 use crate::scenario::{Scenario, ScenarioDef};
 
 use super::World;

@@ -1,9 +1,10 @@
 //! The starting world: the initial talent stock, anchors, funds and policies.
 
-use crate::metrics::{Events, Recorder};
+use super::Events;
 use crate::model::firm::{Firm, Kind, NO_FOUNDER};
 use crate::model::investor::Fund;
 use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, edu_code};
+use crate::model::person::{draw_sector, draw_tech};
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
@@ -14,24 +15,6 @@ use super::World;
 /// Index of a sector by name (validated to exist).
 pub fn sector_index(def: &ScenarioDef, name: &str) -> u8 {
     def.sector.iter().position(|s| s.name == name).unwrap_or(0) as u8
-}
-
-/// Draw a sector by the sectors' talent shares.
-pub fn draw_sector(def: &ScenarioDef, rng: &mut KeyedRng) -> u8 {
-    let total: f64 = def.sector.iter().map(|s| s.talent_share).sum();
-    let mut u = rng.uniform() * total;
-    for (i, s) in def.sector.iter().enumerate() {
-        u -= s.talent_share;
-        if u < 0.0 {
-            return i as u8;
-        }
-    }
-    (def.sector.len() - 1) as u8
-}
-
-/// Quality of a carried technology: log-normal around 0.45, capped.
-pub fn draw_tech(rng: &mut KeyedRng, median: f64) -> f32 {
-    rng.lognormal(median, 0.45).clamp(0.05, 2.0) as f32
 }
 
 pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
@@ -51,7 +34,6 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         funds: Vec::new(),
         regions: Vec::with_capacity(nreg),
         events: vec![Events::default(); nreg],
-        recorder: Recorder::default(),
         panel: Vec::new(),
         price_index: 1.0,
         focus: Vec::new(),

@@ -10,6 +10,7 @@
 //! a fixed order. Results are therefore identical on any thread count.
 
 pub mod burnin;
+pub mod events;
 pub mod finance;
 pub mod firms;
 pub mod footprint;
@@ -17,12 +18,13 @@ pub mod init;
 pub mod people;
 pub mod programs;
 
-use crate::metrics::{Events, Recorder};
+pub use events::Events;
+
+use crate::model::firm::FirmYear;
 use crate::model::firm::{Firm, Kind};
 use crate::model::investor::Fund;
 use crate::model::person::Person;
 use crate::model::region::RegionState;
-use crate::output::FirmYear;
 use crate::scenario::{Month, Scenario, ScenarioDef};
 
 /// Everything that exists in one run.
@@ -55,7 +57,8 @@ pub struct World<'s> {
     pub regions: Vec<RegionState>,
     /// This month's events per region (real units).
     pub events: Vec<Events>,
-    pub recorder: Recorder,
+    /// The firm-year panel: a row per firm alive each December, at the last month, and when a
+    /// firm exits ([`World::close_month`]).
     pub panel: Vec<FirmYear>,
     /// Wage/price index relative to the start.
     pub price_index: f64,
@@ -66,15 +69,6 @@ pub struct World<'s> {
     pub openings: Vec<people::Openings>,
     /// Outside-option utility this month.
     pub u_out: f64,
-}
-
-/// What a finished run hands to the writers.
-pub struct RunResult {
-    pub recorder: Recorder,
-    pub firms: Vec<Firm>,
-    pub panel: Vec<FirmYear>,
-    pub seed: u64,
-    pub people_end: usize,
 }
 
 impl<'s> World<'s> {
@@ -112,17 +106,20 @@ impl<'s> World<'s> {
         finance::funding(self);
         firms::growth_and_exits(self);
         firms::vacancies(self);
-        self.record_month();
+        self.close_month();
         self.t += 1;
     }
 
-    /// Record the month just simulated (the last phase of [`World::step`]).
-    pub fn record_month(&mut self) {
+    /// The month the last [`World::step`] simulated (what an observer after it records).
+    pub fn simulated_month(&self) -> Month {
+        Month(self.def.start.0 + self.t.saturating_sub(1))
+    }
+
+    /// Close the month (the last phase of [`World::step`]): the firm-year panel gets one row
+    /// per firm alive in the year, each December, at the last month, and when a firm exits;
+    /// in December the year's running totals restart.
+    pub fn close_month(&mut self) {
         let month = self.month();
-        let rec = &mut self.recorder;
-        rec.record(month, self.def, &self.regions, &self.firms, &self.events);
-        // Firm-year panel: one row per firm alive in the year, written each December, at the
-        // last month, and when a firm exits.
         let december = month.month() == 12 || self.t + 1 == self.months();
         for (i, f) in self.firms.iter_mut().enumerate() {
             let exited_now = f.outcome_month == self.t as i32;
@@ -145,19 +142,17 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Run to the end.
-    pub fn run(mut self, mut progress: impl FnMut(u32, u32)) -> RunResult {
+    /// Step to the end, calling `each_month` after every step and `progress(t, months)`.
+    pub fn run_with(
+        &mut self,
+        mut each_month: impl FnMut(&World<'s>),
+        mut progress: impl FnMut(u32, u32),
+    ) {
         let n = self.months();
         while self.t < n {
             self.step();
+            each_month(self);
             progress(self.t, n);
-        }
-        RunResult {
-            recorder: self.recorder,
-            firms: self.firms,
-            panel: self.panel,
-            seed: self.seed,
-            people_end: self.persons.len(),
         }
     }
 
@@ -165,9 +160,4 @@ impl<'s> World<'s> {
     pub fn count_firms(&self, kind: Kind) -> usize {
         self.firms.iter().filter(|f| f.kind == kind).count()
     }
-}
-
-/// Simulate a scenario with a seed, start to end.
-pub fn simulate(sc: &Scenario, seed: u64) -> RunResult {
-    World::new(sc, seed).run(|_, _| {})
 }

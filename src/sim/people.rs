@@ -12,7 +12,7 @@ use crate::rng::{KeyedRng, Phase, key, tag};
 use crate::scenario::Education;
 
 use super::World;
-use super::init::{draw_sector, draw_tech};
+use crate::model::person::{draw_sector, draw_tech};
 
 /// Prices, policy stocks (housing, amenities, budgets) and the utilities people compare.
 pub fn environment(w: &mut World) {
@@ -1084,8 +1084,10 @@ mod tests {
             let mut w = World::new(&sc, 3);
             let mut singles_seen = 0;
             let mut aggregated_staff = 0;
+            let mut landed = 0;
             for _ in 0..36 {
                 w.step();
+                landed += w.events.iter().map(|e| e.competition_landed).sum::<u64>();
                 let mut heads = vec![0u64; w.firms.len()];
                 let mut incumbent = vec![0u64; w.regions.len()];
                 for p in &w.persons {
@@ -1122,7 +1124,6 @@ mod tests {
                 }
             }
             assert_eq!(singles_seen > 0, scale > 1);
-            let landed: u64 = w.recorder.rows.iter().map(|r| r.competition_landed).sum();
             assert!(landed > 0, "no competition founder landed");
             eprintln!("scale {scale}: {aggregated_staff} aggregated agent-months at startups");
         }

@@ -7,7 +7,7 @@ use crate::rng::{KeyedRng, Phase, key, name_key, tag};
 use crate::scenario::Education;
 
 use super::World;
-use super::init::draw_sector;
+use crate::model::person::draw_sector;
 
 /// Grant programs: staged tranches fall due, eligible firms apply, the panel decides, awards
 /// are paid within the year's budget.
@@ -118,7 +118,7 @@ pub fn grants(w: &mut World) {
     }
 }
 
-fn pay(f: &mut Firm, amount: f64, e: &mut crate::metrics::Events) {
+fn pay(f: &mut Firm, amount: f64, e: &mut super::Events) {
     f.cash += amount;
     f.grants_total += amount;
     e.grant += amount;

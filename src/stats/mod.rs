@@ -9,11 +9,11 @@
 
 pub mod summary;
 
+use crate::metrics::RunResult;
 use crate::model::firm::{Firm, Kind, NEVER, Outcome};
 use crate::scenario::diag::{Collector, nearest};
 use crate::scenario::tree::Node;
 use crate::scenario::{Month, Scenario, ScenarioDef, span_of};
-use crate::sim::RunResult;
 use crate::{section, string_enum};
 
 pub use summary::{

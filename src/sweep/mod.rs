@@ -20,6 +20,7 @@ pub mod spec;
 
 use std::path::{Path, PathBuf};
 
+use crate::metrics::simulate;
 use crate::rng::mix64;
 use crate::scenario::diag::{Collector, nearest};
 use crate::scenario::schema::Knob;
@@ -27,7 +28,6 @@ use crate::scenario::tree::{Node, Val};
 use crate::scenario::{
     self, Fnv, Override, Scenario, ScenarioError, ScenarioSource, load_input, span_of,
 };
-use crate::sim::simulate;
 
 use design::{Design, LHS_MAX, SOBOL_DIMS};
 use space::KnobSpace;

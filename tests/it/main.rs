@@ -8,6 +8,7 @@ mod compare;
 mod determinism;
 mod docs;
 mod facts;
+mod layers;
 mod levers;
 mod report;
 mod report_browser;

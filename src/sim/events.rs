@@ -1,0 +1,50 @@
+//! What the month's phases note as they apply decisions: per region, in real units.
+
+/// What happened in one region this month, in real units (people, firms, CNY).
+#[derive(Clone, Debug, Default)]
+pub struct Events {
+    pub graduate_arrivals: u64,
+    pub graduate_arrivals_under35: u64,
+    pub arrivals: u64,
+    pub high_level_arrivals: u64,
+    pub departures: u64,
+    pub retirements: u64,
+    pub people_moved_in: u64,
+    pub people_moved_out: u64,
+    pub new_firms: u64,
+    pub failures: u64,
+    pub acquisitions: u64,
+    pub listings: u64,
+    pub relocations_in: u64,
+    pub relocations_out: u64,
+    pub rounds: u64,
+    pub vc_capital: f64,
+    pub talent_fund: f64,
+    pub grant: f64,
+    pub loan: f64,
+    pub competition_projects: u64,
+    pub competition_landed: u64,
+    // Census of people, taken in the apply pass.
+    pub stock: u64,
+    pub under35: u64,
+    pub high_level: u64,
+    pub employed: u64,
+    pub seekers: u64,
+    pub founders: u64,
+    pub housed: u64,
+    // Policy spending by lever.
+    pub spend_grants: f64,
+    pub spend_housing: f64,
+    pub spend_welcome: f64,
+    pub spend_office: f64,
+    pub spend_rd_subsidy: f64,
+    pub spend_joint_rd: f64,
+    pub spend_loan_support: f64,
+    pub spend_service: f64,
+    pub spend_recruitment: f64,
+    pub spend_competition: f64,
+    pub spend_amenities: f64,
+    // Public research (not agent-based).
+    pub rd_public_real: f64,
+    pub patents_public_real: u64,
+}
