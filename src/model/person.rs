@@ -66,7 +66,7 @@ pub struct Person {
     pub decision: u8,
 }
 
-const _: () = assert!(std::mem::size_of::<Person>() == 24);
+const _: () = assert!(std::mem::size_of::<Person>() == crate::scenario::PERSON_BYTES);
 
 /// Fixed-point unit of a carried technology's rating (ratings up to 3.99, steps of 6·10⁻⁵).
 const TECH_UNIT: f32 = 16384.0;

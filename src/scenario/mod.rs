@@ -365,8 +365,9 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
     check_memory(def, root, c);
 }
 
-/// Bytes per simulated person (the `Person` struct).
-pub const PERSON_BYTES: usize = std::mem::size_of::<crate::model::person::Person>();
+/// Bytes per simulated person: the size of `model::person::Person`, which asserts it at
+/// compile time (the scenario layer sits below the model and cannot name the type).
+pub const PERSON_BYTES: usize = 24;
 
 /// What drives a part of a run's peak memory: the knob (a path into the scenario) and the
 /// person agents it brings.
@@ -530,7 +531,7 @@ fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
         format!(
             "the scenario is too large for memory: {how} about {:.3e} person agents × {} B and {:.3e} firm agents ≈ {} ({parts}), more than {limit_is} (most of it: {what}, from `{key}`)",
             fp.items(PEOPLE),
-            std::mem::size_of::<crate::model::person::Person>(),
+            PERSON_BYTES,
             fp.items(footprint::FIRMS),
             footprint::human(bytes),
         ),

@@ -33,7 +33,6 @@ const LAYERS: &[&str] = &[
 /// Back edges not yet removed (issue 11, item 2), each `(from, to)`. Any other is an error;
 /// one listed here that no longer occurs is an error too, so the list only shrinks.
 const KNOWN: &[(&str, &str)] = &[
-    ("scenario", "model"),
     ("scenario", "sim"),
     ("scenario", "stats"),
     ("sim", "metrics"),
