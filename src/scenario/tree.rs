@@ -546,6 +546,28 @@ pub fn merge(base: &mut Node, over: Node) {
     }
 }
 
+/// A problem in the `--set` source `file`, at byte `at`.
+fn set_error(
+    sources: &SourceMap,
+    file: u32,
+    at: u32,
+    key: &str,
+    msg: String,
+    hint: Option<String>,
+) -> super::diag::Diagnostic {
+    let mut c = Collector::new(sources);
+    let span = Span {
+        file,
+        start: at,
+        end: at,
+    };
+    match hint {
+        Some(h) => c.error_hint(span, key, msg, h),
+        None => c.error(span, key, msg),
+    }
+    c.diags.pop().expect("one diagnostic")
+}
+
 /// Apply one `--set path.to.knob=value` override. Array elements are addressed by index
 /// (`region.0`) or by their `name` (`region.Binjiang`). Unknown keys are created, so the
 /// schema reader reports them with the `--set` argument as their location.
@@ -556,17 +578,7 @@ pub fn apply_set(
 ) -> Result<(), super::diag::Diagnostic> {
     let file = sources.add("--set", arg);
     let fail = |sources: &SourceMap, at: u32, key: &str, msg: String, hint: Option<String>| {
-        let mut c = Collector::new(sources);
-        let span = Span {
-            file,
-            start: at,
-            end: at,
-        };
-        match hint {
-            Some(h) => c.error_hint(span, key, msg, h),
-            None => c.error(span, key, msg),
-        }
-        c.diags.pop().expect("one diagnostic")
+        set_error(sources, file, at, key, msg, hint)
     };
     let Some(eq) = arg.find('=') else {
         return Err(fail(
@@ -688,17 +700,7 @@ fn place(
         end: arg.len() as u32,
     };
     let fail = |sources: &SourceMap, at: u32, key: &str, msg: String, hint: Option<String>| {
-        let mut c = Collector::new(sources);
-        let span = Span {
-            file,
-            start: at,
-            end: at,
-        };
-        match hint {
-            Some(h) => c.error_hint(span, key, msg, h),
-            None => c.error(span, key, msg),
-        }
-        c.diags.pop().expect("one diagnostic")
+        set_error(sources, file, at, key, msg, hint)
     };
     let path = arg[..eq].trim();
     let segs: Vec<&str> = path.split('.').collect();
