@@ -6,7 +6,7 @@
 //! (grants, housing, loans, funds, competitions…) a scenario file switches on.
 //!
 //! ```no_run
-//! let sc = talentsim::scenario::load("scenarios/minimal.toml".as_ref(), &[]).unwrap();
+//! let sc = talentsim::load("scenarios/minimal.toml".as_ref(), &[]).unwrap();
 //! let run = talentsim::simulate(&sc, 1);
 //! println!("{} firms ever existed", run.firms.len());
 //! ```
@@ -38,6 +38,7 @@ pub mod model;
 pub mod output;
 pub mod plot;
 pub mod report;
+pub mod resolve;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
@@ -46,7 +47,8 @@ pub mod sweep;
 pub mod term;
 
 pub use metrics::{RunResult, simulate};
-pub use scenario::{Scenario, ScenarioError, load};
+pub use resolve::{from_str, load};
+pub use scenario::{Scenario, ScenarioError};
 pub use sim::World;
 
 /// Version of talentsim, recorded in every manifest.

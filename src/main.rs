@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use talentsim::scenario::{self, Scenario, ScenarioError};
+use talentsim::scenario::{Scenario, ScenarioError};
 
 /// `eprintln!` through [`talentsim::term::clean`]: user strings reach the terminal only
 /// through this and [`out!`].
@@ -263,7 +263,7 @@ fn main() -> ExitCode {
 }
 
 fn load(path: &std::path::Path, sets: &[String]) -> Result<Scenario, Failure> {
-    scenario::load(path, sets).map_err(Failure::Input)
+    talentsim::load(path, sets).map_err(Failure::Input)
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -323,7 +323,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Validate { scenario, sets } => {
             let sc = load(&scenario, &sets)?;
-            use talentsim::sim::footprint;
+            use talentsim::resolve::footprint;
             let memory = match footprint::estimate(&sc.def, f64::INFINITY) {
                 Some(fp) => format!(
                     "peak memory about {}, from a pilot at scale {}",
@@ -459,8 +459,8 @@ fn cmd_run(
         b.finish_and_clear();
     }
     let summary = talentsim::output::write_run(&out, &sc, &result).context("writing outputs")?;
-    let peak = talentsim::sim::footprint::peak_resident_bytes().map_or_else(String::new, |b| {
-        format!(", peak memory {}", talentsim::sim::footprint::human(b))
+    let peak = talentsim::resolve::footprint::peak_resident_bytes().map_or_else(String::new, |b| {
+        format!(", peak memory {}", talentsim::resolve::footprint::human(b))
     });
     say!(
         "{}: {} months, seed {seed}, {:.2} s{peak}; outputs in {}",

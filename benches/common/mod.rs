@@ -437,5 +437,5 @@ pub fn world_bytes(w: &World, rec: &talentsim::metrics::Recorder) -> Vec<(&'stat
 
 /// This process's resident set size in bytes (Linux), if known.
 pub fn rss_bytes() -> Option<u64> {
-    talentsim::sim::footprint::proc_status_bytes("VmRSS:").map(|b| b as u64)
+    talentsim::resolve::footprint::proc_status_bytes("VmRSS:").map(|b| b as u64)
 }

@@ -543,7 +543,7 @@ impl Acc {
         let n = *self.at_once.get_or_insert_with(|| {
             let defs: Vec<&crate::scenario::ScenarioDef> =
                 scenarios.iter().map(|s| &s.def).collect();
-            crate::sim::footprint::concurrent_runs(&defs, rayon::current_num_threads())
+            crate::resolve::footprint::concurrent_runs(&defs, rayon::current_num_threads())
         });
         let pool = (n < rayon::current_num_threads())
             .then(|| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())

@@ -630,7 +630,7 @@ section! {
         /// Target name, as it appears in the comparison.
         name: String = String::new() => [0, 0] "";
         /// What is measured; its window's end (`stat.to`) is the month by which it must be met.
-        stat: crate::stats::Stat = crate::stats::Stat::default() => [0, 0] "";
+        stat: super::stat::Stat = super::stat::Stat::default() => [0, 0] "";
         /// Threshold (required): the target is met in a run when the statistic is at least this.
         at_least: f64 = f64::NAN => [-INF, INF] "unit of the statistic";
     }

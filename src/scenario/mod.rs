@@ -9,6 +9,7 @@ pub mod diag;
 pub mod knobs;
 pub mod schema;
 pub mod source;
+pub mod stat;
 pub mod tree;
 
 use std::collections::HashSet;
@@ -50,13 +51,6 @@ pub struct Scenario {
     pub source_hash: String,
 }
 
-/// Load, merge, override and validate a scenario file: [`ScenarioSource::read`] then
-/// [`ScenarioSource::resolve`] with the `--set` arguments. To resolve one file many times
-/// (sweeps, calibration), keep the [`ScenarioSource`].
-pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, ScenarioError> {
-    ScenarioSource::read(path).resolve(&Override::args(sets))
-}
-
 /// Load any schema-described input file (a scenario, a targets file, a sweep file): read the
 /// `extends` chain, let `prepare` adjust the merged tree, apply `--set` overrides, read it
 /// against `T`'s schema and run `check` for cross-field rules. Every problem is reported at
@@ -75,12 +69,6 @@ pub fn load_input<T: Knob>(
 /// The span of the value at `path` (keys and array indices), for cross-field diagnostics.
 pub fn span_of(root: &Node, path: &[&str]) -> Span {
     span_at(root, path)
-}
-
-/// Parse and validate a scenario given as text (for tests and embedded scenarios); nothing is
-/// written to disk.
-pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    ScenarioSource::from_toml(name, text).resolve(&[])
 }
 
 /// After a TOML syntax error the rest of the file is still checked, from what the parser
@@ -354,15 +342,7 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
                 "missing threshold: expected `at_least = <number>`",
             );
         }
-        t.stat.check(
-            &format!("target[{i}].stat"),
-            root,
-            &["target", &is, "stat"],
-            Some(def),
-            c,
-        );
     }
-    check_memory(def, root, c);
 }
 
 /// Bytes per simulated person: the size of `model::person::Person`, which asserts it at
@@ -371,15 +351,15 @@ pub const PERSON_BYTES: usize = 24;
 
 /// What drives a part of a run's peak memory: the knob (a path into the scenario) and the
 /// person agents it brings.
-struct Driver {
-    path: Vec<String>,
-    agents: f64,
+pub struct Driver {
+    pub path: Vec<String>,
+    pub agents: f64,
 }
 
 /// Person agents each knob brings over the run, upper bounds: the initial stock, the
 /// `elsewhere` pools (as if every arrival came), each recruitment drive's hires and each
 /// competition's landing founders (as if every project landed).
-fn people_drivers(def: &ScenarioDef) -> Vec<Driver> {
+pub fn people_drivers(def: &ScenarioDef) -> Vec<Driver> {
     let years = ((def.end.0 as f64 - def.start.0 as f64) + 1.0).max(0.0) / 12.0;
     let grow = |base: f64, g: f64| {
         if g.abs() < 1e-9 {
@@ -431,118 +411,6 @@ fn people_drivers(def: &ScenarioDef) -> Vec<Driver> {
 /// An upper estimate of the person agents a run will hold at its peak.
 pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
     people_drivers(def).iter().map(|d| d.agents).sum()
-}
-
-/// Refuse a scenario whose run would not fit in memory (see [`crate::sim::footprint`]): the
-/// bound from the knobs first; where it exceeds the limit, a pilot at a coarser scale, unless
-/// the pilot itself could not fit or the scenario has other problems.
-fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
-    use crate::sim::footprint::{self, PEOPLE, PROJECTS, RECORDS};
-    let limit = footprint::limit_bytes(def);
-    let bound = footprint::bound(def);
-    if bound.total() <= limit {
-        return;
-    }
-    let mut fp = bound;
-    // The pilot is held to the limit (and 4 GiB): its aggregated people by its bound, its
-    // real parts as it runs.
-    if c.diags.is_empty()
-        && c.prior == 0
-        && let Some(pilot) = footprint::estimate(def, footprint::pilot_budget(limit))
-    {
-        if pilot.total() <= limit {
-            return;
-        }
-        fp = pilot;
-    }
-    let bytes = fp.total();
-    let drivers = people_drivers(def);
-    let largest = fp.largest().map_or(PEOPLE, |p| p.name);
-    // Point at the knob that drives the largest part: for people (and the firms and panel
-    // they bring) the knob that brings the most people.
-    let path: Vec<String> = match largest {
-        PROJECTS => match footprint::largest_edition(def).1 {
-            Some((i, j)) => vec![
-                "region".into(),
-                i.to_string(),
-                "competition".into(),
-                j.to_string(),
-                "projects".into(),
-            ],
-            None => vec!["scale".into()],
-        },
-        RECORDS | footprint::REGIONS => vec![
-            "region".into(),
-            (def.region.len().saturating_sub(1)).to_string(),
-        ],
-        footprint::FUNDS => vec!["capital".into(), "new_funds_per_year".into()],
-        _ => drivers
-            .iter()
-            .max_by(|a, b| a.agents.total_cmp(&b.agents))
-            .map(|d| d.path.clone())
-            .unwrap_or_else(|| vec!["scale".into()]),
-    };
-    let refs: Vec<&str> = path.iter().map(String::as_str).collect();
-    let key = path.iter().fold(String::new(), |mut k, seg| {
-        if seg.parse::<usize>().is_ok() {
-            k.push_str(&format!("[{seg}]"));
-        } else {
-            if !k.is_empty() {
-                k.push('.');
-            }
-            k.push_str(seg);
-        }
-        k
-    });
-    let parts = fp
-        .parts
-        .iter()
-        .filter(|p| p.bytes >= bytes / 100.0)
-        .map(|p| format!("{} {}", p.name, footprint::human(p.bytes)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let how = match fp.pilot_scale {
-        Some(s) => format!("a pilot at scale {s} shows"),
-        None => "at most".to_string(),
-    };
-    let limit_is = if def.memory_limit_gib > 0.0 {
-        format!("the {} of `memory_limit_gib`", footprint::human(limit))
-    } else {
-        format!("the {} available", footprint::human(limit))
-    };
-    let what = match largest {
-        PROJECTS => "a competition edition's projects".to_string(),
-        RECORDS => format!("the monthly records of {} regions", def.region.len()),
-        other => other.to_string(),
-    };
-    // Only aggregated people shrink with `scale`: singles, firms and their panel are real at
-    // any scale (docs/ODD.md, 7.32).
-    let people_scaled = largest == PEOPLE;
-    let people_bytes = fp.bytes_of(PEOPLE);
-    let rest = bytes - people_bytes;
-    let needed_scale = if limit > rest {
-        (def.scale * people_bytes / (limit - rest)).ceil()
-    } else {
-        f64::INFINITY
-    };
-    c.error_hint(
-        span_at(root, &refs),
-        &key,
-        format!(
-            "the scenario is too large for memory: {how} about {:.3e} person agents × {} B and {:.3e} firm agents ≈ {} ({parts}), more than {limit_is} (most of it: {what}, from `{key}`)",
-            fp.items(PEOPLE),
-            PERSON_BYTES,
-            fp.items(footprint::FIRMS),
-            footprint::human(bytes),
-        ),
-        if people_scaled && needed_scale.is_finite() && needed_scale <= 1.0e6 {
-            format!("set `scale = {needed_scale}` or more (people per agent), lower `{key}`, or set `memory_limit_gib` if more memory is available")
-        } else if people_scaled {
-            format!("lower `{key}`: no `scale` up to its maximum of 10^6 makes this fit")
-        } else {
-            format!("lower `{key}` (this part does not shrink with `scale`), or set `memory_limit_gib` if more memory is available")
-        },
-    );
 }
 
 impl Scenario {

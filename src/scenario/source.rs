@@ -206,88 +206,22 @@ impl ScenarioSource {
         &self.source.path
     }
 
-    /// Resolve with `overrides` into a validated [`super::Scenario`].
-    pub fn resolve(&self, overrides: &[Override]) -> Result<super::Scenario, ScenarioError> {
-        let (def, source_hash) = self.source.resolve(overrides, super::validate)?;
+    /// Resolve with `overrides` into a [`super::Scenario`] that passed this layer's checks and
+    /// then `more`, the checks of layers above (the outputs' columns, the memory a run needs).
+    /// Use `ScenarioSource::resolve` (in `crate::resolve`), which adds all of them.
+    pub fn resolve_with(
+        &self,
+        overrides: &[Override],
+        more: impl FnOnce(&ScenarioDef, &Node, &mut Collector),
+    ) -> Result<super::Scenario, ScenarioError> {
+        let (def, source_hash) = self.source.resolve(overrides, |def, root, c| {
+            super::validate(def, root, c);
+            more(def, root, c);
+        })?;
         Ok(super::Scenario {
             def,
             path: self.source.path.clone(),
             source_hash,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TEXT: &str = include_str!("../../scenarios/minimal.toml");
-
-    /// An override in memory and the same `--set` typed by a user give the same scenario and
-    /// the same hash (the hash names the same bytes).
-    #[test]
-    fn value_and_arg_overrides_agree() {
-        let src = ScenarioSource::from_toml("minimal.toml", TEXT);
-        let by_arg = src
-            .resolve(&[Override::Arg("region.Minitown.rent_cny=3100.5".into())])
-            .unwrap();
-        let by_value = src
-            .resolve(&[Override::value("region.Minitown.rent_cny", 3100.5)])
-            .unwrap();
-        assert_eq!(by_arg.def.region[0].rent_cny, 3100.5);
-        assert_eq!(by_value.def.region[0].rent_cny, 3100.5);
-        assert_eq!(by_arg.source_hash, by_value.source_hash);
-        assert_ne!(by_arg.source_hash, src.resolve(&[]).unwrap().source_hash);
-    }
-
-    /// A value in memory reaches the scenario bit for bit (no text round trip), and a whole
-    /// float sets an integer knob.
-    #[test]
-    fn values_arrive_exactly() {
-        let src = ScenarioSource::from_toml("minimal.toml", TEXT);
-        let x: f64 = 0.1 + 0.2; // 0.30000000000000004
-        let sc = src
-            .resolve(&[
-                Override::value("behaviour.founding_rate", x),
-                Override::value("capital.funds_initial", 9.0),
-            ])
-            .unwrap();
-        assert_eq!(sc.def.behaviour.founding_rate.to_bits(), x.to_bits());
-        assert_eq!(sc.def.capital.funds_initial, 9);
-    }
-
-    /// Resolving does not consume or change the source: a bad override is reported against
-    /// `--set`, and the next resolve starts from the file again.
-    #[test]
-    fn a_bad_override_leaves_the_source_intact() {
-        let src = ScenarioSource::from_toml("minimal.toml", TEXT);
-        let e = src
-            .resolve(&[Override::value("region.Nowhere.rent_cny", 1.0)])
-            .unwrap_err();
-        let d = &e.diagnostics()[0];
-        assert_eq!(d.file, "--set");
-        assert!(d.message.contains("Minitown"), "{d}");
-        let e = src
-            .resolve(&[Override::value("region.Minitown.rent_cny", -5.0)])
-            .unwrap_err();
-        assert_eq!(e.diagnostics()[0].file, "--set");
-        assert_eq!(e.diagnostics()[0].key, "region[0].rent_cny");
-        let sc = src.resolve(&[]).unwrap();
-        assert_eq!(sc.def.region[0].rent_cny, 2800.0);
-    }
-
-    /// A scenario written from its knobs reads back as the same knobs.
-    #[test]
-    fn from_def_round_trips() {
-        let sc = ScenarioSource::from_toml("minimal.toml", TEXT)
-            .resolve(&[])
-            .unwrap();
-        let again = ScenarioSource::from_def("memory", &sc.def)
-            .resolve(&[])
-            .unwrap();
-        assert_eq!(
-            toml::to_string(&sc.def.write()).unwrap(),
-            toml::to_string(&again.def.write()).unwrap()
-        );
     }
 }

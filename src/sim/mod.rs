@@ -13,7 +13,6 @@ pub mod burnin;
 pub mod events;
 pub mod finance;
 pub mod firms;
-pub mod footprint;
 pub mod init;
 pub mod people;
 pub mod programs;
@@ -43,7 +42,7 @@ pub struct World<'s> {
     /// are its agents' weights minus this.
     pub owed: Vec<i64>,
     /// Firms and singles the run may create before it stops creating them and marks
-    /// `over_cap` (a memory pilot's guard, [`footprint::estimate`]; unlimited in a run).
+    /// `over_cap` (a memory pilot's guard, `crate::resolve::footprint::estimate`; unlimited in a run).
     pub cap: usize,
     pub over_cap: bool,
     /// Each region's [`crate::rng::name_key`], the region part of every stream key.

@@ -1080,7 +1080,9 @@ mod tests {
                 format!("scale={scale}"),
                 "region.Minitown.competition.mini cup.projects=3000".to_string(),
             ];
-            let sc = crate::scenario::load(&path, &sets).unwrap();
+            let sc = crate::scenario::ScenarioSource::read(&path)
+                .resolve_with(&crate::scenario::Override::args(&sets), |_, _, _| {})
+                .unwrap();
             let mut w = World::new(&sc, 3);
             let mut singles_seen = 0;
             let mut aggregated_staff = 0;

@@ -603,7 +603,7 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
         .max(1);
     // As many runs at once as the base scenario's estimate fits in memory.
     if let Some(b) = &sweep.base {
-        threads = crate::sim::footprint::concurrent_runs(&[&b.def], threads);
+        threads = crate::resolve::footprint::concurrent_runs(&[&b.def], threads);
     }
     let max_batch: u64 = if sweep.def.model == ModelKind::Scenario {
         1024
@@ -714,7 +714,7 @@ pub struct Estimate {
     pub secs_per_run: f64,
     /// Bytes of one row of `results.csv`.
     pub row_bytes: u64,
-    /// Peak memory of one run, estimated by a pilot ([`crate::sim::footprint::estimate`]),
+    /// Peak memory of one run, estimated by a pilot ([`crate::resolve::footprint::estimate`]),
     /// the program itself included.
     pub run_memory_bytes: f64,
     /// The program's own part of that (counted once however many runs are at once).
@@ -725,7 +725,7 @@ impl Estimate {
     /// Runs at once on `threads` threads within the memory limit, and the memory they need.
     pub fn at_once(&self, sweep: &Sweep, threads: usize) -> (usize, f64) {
         let n = sweep.base.as_ref().map_or(threads, |b| {
-            crate::sim::footprint::concurrent_runs(&[&b.def], threads)
+            crate::resolve::footprint::concurrent_runs(&[&b.def], threads)
         });
         let per_run = (self.run_memory_bytes - self.program_bytes).max(0.0);
         (n, self.program_bytes + n as f64 * per_run)
@@ -746,7 +746,7 @@ pub fn estimate(sweep: &Sweep) -> Estimate {
     }
     let secs = started.elapsed().as_secs_f64() / n as f64;
     let mem = sweep.base.as_ref().map_or(0.0, |b| {
-        crate::sim::footprint::estimate(&b.def, f64::INFINITY).map_or(0.0, |f| f.total())
+        crate::resolve::footprint::estimate(&b.def, f64::INFINITY).map_or(0.0, |f| f.total())
     });
     Estimate {
         runs: sweep.runs(),
@@ -754,6 +754,6 @@ pub fn estimate(sweep: &Sweep) -> Estimate {
         secs_per_run: secs,
         row_bytes: row.len() as u64,
         run_memory_bytes: mem,
-        program_bytes: crate::sim::footprint::program_bytes(),
+        program_bytes: crate::resolve::footprint::program_bytes(),
     }
 }

@@ -1,4 +1,5 @@
-//! The library's modules depend on each other in one direction (issue 11; `docs/ARCHITECTURE.md`):
+//! The library's modules depend on each other in one direction (issue 11,
+//! `docs/ARCHITECTURE.md`):
 //! each top-level module may use only the modules before it in [`LAYERS`], and inside every
 //! module folder the sibling submodules form no cycle. The dependencies are read from the
 //! source, comments and string literals removed: every `crate::m` path (`$crate::m` in macros,
@@ -28,14 +29,6 @@ const LAYERS: &[&str] = &[
     "analysis",
     "term",
     "main",
-];
-
-/// Back edges not yet removed (issue 11, item 2), each `(from, to)`. Any other is an error;
-/// one listed here that no longer occurs is an error too, so the list only shrinks.
-const KNOWN: &[(&str, &str)] = &[
-    ("scenario", "sim"),
-    ("scenario", "stats"),
-    ("sim", "metrics"),
 ];
 
 /// Source text with comments, string and character literals blanked out (lifetimes kept).
@@ -222,7 +215,6 @@ fn modules_depend_in_one_direction() {
     files.sort();
     let rank = |m: &str| LAYERS.iter().position(|l| *l == m);
     let mut wrong = Vec::new();
-    let mut seen_known = BTreeSet::new();
     // Sibling edges inside each folder: folder → (from → {to}).
     let mut siblings: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
     let mut folders: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
@@ -249,10 +241,6 @@ fn modules_depend_in_one_direction() {
         };
         for (dep, line) in uses_after(&code, prefix) {
             let Some(r) = rank(&dep) else { continue };
-            if KNOWN.contains(&(top.as_str(), dep.as_str())) {
-                seen_known.insert((top.clone(), dep.clone()));
-                continue;
-            }
             if r > me {
                 wrong.push(format!(
                     "{}:{line}: `{top}` uses `{dep}`, a later layer",
@@ -290,11 +278,6 @@ fn modules_depend_in_one_direction() {
                 folder.join("/"),
                 cycle.join(" → ")
             ));
-        }
-    }
-    for (a, b) in KNOWN {
-        if !seen_known.contains(&(a.to_string(), b.to_string())) {
-            wrong.push(format!("`{a}` no longer uses `{b}`: remove it from KNOWN"));
         }
     }
     assert!(

@@ -26,7 +26,7 @@ fn minimal() -> PathBuf {
 #[track_caller]
 fn diags(path: &Path, sets: &[&str]) -> Vec<Diagnostic> {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    match scenario::load(path, &sets) {
+    match talentsim::load(path, &sets) {
         Ok(_) => panic!("{} (with {sets:?}) should not load", path.display()),
         Err(e) => {
             let d = e.diagnostics().to_vec();
@@ -706,13 +706,13 @@ fn set_cannot_reach_inside_a_value() {
 #[test]
 fn minimal_loads_and_its_shown_toml_round_trips() {
     let sc =
-        scenario::load(&minimal(), &[]).unwrap_or_else(|e| panic!("minimal.toml must load:\n{e}"));
+        talentsim::load(&minimal(), &[]).unwrap_or_else(|e| panic!("minimal.toml must load:\n{e}"));
     let text = sc.to_toml();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("shown.toml");
     std::fs::write(&p, &text).unwrap();
     let again =
-        scenario::load(&p, &[]).unwrap_or_else(|e| panic!("the shown scenario must load:\n{e}"));
+        talentsim::load(&p, &[]).unwrap_or_else(|e| panic!("the shown scenario must load:\n{e}"));
     assert_eq!(
         again.def, sc.def,
         "show → load must give back the same scenario"
@@ -960,7 +960,7 @@ fn integer_ranges_are_exact_and_bad_flags_exit_2() {
         "seed",
         &["9000000000000000511", "out of range"],
     );
-    assert!(scenario::load(&minimal(), &["seed=9000000000000000000".to_string()]).is_ok());
+    assert!(talentsim::load(&minimal(), &["seed=9000000000000000000".to_string()]).is_ok());
     let bin = env!("CARGO_BIN_EXE_talentsim");
     let m = minimal();
     let m = m.to_str().unwrap();
@@ -1106,7 +1106,7 @@ fn bytes_after(text: &str, label: &str) -> f64 {
 #[cfg(target_os = "linux")]
 #[test]
 fn memory_estimate_is_within_twice_the_measured_peak_for_bundled_scenarios() {
-    use talentsim::sim::footprint;
+    use talentsim::resolve::footprint;
     let tmp = tempfile::tempdir().unwrap();
     let mut names: Vec<_> = std::fs::read_dir(root().join("scenarios"))
         .unwrap()
@@ -1343,7 +1343,7 @@ fn run_limited(path: &Path, out: &Path, what: &str) {
 fn mutants_of_every_bundled_input_never_panic_and_are_located() {
     let tmp = tempfile::tempdir().unwrap();
     let scen = root().join("scenarios");
-    let binjiang = scenario::load(&scen.join("binjiang.toml"), &[]).unwrap();
+    let binjiang = talentsim::load(&scen.join("binjiang.toml"), &[]).unwrap();
     let mut files: Vec<(PathBuf, &str)> = Vec::new();
     for (dir, kind) in [
         (scen.clone(), "scenario"),
@@ -1386,7 +1386,7 @@ fn mutants_of_every_bundled_input_never_panic_and_are_located() {
             let f = tmp.path().join(format!("m{fi}_{m}.toml"));
             std::fs::write(&f, &bytes).unwrap();
             let result = std::panic::catch_unwind(|| match *kind {
-                "scenario" => scenario::load(&f, &[]).map(|_| ()),
+                "scenario" => talentsim::load(&f, &[]).map(|_| ()),
                 "sweep" => talentsim::sweep::load(&f, &[]).map(|_| ()),
                 _ => talentsim::calibrate::load_targets(&f, &binjiang).map(|_| ()),
             });
@@ -1428,7 +1428,7 @@ fn mutants_of_every_bundled_input_never_panic_and_are_located() {
 #[test]
 fn memory_reproducers_fit_or_are_refused_before_the_run() {
     let binjiang = root().join("scenarios/binjiang.toml");
-    assert!(scenario::load(&binjiang, &["memory_limit_gib=0.3".into()]).is_ok());
+    assert!(talentsim::load(&binjiang, &["memory_limit_gib=0.3".into()]).is_ok());
     // Its pilot fits in the 30 MiB and estimates about 34 MiB. Run in
     // its own process: the pilot's budget is net of the program's resident size, which in this
     // test binary depends on the tests running beside it.

@@ -6,7 +6,7 @@ use std::path::Path;
 use talentsim::sweep::{self, exec};
 
 fn peak_rss_bytes() -> u64 {
-    talentsim::sim::footprint::peak_resident_bytes().map_or(0, |b| b as u64)
+    talentsim::resolve::footprint::peak_resident_bytes().map_or(0, |b| b as u64)
 }
 
 #[test]

@@ -23,7 +23,6 @@
 
 use std::mem::size_of;
 
-use super::Events;
 use crate::metrics::MonthRow;
 use crate::model::firm::Firm;
 use crate::model::firm::FirmYear;
@@ -32,8 +31,9 @@ use crate::model::person::Person;
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
 use crate::scenario::{Scenario, ScenarioDef};
+use crate::sim::Events;
 
-use super::World;
+use crate::sim::World;
 
 const MIB: f64 = (1u64 << 20) as f64;
 
@@ -176,7 +176,7 @@ fn fixed_parts(def: &ScenarioDef) -> Vec<Part> {
     let records: f64 = def.region.iter().map(|r| m * record_bytes(&r.name)).sum();
     let region_bytes = (size_of::<RegionState>()
         + size_of::<Events>()
-        + 2 * size_of::<super::people::Openings>()
+        + 2 * size_of::<crate::sim::people::Openings>()
         + 4 * size_of::<u64>()) as f64;
     let grants: usize = def.region.iter().map(|r| r.grant.len()).sum();
     let funds = def.capital.funds_initial as f64 + def.capital.new_funds_per_year * years(def);
@@ -456,7 +456,7 @@ mod tests {
 
     fn binjiang(limit_gib: f64) -> ScenarioDef {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/binjiang.toml");
-        let mut def = crate::scenario::load(&path, &[]).unwrap().def;
+        let mut def = crate::resolve::load(&path, &[]).unwrap().def;
         def.memory_limit_gib = limit_gib;
         def
     }
