@@ -92,26 +92,25 @@ fn first_run(sc: &Scenario, seed: u64) -> u64 {
 
 /// One more run with each step of the month timed (printed, not a criterion measurement).
 fn profile(sc: &Scenario, seed: u64) {
-    let mut spent = [Duration::ZERO; common::ORDER.len()];
+    let mut spent = [Duration::ZERO; talentsim::sim::MONTH.len()];
     let mut w = World::new(sc, seed);
     for _ in 0..w.months() {
-        for e in &mut w.events {
-            *e = Default::default();
-        }
-        for (k, &s) in common::ORDER.iter().enumerate() {
+        w.begin_month();
+        for (k, p) in talentsim::sim::MONTH.iter().enumerate() {
             let t = Instant::now();
-            common::run_step(&mut w, s);
+            (p.run)(&mut w);
             spent[k] += t.elapsed();
         }
         w.t += 1;
     }
     let total: Duration = spent.iter().sum();
-    let parts: Vec<String> = common::ORDER
+    let parts: Vec<String> = talentsim::sim::MONTH
         .iter()
         .zip(&spent)
-        .map(|(s, d)| {
+        .map(|(p, d)| {
             format!(
-                "{s:?} {:.0} ms ({:.0}%)",
+                "{} {:.0} ms ({:.0}%)",
+                p.name,
                 d.as_secs_f64() * 1e3,
                 100.0 * d.as_secs_f64() / total.as_secs_f64()
             )

@@ -39,7 +39,7 @@ mod common;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use common::{Persons, Snapshot, Step};
+use common::{Persons, Snapshot};
 use criterion::measurement::WallTime;
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
@@ -72,7 +72,7 @@ const WINDOW: u32 = 24;
 /// A measured phase: the steps it runs and what a rewind must restore.
 struct Phase {
     name: &'static str,
-    steps: &'static [Step],
+    steps: &'static [&'static str],
     persons: Persons,
     firms: bool,
 }
@@ -81,43 +81,43 @@ const PHASES: [Phase; 7] = [
     // people::environment + people::arrivals: prices, policies, utilities; newcomers appended.
     Phase {
         name: "environment_arrivals",
-        steps: &[Step::Environment, Step::Arrivals],
+        steps: &["environment", "arrivals"],
         persons: Persons::Truncate,
         firms: false,
     },
     Phase {
         name: "decide",
-        steps: &[Step::Decide],
+        steps: &["decide"],
         persons: Persons::Keep,
         firms: false,
     },
     Phase {
         name: "apply",
-        steps: &[Step::Apply],
+        steps: &["apply"],
         persons: Persons::Copy,
         firms: true,
     },
     Phase {
         name: "operate",
-        steps: &[Step::Operate],
+        steps: &["operate"],
         persons: Persons::Keep,
         firms: true,
     },
     Phase {
         name: "grants",
-        steps: &[Step::Grants],
+        steps: &["grants"],
         persons: Persons::Keep,
         firms: true,
     },
     Phase {
         name: "funding",
-        steps: &[Step::Funding],
+        steps: &["funding"],
         persons: Persons::Keep,
         firms: true,
     },
     Phase {
         name: "growth_and_exits",
-        steps: &[Step::GrowthExits],
+        steps: &["growth_and_exits"],
         persons: Persons::Keep,
         firms: true,
     },
@@ -146,27 +146,26 @@ fn configure(g: &mut BenchmarkGroup<'_, WallTime>, n: u64, people: u64) {
 /// Time each step of a few months from the snapshot (untimed by criterion, printed), then
 /// rewind.
 fn profile(bed: &mut Bed, label: &str, months: u32) {
-    let mut spent = [Duration::ZERO; common::ORDER.len()];
+    let mut spent = [Duration::ZERO; talentsim::sim::MONTH.len()];
     let w = &mut bed.world;
     for _ in 0..months {
-        for e in &mut w.events {
-            *e = Default::default();
-        }
-        for (k, &s) in common::ORDER.iter().enumerate() {
+        w.begin_month();
+        for (k, p) in talentsim::sim::MONTH.iter().enumerate() {
             let t = Instant::now();
-            common::run_step(w, s);
+            (p.run)(w);
             spent[k] += t.elapsed();
         }
         w.t += 1;
     }
     let total: Duration = spent.iter().sum();
     let people = bed.start_people() as f64;
-    let parts: Vec<String> = common::ORDER
+    let parts: Vec<String> = talentsim::sim::MONTH
         .iter()
         .zip(&spent)
-        .map(|(s, d)| {
+        .map(|(p, d)| {
             format!(
-                "{s:?} {:.2} ms ({:.0}%)",
+                "{} {:.2} ms ({:.0}%)",
+                p.name,
                 d.as_secs_f64() * 1e3 / months as f64,
                 100.0 * d.as_secs_f64() / total.as_secs_f64()
             )
@@ -283,7 +282,7 @@ fn sweep(c: &mut Criterion) {
                     for _ in 0..iters {
                         pre.restore(w, ph.persons, ph.firms);
                         let t = Instant::now();
-                        for &s in ph.steps {
+                        for s in ph.steps {
                             common::run_step(w, s);
                         }
                         total += t.elapsed();

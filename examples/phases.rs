@@ -1,6 +1,8 @@
 //! Per-phase wall time of one run (a profiling aid): `cargo run --release --example phases -- FILE`.
+//! The phases are `talentsim::sim::MONTH`, the list `World::step` runs.
 use std::time::Instant;
-use talentsim::sim::{finance, firms, people, programs};
+
+use talentsim::sim::MONTH;
 
 fn main() {
     let path = std::env::args().nth(1).expect("scenario path");
@@ -9,62 +11,25 @@ fn main() {
     let mut w = talentsim::World::new(&sc, 1);
     let mut rec = talentsim::metrics::Recorder::default();
     let init = t0.elapsed().as_secs_f64();
-    let mut times = [0f64; 11];
-    let names = [
-        "environment",
-        "arrivals",
-        "competitions",
-        "decide",
-        "apply",
-        "operate",
-        "grants",
-        "joint_rd",
-        "funding",
-        "growth_exits",
-        "vacancies+record",
-    ];
+    // One slot per phase, and one for the recorder's observation after the month.
+    let mut times = vec![0f64; MONTH.len() + 1];
     let n = w.months();
     while w.t < n {
-        for e in &mut w.events {
-            *e = Default::default();
-        }
-        let mut lap = Instant::now();
-        let mut tick = |i: usize, times: &mut [f64; 11]| {
+        w.begin_month();
+        for (i, p) in MONTH.iter().enumerate() {
+            let lap = Instant::now();
+            (p.run)(&mut w);
             times[i] += lap.elapsed().as_secs_f64();
-            lap = Instant::now();
-        };
-        people::environment(&mut w);
-        tick(0, &mut times);
-        people::arrivals(&mut w);
-        tick(1, &mut times);
-        programs::competitions(&mut w);
-        tick(2, &mut times);
-        people::decide(&mut w);
-        tick(3, &mut times);
-        people::apply(&mut w);
-        tick(4, &mut times);
-        firms::operate(&mut w);
-        tick(5, &mut times);
-        programs::grants(&mut w);
-        tick(6, &mut times);
-        programs::joint_rd(&mut w);
-        tick(7, &mut times);
-        finance::funding(&mut w);
-        tick(8, &mut times);
-        firms::growth_and_exits(&mut w);
-        tick(9, &mut times);
-        firms::vacancies(&mut w);
-        w.close_month();
+        }
         w.t += 1;
+        let lap = Instant::now();
         rec.observe(&w);
-        tick(10, &mut times);
+        times[MONTH.len()] += lap.elapsed().as_secs_f64();
     }
-    eprintln!(
-        "init {init:.3}s total {:.3}s persons {}",
-        t0.elapsed().as_secs_f64(),
-        w.persons.len()
-    );
-    for (n, t) in names.iter().zip(times) {
-        eprintln!("{n:>18} {t:.3}s");
+    let total: f64 = times.iter().sum();
+    eprintln!("init {init:.3} s, months {total:.3} s");
+    let names = MONTH.iter().map(|p| p.name).chain(["record"]);
+    for (name, t) in names.zip(&times) {
+        eprintln!("  {name:<18} {t:>7.3} s  {:>5.1}%", 100.0 * t / total);
     }
 }

@@ -258,64 +258,17 @@ pub fn warm_world(
     (w, rec)
 }
 
-/// One step of the month, in `World::step`'s order. Running every step of [`ORDER`] and then
-/// `w.t += 1` is exactly `World::step` (the recorder then observes the world, outside the steps).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    Environment,
-    Arrivals,
-    Competitions,
-    Decide,
-    Apply,
-    Operate,
-    Grants,
-    JointRd,
-    Funding,
-    GrowthExits,
-    Vacancies,
-    Record,
+/// Run the phase of `talentsim::sim::MONTH` named `name`.
+pub fn run_step(w: &mut World, name: &str) {
+    let phase = sim::phase(name).unwrap_or_else(|| panic!("no phase `{name}`"));
+    (phase.run)(w);
 }
 
-pub const ORDER: [Step; 12] = [
-    Step::Environment,
-    Step::Arrivals,
-    Step::Competitions,
-    Step::Decide,
-    Step::Apply,
-    Step::Operate,
-    Step::Grants,
-    Step::JointRd,
-    Step::Funding,
-    Step::GrowthExits,
-    Step::Vacancies,
-    Step::Record,
-];
-
-pub fn run_step(w: &mut World, s: Step) {
-    match s {
-        Step::Environment => sim::people::environment(w),
-        Step::Arrivals => sim::people::arrivals(w),
-        Step::Competitions => sim::programs::competitions(w),
-        Step::Decide => sim::people::decide(w),
-        Step::Apply => sim::people::apply(w),
-        Step::Operate => sim::firms::operate(w),
-        Step::Grants => sim::programs::grants(w),
-        Step::JointRd => sim::programs::joint_rd(w),
-        Step::Funding => sim::finance::funding(w),
-        Step::GrowthExits => sim::firms::growth_and_exits(w),
-        Step::Vacancies => sim::firms::vacancies(w),
-        Step::Record => w.close_month(),
-    }
-}
-
-/// Start a month as `World::step` does (clear the month's events) and run the steps before
-/// `first`.
-pub fn replay_until(w: &mut World, first: Step) {
-    for e in &mut w.events {
-        *e = Default::default();
-    }
-    for &s in ORDER.iter().take_while(|&&s| s != first) {
-        run_step(w, s);
+/// Start a month as `World::step` does and run the phases before the one named `first`.
+pub fn replay_until(w: &mut World, first: &str) {
+    w.begin_month();
+    for p in sim::MONTH.iter().take_while(|p| p.name != first) {
+        (p.run)(w);
     }
 }
 

@@ -70,6 +70,76 @@ pub struct World<'s> {
     pub u_out: f64,
 }
 
+/// One phase of the month: its name (as in `docs/ODD.md`, "Process overview and scheduling")
+/// and the function that runs it.
+#[derive(Clone, Copy)]
+pub struct Phase {
+    pub name: &'static str,
+    pub run: fn(&mut World<'_>),
+}
+
+/// The month, in order: the one list [`World::step`], the `phases` example and the benches
+/// run.
+pub const MONTH: [Phase; 12] = [
+    Phase {
+        name: "environment",
+        run: people::environment,
+    },
+    Phase {
+        name: "arrivals",
+        run: people::arrivals,
+    },
+    Phase {
+        name: "competitions",
+        run: programs::competitions,
+    },
+    Phase {
+        name: "decide",
+        run: people::decide,
+    },
+    Phase {
+        name: "apply",
+        run: people::apply,
+    },
+    Phase {
+        name: "operate",
+        run: firms::operate,
+    },
+    Phase {
+        name: "grants",
+        run: programs::grants,
+    },
+    Phase {
+        name: "joint_rd",
+        run: programs::joint_rd,
+    },
+    Phase {
+        name: "funding",
+        run: finance::funding,
+    },
+    Phase {
+        name: "growth_and_exits",
+        run: firms::growth_and_exits,
+    },
+    Phase {
+        name: "vacancies",
+        run: firms::vacancies,
+    },
+    Phase {
+        name: "close",
+        run: close_month,
+    },
+];
+
+fn close_month(w: &mut World<'_>) {
+    w.close_month();
+}
+
+/// The phase of [`MONTH`] named `name`.
+pub fn phase(name: &str) -> Option<&'static Phase> {
+    MONTH.iter().find(|p| p.name == name)
+}
+
 impl<'s> World<'s> {
     /// Build the starting world (people, anchors, funds, policies) for `seed`.
     pub fn new(sc: &'s Scenario, seed: u64) -> World<'s> {
@@ -89,24 +159,21 @@ impl<'s> World<'s> {
         self.t as f64 / 12.0
     }
 
-    /// Advance one month.
+    /// Advance one month: [`World::begin_month`], every phase of [`MONTH`] in order, then the
+    /// clock.
     pub fn step(&mut self) {
+        self.begin_month();
+        for phase in &MONTH {
+            (phase.run)(self);
+        }
+        self.t += 1;
+    }
+
+    /// Start a month: clear the month's events.
+    pub fn begin_month(&mut self) {
         for e in &mut self.events {
             *e = Events::default();
         }
-        people::environment(self);
-        people::arrivals(self);
-        programs::competitions(self);
-        people::decide(self);
-        people::apply(self);
-        firms::operate(self);
-        programs::grants(self);
-        programs::joint_rd(self);
-        finance::funding(self);
-        firms::growth_and_exits(self);
-        firms::vacancies(self);
-        self.close_month();
-        self.t += 1;
     }
 
     /// The month the last [`World::step`] simulated (what an observer after it records).
