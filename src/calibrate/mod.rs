@@ -414,6 +414,37 @@ pub fn calibrate(
     })
 }
 
+/// Write a calibration's outputs into `out`: `fit.md` and `fit.csv` (the fit of every target
+/// over `replicates`), and, when knobs were calibrated, `calibrated.toml` (a scenario that
+/// `extends` `input` and sets the best values) and `calibration.json` (every evaluation).
+/// Each file is written atomically. Returns the fit report (`fit.md`'s text).
+pub fn write_outputs(
+    out: &Path,
+    input: &Path,
+    sc: &Scenario,
+    fits: &[Fit],
+    replicates: u32,
+    calibration: Option<&Calibration>,
+) -> Result<String, crate::output::OutputError> {
+    use crate::output::write_atomic;
+    let md = fit_markdown(fits, replicates);
+    write_atomic(&out.join("fit.md"), |w| w.write_all(md.as_bytes()))?;
+    write_atomic(&out.join("fit.csv"), |w| {
+        w.write_all(fit_csv(fits).as_bytes())
+    })?;
+    if let Some(c) = calibration {
+        let toml = calibrated_toml(input, out, &c.params, &c.best, sc);
+        write_atomic(&out.join("calibrated.toml"), |w| {
+            w.write_all(toml.as_bytes())
+        })?;
+        let json = serde_json::to_string_pretty(c).expect("a calibration encodes as JSON");
+        write_atomic(&out.join("calibration.json"), |w| {
+            w.write_all(json.as_bytes())
+        })?;
+    }
+    Ok(md)
+}
+
 /// The calibrated scenario: `extends` the input and sets only the changed knobs.
 pub fn calibrated_toml(
     input: &Path,

@@ -435,4 +435,30 @@ impl Scenario {
         ScenarioDef::docs("", &mut out);
         out
     }
+
+    /// The knob reference as a Markdown table (what `talentsim knobs` prints and
+    /// `docs/KNOBS.md` holds): path, type, unit, default, valid range and meaning of every knob.
+    pub fn knob_table() -> String {
+        fn bound(x: f64) -> String {
+            match x {
+                f64::INFINITY => "∞".into(),
+                f64::NEG_INFINITY => "−∞".into(),
+                x => format!("{x}"),
+            }
+        }
+        let mut out = String::from(
+            "| knob | type | unit | default | valid range | meaning |\n|---|---|---|---|---|---|\n",
+        );
+        for k in Scenario::knob_docs() {
+            let range = match k.ty {
+                "number" | "integer" => format!("{} – {}", bound(k.min), bound(k.max)),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {} | `{}` | {} | {} |\n",
+                k.path, k.ty, k.unit, k.default, range, k.doc
+            ));
+        }
+        out
+    }
 }

@@ -1,7 +1,5 @@
-//! The `sweep`, `merge` and `analyze` commands (part of the binary, not the library: included
-//! by `src/main.rs`).
+//! The `sweep`, `merge` and `analyze` commands.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -66,29 +64,14 @@ pub struct AnalyzeArgs {
     pub bootstrap: usize,
 }
 
-fn human_secs(s: f64) -> String {
-    if s < 1e-3 {
-        format!("{:.1} µs", s * 1e6)
-    } else if s < 1.0 {
-        format!("{:.1} ms", s * 1e3)
-    } else if s < 120.0 {
-        format!("{s:.1} s")
-    } else if s < 7200.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{:.1} h", s / 3600.0)
-    }
+/// A duration in indicatif's human form (`3 minutes`).
+fn human_secs(s: f64) -> indicatif::HumanDuration {
+    indicatif::HumanDuration(std::time::Duration::from_secs_f64(s.max(0.0)))
 }
 
-fn human_bytes(b: f64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut x = b;
-    let mut u = 0;
-    while x >= 1024.0 && u + 1 < units.len() {
-        x /= 1024.0;
-        u += 1;
-    }
-    format!("{x:.1} {}", units[u])
+/// Bytes in indicatif's human form (`33.60 MiB`).
+fn human_bytes(b: f64) -> indicatif::HumanBytes {
+    indicatif::HumanBytes(b.max(0.0) as u64)
 }
 
 pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
@@ -114,20 +97,11 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
         }
         say!("\ninterrupted: finishing the runs in progress (Ctrl-C again to stop at once)…");
     });
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(runs);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{bar:30}] {pos}/{len} runs, {msg} ({elapsed} elapsed, ETA {eta})",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        b.set_message("0 failed");
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = super::progress::bar(
+        runs,
+        "{spinner} [{bar:30}] {pos}/{len} runs, {msg} ({elapsed} elapsed, ETA {eta})",
+    );
+    bar.set_message("0 failed");
     let progress = |done: u64, failed: u64| {
         bar.set_position(done);
         bar.set_message(format!("{failed} failed"));
@@ -233,8 +207,8 @@ fn dry_run(
     }
     let wall = est.secs_per_run * runs as f64 / threads as f64;
     out!(
-        "time: one run takes {} on one thread (timed); {runs} runs on {threads} thread(s) ≈ {}",
-        human_secs(est.secs_per_run),
+        "time: one run takes {:.3} s on one thread (timed); {runs} runs on {threads} thread(s) ≈ {}",
+        est.secs_per_run,
         human_secs(wall)
     );
     if est.run_memory_bytes > 0.0 {
