@@ -8,7 +8,6 @@
 //! line goes through [`escape`].
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
@@ -16,6 +15,9 @@ use anyhow::Context;
 use crate::compare::{Comparison, ExtraCost, ExtraCostCell, Stats};
 use crate::output::write_atomic;
 use crate::plot::{self, Plot, short};
+
+mod html;
+use html::{B, CODE, Html, TD, TD_NUM, TH};
 
 /// Escape text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -214,257 +216,241 @@ fn signed(x: f64) -> String {
     }
 }
 
-/// The report's HTML. `plots` are read from disk and inlined.
+/// The report's HTML. `plots` are read from disk and inlined. Every string reaches the page
+/// through [`Html::text`] (escaped); markup is only the source's own.
 pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
-    let m = &cmp.manifest;
-    let labels: Vec<&str> = m.scenarios.iter().map(|s| s.label.as_str()).collect();
-    let e = |s: &str| escape(s);
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>talentsim comparison: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        e(&labels.join(" vs "))
-    );
-    let _ = writeln!(h, "<h1>Scenario comparison</h1>");
-    let others: Vec<String> = labels
+    let labels: Vec<&str> = cmp
+        .manifest
+        .scenarios
         .iter()
-        .skip(1)
-        .map(|l| format!("<b>{}</b>", e(l)))
+        .map(|s| s.label.as_str())
         .collect();
+    let mut h = Html::new();
+    header(&mut h, cmp, &labels);
+    scenarios(&mut h, cmp);
+    targets(&mut h, cmp, &labels);
+    metrics(&mut h, cmp, &labels);
+    extra_costs(&mut h, cmp, &labels);
+    knobs(&mut h, cmp, &labels);
+    figures(&mut h, plots);
+    manifest(&mut h, cmp);
+    h.finish()
+}
+
+/// The head, the summary of the design, the replicates' sizing and the navigation.
+fn header(h: &mut Html, cmp: &Comparison, labels: &[&str]) {
+    let m = &cmp.manifest;
+    h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>talentsim comparison: ")
+        .text(labels.join(" vs "))
+        .raw("</title>\n<style>")
+        .raw(STYLE)
+        .raw("</style>\n</head>\n<body>\n<h1>Scenario comparison</h1>\n<p>Baseline ")
+        .wrap(B, &m.baseline);
+    if labels.len() > 1 {
+        h.raw(" compared with ").join(&labels[1..], ", ", |h, l| {
+            h.wrap(B, l);
+        });
+    }
     let seeds = match (m.seeds.first(), m.seeds.last()) {
         (Some(a), Some(b)) => format!("{a} to {b}"),
         _ => "none".into(),
     };
-    let _ = writeln!(
-        h,
-        "<p>Baseline <b>{}</b>{}{}. Each scenario ran {} replicates on the same seeds ({seeds}: common random numbers), so differences are paired run by run; under each difference, r is the correlation of the paired runs and VR the variance reduction pairing bought (unpaired / paired variance). Intervals are 95% intervals of the mean: a percentile bootstrap (4,000 resamples) for metrics that are never negative — counts and money, whose intervals therefore never go below zero — and Student t for differences; a difference is <span style=\"background:#fff3b0;font-weight:600\">highlighted</span> where its interval excludes zero. Target probabilities carry 95% Wilson intervals.</p>",
-        e(m.baseline.as_str()),
-        if others.is_empty() {
-            ""
-        } else {
-            " compared with "
-        },
-        others.join(", "),
-        m.replicates
-    );
+    h.raw(". Each scenario ran ")
+        .text(m.replicates)
+        .raw(" replicates on the same seeds (")
+        .text(seeds)
+        .raw(": common random numbers), so differences are paired run by run; under each difference, r is the correlation of the paired runs and VR the variance reduction pairing bought (unpaired / paired variance). Intervals are 95% intervals of the mean: a percentile bootstrap (4,000 resamples) for metrics that are never negative — counts and money, whose intervals therefore never go below zero — and Student t for differences; a difference is <span style=\"background:#fff3b0;font-weight:600\">highlighted</span> where its interval excludes zero. Target probabilities carry 95% Wilson intervals.</p>\n");
     if let Some(a) = &m.auto {
-        let short_of: Vec<String> = a
-            .checks
-            .iter()
-            .filter(|c| !c.met)
-            .map(|c| format!("{} in {}", e(&c.metric), e(&c.scenario)))
-            .collect();
-        let _ = writeln!(
-            h,
-            "<p id=\"auto\">Replicates were sized with <code>--replicates auto</code>: batches of {} replicates, until every paired difference of {} had a 95% interval narrower than {}% of the baseline's mean (at most {} replicates). {}</p>",
-            a.batches
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(", then "),
-            e(&a.checks
-                .iter()
-                .map(|c| c.metric.as_str())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect::<Vec<_>>()
-                .join(", ")),
-            short(a.precision * 100.0),
-            a.max_replicates,
-            if a.reached_cap {
-                format!(
-                    "It stopped at the cap without that precision for: {}.",
-                    short_of.join("; ")
-                )
-            } else {
-                "Every one met it.".to_string()
-            }
-        );
+        let metrics: std::collections::BTreeSet<&str> =
+            a.checks.iter().map(|c| c.metric.as_str()).collect();
+        h.raw(
+            "<p id=\"auto\">Replicates were sized with <code>--replicates auto</code>: batches of ",
+        )
+        .join(&a.batches, ", then ", |h, b| {
+            h.text(b);
+        })
+        .raw(" replicates, until every paired difference of ")
+        .join(metrics, ", ", |h, x| {
+            h.text(x);
+        })
+        .raw(" had a 95% interval narrower than ")
+        .text(short(a.precision * 100.0))
+        .raw("% of the baseline's mean (at most ")
+        .text(a.max_replicates)
+        .raw(" replicates). ");
+        if a.reached_cap {
+            h.raw("It stopped at the cap without that precision for: ")
+                .join(a.checks.iter().filter(|c| !c.met), "; ", |h, c| {
+                    h.text(&c.metric).raw(" in ").text(&c.scenario);
+                })
+                .raw(".");
+        } else {
+            h.raw("Every one met it.");
+        }
+        h.raw("</p>\n");
     }
-    let _ = writeln!(
-        h,
-        "<nav><a href=\"#scenarios\">Scenarios</a><a href=\"#targets\">Targets</a><a href=\"#metrics\">Metrics</a><a href=\"#extra-costs\">Extra outcomes' cost</a><a href=\"#knobs\">Knobs that differ</a><a href=\"#plots\">Plots</a><a href=\"#manifest\">Manifest</a></nav>"
-    );
+    h.raw("<nav><a href=\"#scenarios\">Scenarios</a><a href=\"#targets\">Targets</a><a href=\"#metrics\">Metrics</a><a href=\"#extra-costs\">Extra outcomes' cost</a><a href=\"#knobs\">Knobs that differ</a><a href=\"#plots\">Plots</a><a href=\"#manifest\">Manifest</a></nav>\n");
+}
 
-    // Scenarios.
-    let _ = writeln!(
-        h,
-        "<h2 id=\"scenarios\">Scenarios</h2>\n<table id=\"scenario-table\">\n<tr><th>scenario</th><th>description</th><th>file</th><th>period</th><th>scale</th><th>regions</th></tr>"
-    );
+fn scenarios(h: &mut Html, cmp: &Comparison) {
+    let m = &cmp.manifest;
+    h.raw("<h2 id=\"scenarios\">Scenarios</h2>\n<table id=\"scenario-table\">\n<tr><th>scenario</th><th>description</th><th>file</th><th>period</th><th>scale</th><th>regions</th></tr>\n");
     for s in &m.scenarios {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}{}</td><td>{}</td><td><code>{}</code></td><td>{} to {}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            e(&s.label),
-            if s.label == m.baseline {
-                " (baseline)"
-            } else {
-                ""
-            },
-            e(&s.description),
-            e(&s.file),
-            e(&s.start),
-            e(&s.end),
-            s.scale,
-            e(&s.regions.join(", "))
-        );
+        h.raw("<tr><td>").text(&s.label);
+        if s.label == m.baseline {
+            h.raw(" (baseline)");
+        }
+        h.raw("</td>")
+            .wrap(TD, &s.description)
+            .raw("<td>")
+            .wrap(CODE, &s.file)
+            .raw("</td><td>")
+            .text(&s.start)
+            .raw(" to ")
+            .text(&s.end)
+            .raw("</td>")
+            .wrap(TD_NUM, s.scale)
+            .wrap(TD, s.regions.join(", "))
+            .raw("</tr>\n");
     }
-    let _ = writeln!(h, "</table>");
+    h.raw("</table>\n");
+}
 
-    // Targets.
-    let _ = writeln!(h, "<h2 id=\"targets\">Targets</h2>");
+fn targets(h: &mut Html, cmp: &Comparison, labels: &[&str]) {
+    h.raw("<h2 id=\"targets\">Targets</h2>\n");
     if cmp.targets.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p class=\"note\" id=\"target-table\">No scenario declares a <code>[[target]]</code>.</p>"
-        );
-    } else {
-        let _ = write!(
-            h,
-            "<p class=\"note\">The probability that a run meets each target (statistic ≥ threshold), with its 95% Wilson interval and the replicates that met it; below, the statistic's mean and 95% interval.</p>\n<table id=\"target-table\">\n<tr><th>target</th><th>statistic</th><th>at least</th><th>by</th>"
-        );
-        for l in &labels {
-            let _ = write!(h, "<th>{}</th>", e(l));
-        }
-        let _ = writeln!(h, "</tr>");
-        for t in &cmp.targets {
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>",
-                e(&t.name),
-                e(&t.statistic),
-                short(t.at_least),
-                if t.by.is_empty() {
-                    "end of run".to_string()
-                } else {
-                    e(&t.by)
-                }
-            );
-            for c in &t.scenarios {
-                if !c.applicable || c.n == 0 {
-                    let _ = write!(h, "<td class=\"na\">not applicable</td>");
-                    continue;
-                }
-                let class = if c.p_low >= 0.5 {
-                    "met"
-                } else if c.p_high < 0.5 {
-                    "unmet"
-                } else {
-                    "num"
-                };
-                let _ = write!(
-                    h,
-                    "<td class=\"num {class}\">P = {} [{}, {}] ({}/{})<br>value {}</td>",
-                    pct(c.p),
-                    pct(c.p_low),
-                    pct(c.p_high),
-                    c.met,
-                    c.n,
-                    interval(&c.value, false)
-                );
-            }
-            let _ = writeln!(h, "</tr>");
-        }
-        let _ = writeln!(h, "</table>");
+        h.raw("<p class=\"note\" id=\"target-table\">No scenario declares a <code>[[target]]</code>.</p>\n");
+        return;
     }
+    h.raw("<p class=\"note\">The probability that a run meets each target (statistic ≥ threshold), with its 95% Wilson interval and the replicates that met it; below, the statistic's mean and 95% interval.</p>\n<table id=\"target-table\">\n<tr><th>target</th><th>statistic</th><th>at least</th><th>by</th>");
+    for l in labels {
+        h.wrap(TH, l);
+    }
+    h.raw("</tr>\n");
+    for t in &cmp.targets {
+        h.raw("<tr>")
+            .wrap(TD, &t.name)
+            .wrap(TD, &t.statistic)
+            .wrap(TD_NUM, short(t.at_least))
+            .wrap(TD, if t.by.is_empty() { "end of run" } else { &t.by });
+        for c in &t.scenarios {
+            if !c.applicable || c.n == 0 {
+                h.raw("<td class=\"na\">not applicable</td>");
+                continue;
+            }
+            h.raw(if c.p_low >= 0.5 {
+                "<td class=\"num met\">"
+            } else if c.p_high < 0.5 {
+                "<td class=\"num unmet\">"
+            } else {
+                "<td class=\"num num\">"
+            })
+            .raw("P = ")
+            .text(pct(c.p))
+            .raw(" [")
+            .text(pct(c.p_low))
+            .raw(", ")
+            .text(pct(c.p_high))
+            .raw("] (")
+            .text(c.met)
+            .raw("/")
+            .text(c.n)
+            .raw(")<br>value ")
+            .text(interval(&c.value, false))
+            .raw("</td>");
+        }
+        h.raw("</tr>\n");
+    }
+    h.raw("</table>\n");
+}
 
-    // Metrics.
-    let _ = write!(
-        h,
-        "<h2 id=\"metrics\">Headline metrics</h2>\n<p class=\"note\">Mean [95% interval] over replicates; for each other scenario, the paired difference from the baseline, Δ = scenario − baseline. k = thousand, M = million, bn = billion. Costs are policy spend over the run divided by the outcome; runs without the outcome are left out (n shows how many count).</p>\n<table id=\"metric-table\">\n<tr><th>metric</th><th>unit</th>"
-    );
+fn metrics(h: &mut Html, cmp: &Comparison, labels: &[&str]) {
+    let replicates = cmp.manifest.replicates;
+    h.raw("<h2 id=\"metrics\">Headline metrics</h2>\n<p class=\"note\">Mean [95% interval] over replicates; for each other scenario, the paired difference from the baseline, Δ = scenario − baseline. k = thousand, M = million, bn = billion. Costs are policy spend over the run divided by the outcome; runs without the outcome are left out (n shows how many count).</p>\n<table id=\"metric-table\">\n<tr><th>metric</th><th>unit</th>");
     for (i, l) in labels.iter().enumerate() {
         if i == 0 {
-            let _ = write!(h, "<th>{} (baseline)</th>", e(l));
+            h.raw("<th>").text(l).raw(" (baseline)</th>");
         } else {
-            let _ = write!(h, "<th>{}</th><th>Δ {} − baseline</th>", e(l), e(l));
+            h.wrap(TH, l).raw("<th>Δ ").text(l).raw(" − baseline</th>");
         }
     }
-    let _ = writeln!(h, "</tr>");
+    h.raw("</tr>\n");
     for met in &cmp.metrics {
-        let _ = write!(
-            h,
-            "<tr><td title=\"{}\">{}</td><td>{}</td>",
-            e(&met.definition),
-            e(&met.title),
-            e(&met.unit)
-        );
+        h.raw("<tr><td title=\"")
+            .text(&met.definition)
+            .raw("\">")
+            .text(&met.title)
+            .raw("</td>")
+            .wrap(TD, &met.unit);
         for (i, c) in met.scenarios.iter().enumerate() {
-            let n_note = if c.value.n > 0 && c.value.n < m.replicates {
-                format!(" (n={})", c.value.n)
+            h.raw("<td class=\"num\">").text(interval(&c.value, false));
+            if c.value.n > 0 && c.value.n < replicates {
+                h.raw(" (n=").text(c.value.n).raw(")");
+            }
+            h.raw("</td>");
+            if i == 0 {
+                continue;
+            }
+            h.raw(if c.diff_excludes_zero {
+                "<td class=\"num sig\">"
             } else {
-                String::new()
-            };
-            let _ = write!(
-                h,
-                "<td class=\"num\">{}{n_note}</td>",
-                interval(&c.value, false)
-            );
-            if i > 0 {
-                let d = c.diff.as_ref();
-                let pairing = c.pairing.map_or(String::new(), |p| {
-                    format!(
-                        "<br><small>r = {} · VR {}</small>",
-                        if p.correlation.is_finite() {
-                            format!("{:.2}", p.correlation)
-                        } else {
-                            "n/a".into()
-                        },
-                        short(p.variance_reduction)
-                    )
-                });
-                let _ = write!(
-                    h,
-                    "<td class=\"num{}\">{}{pairing}</td>",
-                    if c.diff_excludes_zero { " sig" } else { "" },
-                    d.map_or("n/a".into(), |d| interval(d, true))
-                );
+                "<td class=\"num\">"
+            })
+            .text(c.diff.as_ref().map_or("n/a".into(), |d| interval(d, true)));
+            if let Some(p) = c.pairing {
+                h.raw("<br><small>r = ")
+                    .text(if p.correlation.is_finite() {
+                        format!("{:.2}", p.correlation)
+                    } else {
+                        "n/a".into()
+                    })
+                    .raw(" · VR ")
+                    .text(short(p.variance_reduction))
+                    .raw("</small>");
             }
+            h.raw("</td>");
         }
-        let _ = writeln!(h, "</tr>");
+        h.raw("</tr>\n");
     }
-    let _ = writeln!(h, "</table>");
-    let _ = writeln!(h, "<details><summary>Metric definitions</summary><dl>");
+    h.raw("</table>\n<details><summary>Metric definitions</summary><dl>\n");
     for met in &cmp.metrics {
-        let _ = writeln!(
-            h,
-            "<dt><code>{}</code> — {}</dt><dd>{} ({})</dd>",
-            e(&met.metric),
-            e(&met.title),
-            e(&met.definition),
-            e(&met.unit)
-        );
+        h.raw("<dt>")
+            .wrap(CODE, &met.metric)
+            .raw(" — ")
+            .text(&met.title)
+            .raw("</dt><dd>")
+            .text(&met.definition)
+            .raw(" (")
+            .text(&met.unit)
+            .raw(")</dd>\n");
     }
-    let _ = writeln!(h, "</dl></details>");
+    h.raw("</dl></details>\n");
+}
 
-    // Incremental costs.
-    let _ = writeln!(
-        h,
-        "<h2 id=\"extra-costs\">What each extra outcome costs</h2>\n<p class=\"note\">Against the baseline: the extra policy spend over the run divided by the extra outcome, Δ spend / Δ outcome (means of the paired differences), with a 95% paired bootstrap interval (whole replicates resampled, 4,000 times). Where the 95% interval of Δ outcome includes zero the cost is not identified: the runs cannot tell the outcome's change from noise.</p>"
-    );
+fn extra_costs(h: &mut Html, cmp: &Comparison, labels: &[&str]) {
+    h.raw("<h2 id=\"extra-costs\">What each extra outcome costs</h2>\n<p class=\"note\">Against the baseline: the extra policy spend over the run divided by the extra outcome, Δ spend / Δ outcome (means of the paired differences), with a 95% paired bootstrap interval (whole replicates resampled, 4,000 times). Where the 95% interval of Δ outcome includes zero the cost is not identified: the runs cannot tell the outcome's change from noise.</p>\n");
     if cmp.extra_costs.is_empty() || labels.len() < 2 {
-        let _ = writeln!(
-            h,
-            "<p id=\"extra-cost-table\">No scenario to compare with the baseline.</p>"
-        );
-    } else {
-        let _ = writeln!(h, "<ul id=\"extra-cost-table\">");
-        for x in &cmp.extra_costs {
-            for c in &x.scenarios {
-                let _ = writeln!(
-                    h,
-                    "<li><b>{}</b> (<code>{}</code>): {}</li>",
-                    e(&c.scenario),
-                    e(&x.metric),
-                    e(&extra_cost_sentence(x, c))
-                );
-            }
-        }
-        let _ = writeln!(h, "</ul>");
+        h.raw("<p id=\"extra-cost-table\">No scenario to compare with the baseline.</p>\n");
+        return;
     }
+    h.raw("<ul id=\"extra-cost-table\">\n");
+    for x in &cmp.extra_costs {
+        for c in &x.scenarios {
+            h.raw("<li>")
+                .wrap(B, &c.scenario)
+                .raw(" (")
+                .wrap(CODE, &x.metric)
+                .raw("): ")
+                .text(extra_cost_sentence(x, c))
+                .raw("</li>\n");
+        }
+    }
+    h.raw("</ul>\n");
+}
 
-    // Knobs.
-    let resolved: Vec<String> = m
+fn knobs(h: &mut Html, cmp: &Comparison, labels: &[&str]) {
+    let resolved: Vec<String> = cmp
+        .manifest
         .scenarios
         .iter()
         .map(|s| s.resolved_toml.clone())
@@ -474,83 +460,74 @@ pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
         .into_iter()
         .filter(|(p, _)| p != "target" && !p.starts_with("target."))
         .collect();
-    let _ = writeln!(h, "<h2 id=\"knobs\">Knobs that differ</h2>");
+    h.raw("<h2 id=\"knobs\">Knobs that differ</h2>\n");
     if diffs.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p class=\"note\" id=\"knob-table\">The scenarios have identical resolved knobs.</p>"
-        );
-    } else {
-        let _ = write!(
-            h,
-            "<p class=\"note\">Every knob of the fully resolved scenarios (after <code>extends</code> and <code>--set</code>, defaults filled in) whose value is not the same in all scenarios (targets are in their own table); values that differ from the baseline are highlighted. Paths are as in <code>--set</code>.</p>\n<table id=\"knob-table\">\n<tr><th>knob</th>"
-        );
-        for l in &labels {
-            let _ = write!(h, "<th>{}</th>", e(l));
-        }
-        let _ = writeln!(h, "</tr>");
-        for (path, vals) in &diffs {
-            let _ = write!(h, "<tr><td><code>{}</code></td>", e(path));
-            for v in vals {
-                let class = if v != &vals[0] { " class=\"diff\"" } else { "" };
-                let _ = write!(
-                    h,
-                    "<td{class}>{}</td>",
-                    v.as_deref().map_or("—".to_string(), e)
-                );
-            }
-            let _ = writeln!(h, "</tr>");
-        }
-        let _ = writeln!(h, "</table>");
+        h.raw("<p class=\"note\" id=\"knob-table\">The scenarios have identical resolved knobs.</p>\n");
+        return;
     }
+    h.raw("<p class=\"note\">Every knob of the fully resolved scenarios (after <code>extends</code> and <code>--set</code>, defaults filled in) whose value is not the same in all scenarios (targets are in their own table); values that differ from the baseline are highlighted. Paths are as in <code>--set</code>.</p>\n<table id=\"knob-table\">\n<tr><th>knob</th>");
+    for l in labels {
+        h.wrap(TH, l);
+    }
+    h.raw("</tr>\n");
+    for (path, vals) in &diffs {
+        h.raw("<tr><td>").wrap(CODE, path).raw("</td>");
+        for v in vals {
+            h.raw(if v != &vals[0] {
+                "<td class=\"diff\">"
+            } else {
+                "<td>"
+            })
+            .text(v.as_deref().unwrap_or("—"))
+            .raw("</td>");
+        }
+        h.raw("</tr>\n");
+    }
+    h.raw("</table>\n");
+}
 
-    // Plots.
-    let _ = writeln!(
-        h,
-        "<h2 id=\"plots\">Plots</h2>\n<p class=\"note\">Also in <code>plots/</code> as PNG and SVG. Chinese names are drawn in pinyin.</p>"
-    );
+fn figures(h: &mut Html, plots: &[(String, Vec<u8>)]) {
+    h.raw("<h2 id=\"plots\">Plots</h2>\n<p class=\"note\">Also in <code>plots/</code> as PNG and SVG. Chinese names are drawn in pinyin.</p>\n");
     for (title, png) in plots {
-        let _ = writeln!(
-            h,
-            "<figure><img width=\"1200\" height=\"800\" alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
-            e(title),
-            base64(png),
-            e(title)
-        );
+        h.raw("<figure><img width=\"1200\" height=\"800\" alt=\"")
+            .text(title)
+            .raw("\" src=\"data:image/png;base64,")
+            .text(base64(png))
+            .raw("\"><figcaption>")
+            .text(title)
+            .raw("</figcaption></figure>\n");
     }
+}
 
-    // Manifest.
-    let _ = write!(
-        h,
-        "<h2 id=\"manifest\">Manifest</h2>\n<table id=\"manifest-table\">\n<tr><th>talentsim version</th><td>{}</td></tr>\n<tr><th>replicates</th><td>{}</td></tr>\n<tr><th>seeds</th><td>{}</td></tr>\n<tr><th>--set</th><td>{}</td></tr>\n",
-        e(&m.talentsim_version),
-        m.replicates,
-        e(&m.seeds
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")),
-        if m.sets.is_empty() {
-            "none".to_string()
-        } else {
-            m.sets
-                .iter()
-                .map(|s| format!("<code>{}</code>", e(s)))
-                .collect::<Vec<_>>()
-                .join(" ")
-        }
-    );
-    for s in &m.scenarios {
-        let _ = writeln!(
-            h,
-            "<tr><th>{}</th><td><code>{}</code>, hash <code>{}</code></td></tr>",
-            e(&s.label),
-            e(&s.file),
-            e(&s.hash)
-        );
+fn manifest(h: &mut Html, cmp: &Comparison) {
+    let m = &cmp.manifest;
+    h.raw("<h2 id=\"manifest\">Manifest</h2>\n<table id=\"manifest-table\">\n<tr><th>talentsim version</th>")
+        .wrap(TD, &m.talentsim_version)
+        .raw("</tr>\n<tr><th>replicates</th>")
+        .wrap(TD, m.replicates)
+        .raw("</tr>\n<tr><th>seeds</th><td>")
+        .join(&m.seeds, ", ", |h, s| {
+            h.text(s);
+        })
+        .raw("</td></tr>\n<tr><th>--set</th><td>");
+    if m.sets.is_empty() {
+        h.raw("none");
+    } else {
+        h.join(&m.sets, " ", |h, s| {
+            h.wrap(CODE, s);
+        });
     }
-    let _ = writeln!(h, "</table>\n</body>\n</html>");
-    h
+    h.raw("</td></tr>\n");
+    for s in &m.scenarios {
+        h.raw("<tr>")
+            .wrap(TH, &s.label)
+            .raw("<td>")
+            .wrap(CODE, &s.file)
+            .raw(", hash ")
+            .wrap(CODE, &s.hash)
+            .raw("</td></tr>\n");
+    }
+    h.raw("</table>\n</body>\n</html>\n");
 }
 
 /// Write `report.html` into `dir`, inlining the PNG of each plot.
