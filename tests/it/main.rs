@@ -14,5 +14,6 @@ mod report;
 mod report_browser;
 mod scenario_errors;
 mod slurm;
+mod snapshots;
 mod sweep;
 mod sweep_memory;
