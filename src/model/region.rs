@@ -121,3 +121,65 @@ pub fn job_finding(efficiency: f64, seekers: u64, vacancies: u64) -> f64 {
     let m = efficiency * (seekers as f64).sqrt() * (vacancies as f64).sqrt();
     (m / seekers as f64).clamp(0.0, 0.95)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The leave table: the monthly probability from the annual hazard
+    /// `rate · age factor · exp(−sensitivity · (u − u_alt))`, with housed people's utility at
+    /// the discounted rent and people past the housing age at half the hazard; hand-computed.
+    #[test]
+    fn leave_hazards_by_status_housing_and_age() {
+        let b = Behaviour::default();
+        let mut r = Region::default();
+        r.housing.discount = 0.5;
+        let mut st = RegionState {
+            wage: 10_000.0,
+            rent: 3_000.0,
+            amenity: 0.2,
+            p_find: 0.4,
+            ..RegionState::default()
+        };
+        let u_alt = 0.3;
+        update_choices(&mut st, &r, &b, u_alt, 0.1);
+        let u_market = place_utility(&b, 10_000.0, 3_000.0, 0.2, r.base_utility);
+        let u_housed = place_utility(&b, 10_000.0, 1_500.0, 0.2, r.base_utility);
+        let monthly = |rate: f64, age: f64, u: f64| {
+            let annual = rate * age * (-b.leave_sensitivity * (u - u_alt)).exp();
+            1.0 - (-annual / 12.0).exp()
+        };
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        let cell = |seeking, housed, young| st.leave[leave_index(seeking, housed, young)];
+        assert!(close(
+            cell(false, false, true),
+            monthly(b.leave_rate_employed, 1.0, u_market)
+        ));
+        assert!(close(
+            cell(true, false, true),
+            monthly(b.leave_rate_seeker, 1.0, u_market)
+        ));
+        assert!(close(
+            cell(false, true, true),
+            monthly(b.leave_rate_employed, 1.0, u_housed)
+        ));
+        assert!(close(
+            cell(true, true, false),
+            monthly(b.leave_rate_seeker, 0.5, u_housed)
+        ));
+        // Housing keeps people (a cheaper rent is worth more); age halves the hazard.
+        assert!(cell(false, true, true) < cell(false, false, true));
+        assert!(cell(false, false, false) < cell(false, false, true));
+    }
+
+    /// Job finding: Cobb-Douglas in seekers and vacancies with elasticity ½, capped at 0.95;
+    /// 0.9 with no seekers (nobody to match, the rate a newcomer would see).
+    #[test]
+    fn job_finding_is_cobb_douglas_and_capped() {
+        assert_eq!(job_finding(0.5, 0, 100), 0.9);
+        // 0.5 · √400 · √100 / 400 = 0.25.
+        assert!((job_finding(0.5, 400, 100) - 0.25).abs() < 1e-12);
+        assert_eq!(job_finding(5.0, 100, 10_000), 0.95);
+        assert_eq!(job_finding(0.5, 100, 0), 0.0);
+    }
+}

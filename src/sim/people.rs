@@ -1068,6 +1068,55 @@ mod tests {
     use crate::model::firm::Kind;
     use crate::sim::World;
 
+    /// Startups' first openings are filled before any other; `take_more` takes at most what
+    /// an employer has left.
+    #[test]
+    fn first_openings_go_first_and_take_more_is_bounded() {
+        let o = Openings {
+            firsts: vec![(1, 7), (2, 9)],
+            others: vec![(3, 8, 2), (4, INCUMBENT, 1)],
+        };
+        let mut m = Market::new(&o, 42, 5);
+        let mut firsts = [m.take(0.99).unwrap(), m.take(0.0).unwrap()];
+        firsts.sort_unstable();
+        assert_eq!(firsts, [7, 9]);
+        assert_eq!(m.take_more(8, 5), 2);
+        assert_eq!(m.take_more(8, 5), 0);
+        assert_eq!(m.take_more(12345, 1), 0);
+        assert_eq!(m.take(0.5), Some(INCUMBENT));
+        assert_eq!(m.take(0.5), None);
+    }
+
+    /// The founding hazard: a technology carrier's is the region's rate for their education
+    /// times the technology's quality (at most 0.5 a month); an employee of a modelled firm
+    /// without one spins out at `spinout`; anyone else does not found.
+    #[test]
+    fn founding_hazard_by_kind_of_person() {
+        let found = [0.01, 0.02, 0.04, 0.3];
+        let person = |tech: f32, edu: u8, employer: u32, status: Status| {
+            Person::new(1, employer, tech, 0, 0, 0, edu, 0, status)
+        };
+        let carrier = person(1.5, 2, INCUMBENT, Status::Employed);
+        assert!((founding_hazard(&carrier, Status::Employed, &found, 0.001) - 0.06).abs() < 1e-6);
+        let high = person(2.0, 3, INCUMBENT, Status::Seeking);
+        assert_eq!(founding_hazard(&high, Status::Seeking, &found, 0.001), 0.5);
+        let staff = person(0.0, 1, 17, Status::Employed);
+        assert_eq!(
+            founding_hazard(&staff, Status::Employed, &found, 0.001),
+            0.001
+        );
+        let incumbent = person(0.0, 1, INCUMBENT, Status::Employed);
+        assert_eq!(
+            founding_hazard(&incumbent, Status::Employed, &found, 0.001),
+            0.0
+        );
+        let seeker = person(0.0, 1, INCUMBENT, Status::Seeking);
+        assert_eq!(
+            founding_hazard(&seeker, Status::Seeking, &found, 0.001),
+            0.0
+        );
+    }
+
     /// Every month of a run at `scale = 5` (and 1): an operating firm's headcount is the people its agents stand
     /// for, startups employ only singles, the established employers' count is their agents'
     /// weights, and each region's ledger stays within one agent.
