@@ -1,7 +1,9 @@
 //! People: graduates by education tier, high-level talent, founders.
 
 use crate::rng::KeyedRng;
-use crate::scenario::{Education, ScenarioDef};
+use crate::scenario::{Behaviour, Education, ScenarioDef};
+
+use super::region::{RegionState, leave_index};
 
 /// Employer code of a job seeker.
 pub const NO_EMPLOYER: u32 = u32::MAX;
@@ -17,17 +19,143 @@ pub enum Status {
     Founder = 2,
 }
 
-/// Decision flags set by the parallel person phase and applied by the sequential one.
-pub mod decide {
-    pub const LEAVE: u8 = 1;
-    pub const FOUND: u8 = 2;
-    pub const QUIT: u8 = 4;
-    pub const MATCH: u8 = 8;
-    pub const RETIRE: u8 = 16;
-    /// A candidate for a free talent room this month.
-    pub const HOUSE: u8 = 32;
+/// The main thing a person does this month; at most one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Act {
+    /// Nothing more than the flags of [`Decision`].
+    Stay = 0,
+    /// Leaves the labour force.
+    Retire = 1,
+    /// A founder moving with their firm to the region it relocated to.
+    FollowFirm = 2,
+    /// Leaves the region (for elsewhere, or another simulated region).
+    Leave = 3,
+    /// Founds a firm (an aggregated agent: some of its people do).
+    Found = 4,
+    /// A seeker who meets an opening (which one is drawn in the sequential phase).
+    Match = 5,
+}
+
+/// A person's decision this month, made in the parallel phase from their own state and
+/// last month's world ([`Person::decide`]) and applied in the sequential one: an [`Act`], and
+/// whether they are out of their job first (`quit`: laid off, or their employer closed or
+/// left the region) and whether they queue for a free talent room (`house`). One byte: the
+/// act's code in the low three bits, then the flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(transparent)]
+pub struct Decision(u8);
+
+/// The bits of a [`Decision`].
+mod bits {
+    pub const ACT: u8 = 0b111;
+    pub const QUIT: u8 = 1 << 3;
+    pub const HOUSE: u8 = 1 << 4;
     /// Left the region this month (removed at the end of the apply phase).
-    pub const GONE: u8 = 64;
+    pub const GONE: u8 = 1 << 5;
+}
+
+impl Decision {
+    /// No decision: the person is not visited by the apply phase.
+    pub const NONE: Decision = Decision(0);
+
+    /// A decision with only its act.
+    #[inline]
+    pub const fn of(act: Act) -> Decision {
+        Decision(act as u8)
+    }
+
+    /// The same decision with another act.
+    #[inline]
+    pub const fn with_act(self, act: Act) -> Decision {
+        Decision(self.0 & !bits::ACT | act as u8)
+    }
+
+    /// The same decision, out of the job first.
+    #[inline]
+    pub const fn with_quit(self) -> Decision {
+        Decision(self.0 | bits::QUIT)
+    }
+
+    /// The same decision, queueing for a talent room.
+    #[inline]
+    pub const fn with_house(self) -> Decision {
+        Decision(self.0 | bits::HOUSE)
+    }
+
+    #[inline]
+    pub fn act(self) -> Act {
+        match self.0 & bits::ACT {
+            1 => Act::Retire,
+            2 => Act::FollowFirm,
+            3 => Act::Leave,
+            4 => Act::Found,
+            5 => Act::Match,
+            _ => Act::Stay,
+        }
+    }
+
+    #[inline]
+    pub fn quit(self) -> bool {
+        self.0 & bits::QUIT != 0
+    }
+
+    #[inline]
+    pub fn house(self) -> bool {
+        self.0 & bits::HOUSE != 0
+    }
+}
+
+/// The part of an employer a person's decision reads (8 bytes, so the parallel pass reads a
+/// small, cache-resident table instead of the firm records).
+#[derive(Clone, Copy, Debug)]
+pub struct EmployerView {
+    pub layoff: f32,
+    pub region: u8,
+    pub operating: bool,
+}
+
+/// What a person's decision reads of the world: this month, last month's region states and
+/// employers, and the month's founding rates.
+#[derive(Clone, Copy)]
+pub struct PersonContext<'a> {
+    /// Month index since the start.
+    pub t: i32,
+    pub regions: &'a [RegionState],
+    /// Every firm, by index, as its people see it.
+    pub firms: &'a [EmployerView],
+    pub behaviour: &'a Behaviour,
+    /// Retirement age, years.
+    pub retire: f32,
+    /// Founding hazard per region and education code, at technology quality 1.
+    pub found: &'a [[f64; 4]],
+    /// People per aggregated agent (`scale`).
+    pub scale: u64,
+    /// Oldest age for talent housing, per region.
+    pub max_age: &'a [f32],
+    /// Whether each region has a talent room free.
+    pub housing_free: &'a [bool],
+}
+
+/// A founder's monthly hazard of leaving the region, relative to anyone else's (a founder
+/// stays with their firm).
+pub const FOUNDER_LEAVE_FACTOR: f64 = 0.2;
+/// The highest monthly founding probability of a technology carrier.
+pub const MAX_FOUNDING_HAZARD: f64 = 0.5;
+/// Months after arriving in which a newcomer may queue for a talent room.
+pub const HOUSING_QUEUE_MONTHS: i32 = 12;
+
+/// Monthly probability that one person of `p` (status `status`) founds a firm: the founding
+/// hazard of a technology carrier (`found` for their education × the technology's quality,
+/// at most [`MAX_FOUNDING_HAZARD`]), or the spin-out rate of an employee of a modelled firm.
+pub fn founding_hazard(p: &Person, status: Status, found: &[f64; 4], spinout: f64) -> f64 {
+    if p.tech() > 0.0 {
+        (found[p.edu() as usize] * p.tech() as f64).min(MAX_FOUNDING_HAZARD)
+    } else if status == Status::Employed && p.employer < INCUMBENT {
+        spinout
+    } else {
+        0.0
+    }
 }
 
 /// Bit of `kind` marking a person agent that stands for one person at any `scale`.
@@ -62,8 +190,8 @@ pub struct Person {
     pub sector: u8,
     /// [`Education`] code (bits 0–1), [`Status`] (bits 2–3) and [`SINGLE`] (bit 4).
     kind: u8,
-    /// Decisions of this month ([`decide`]).
-    pub decision: u8,
+    /// This month's [`Decision`] ([`Person::decide`]).
+    decision: Decision,
 }
 
 const _: () = assert!(std::mem::size_of::<Person>() == crate::scenario::PERSON_BYTES);
@@ -72,6 +200,131 @@ const _: () = assert!(std::mem::size_of::<Person>() == crate::scenario::PERSON_B
 const TECH_UNIT: f32 = 16384.0;
 
 impl Person {
+    /// One person's decision this month (`docs/ODD.md`, 7.3–7.7), in this order: retire at
+    /// the retirement age; a founder whose firm moved follows it; a newcomer of eligible age
+    /// queues for a free talent room; an employee whose employer closed, left the region or
+    /// laid them off is out of the job; leave the region at the region's leave hazard (a
+    /// founder at [`FOUNDER_LEAVE_FACTOR`] of it); found a firm (a technology carrier at the
+    /// founding hazard, an employee of a modelled firm at the spin-out rate; an aggregated
+    /// agent when any of its people does); a seeker meets an opening at the job-finding rate.
+    /// `AGGREGATED`: whether the pass may meet aggregated agents (`scale > 1`), so that the
+    /// full-scale pass is compiled without their branch. Draws from `rng` in that order.
+    #[inline(always)]
+    pub fn decide<const AGGREGATED: bool>(
+        &self,
+        ctx: &PersonContext<'_>,
+        rng: &mut KeyedRng,
+    ) -> Decision {
+        // Locals, not loads through `ctx`, in the hot loop.
+        let PersonContext {
+            t,
+            regions,
+            firms,
+            behaviour,
+            retire,
+            found,
+            scale,
+            max_age,
+            housing_free,
+        } = *ctx;
+        let mut d = Decision::NONE;
+        let ri = self.region as usize;
+        let st = &regions[ri];
+        let age = self.age(t);
+        if age >= retire {
+            return Decision::of(Act::Retire);
+        }
+        if housing_free[ri]
+            && age < max_age[ri]
+            && !self.housed(t)
+            && self.housed_until < 0
+            && t - self.arrived as i32 <= HOUSING_QUEUE_MONTHS
+        {
+            d = d.with_house();
+        }
+        let mut status = self.status();
+        if self.employer < INCUMBENT {
+            let f = &firms[self.employer as usize];
+            let gone = !f.operating || f.region != self.region;
+            if status == Status::Founder {
+                if f.region != self.region && f.operating {
+                    return Decision::of(Act::FollowFirm);
+                }
+                if gone {
+                    d = d.with_quit();
+                    status = Status::Seeking;
+                }
+            } else if gone || rng.chance(f.layoff as f64) {
+                d = d.with_quit();
+                status = Status::Seeking;
+            }
+        }
+        let seeking = status == Status::Seeking;
+        let mut leave = st.leave[leave_index(seeking, self.housed(t), age < max_age[ri])];
+        if status == Status::Founder {
+            leave *= FOUNDER_LEAVE_FACTOR;
+        }
+        if rng.chance(leave) {
+            return d.with_act(Act::Leave);
+        }
+        if status != Status::Founder {
+            let carries = self.tech() > 0.0;
+            if !AGGREGATED || self.single() {
+                let hazard = if carries {
+                    found[ri][self.edu() as usize] * self.tech() as f64
+                } else {
+                    0.0
+                };
+                let spin = !carries
+                    && status == Status::Employed
+                    && self.employer < INCUMBENT
+                    && rng.chance(behaviour.spinout_rate);
+                if spin || (carries && rng.chance(hazard.min(MAX_FOUNDING_HAZARD))) {
+                    return d.with_act(Act::Found);
+                }
+            } else {
+                // An aggregated agent: each of its people founds on their own hazard; the
+                // agent stays, and the apply phase hands the founders to singles.
+                let per = founding_hazard(self, status, &found[ri], behaviour.spinout_rate);
+                if per > 0.0 && rng.chance(1.0 - (1.0 - per).powf(scale as f64)) {
+                    return d.with_act(Act::Found);
+                }
+            }
+        }
+        if seeking && rng.chance(st.p_find) {
+            d = d.with_act(Act::Match);
+        }
+        d
+    }
+
+    /// This month's decision.
+    #[inline]
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+
+    /// Whether the person made a decision this month (the apply phase visits only those).
+    #[inline]
+    pub fn decided(&self) -> bool {
+        self.decision != Decision::NONE
+    }
+
+    #[inline]
+    pub fn set_decision(&mut self, d: Decision) {
+        self.decision = d;
+    }
+
+    /// Mark as gone from the region this month (removed at the end of the apply phase).
+    #[inline]
+    pub fn set_gone(&mut self) {
+        self.decision = Decision(bits::GONE);
+    }
+
+    #[inline]
+    pub fn gone(&self) -> bool {
+        self.decision.0 & bits::GONE != 0
+    }
+
     /// A person who has just come: not housed, no decision yet.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -95,7 +348,7 @@ impl Person {
             region,
             sector,
             kind: 0,
-            decision: 0,
+            decision: Decision::NONE,
         };
         p.set_tech(tech);
         p.set_edu(edu);
@@ -111,7 +364,7 @@ impl Person {
             key,
             employer,
             housed_until: -1,
-            decision: 0,
+            decision: Decision::NONE,
             kind: self.kind & 0b11,
             ..*self
         };
@@ -202,4 +455,104 @@ pub fn draw_sector(def: &ScenarioDef, rng: &mut KeyedRng) -> u8 {
 /// Quality of a carried technology: log-normal around 0.45, capped.
 pub fn draw_tech(rng: &mut KeyedRng, median: f64) -> f32 {
     rng.lognormal(median, 0.45).clamp(0.05, 2.0) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct World {
+        regions: Vec<RegionState>,
+        firms: Vec<EmployerView>,
+        behaviour: Behaviour,
+    }
+
+    impl World {
+        /// One region where nobody leaves and every seeker meets an opening; firm 0 is in
+        /// region 0 and operating, firm 1 has moved to region 1, firm 2 has closed.
+        fn new() -> World {
+            let st = RegionState {
+                p_find: 1.0,
+                ..RegionState::default()
+            };
+            let firm = |region, operating| EmployerView {
+                layoff: 0.0,
+                region,
+                operating,
+            };
+            World {
+                regions: vec![st.clone(), st],
+                firms: vec![firm(0, true), firm(1, true), firm(0, false)],
+                behaviour: Behaviour {
+                    spinout_rate: 0.0,
+                    ..Behaviour::default()
+                },
+            }
+        }
+
+        fn decide(&self, p: &Person, housing_free: bool) -> Decision {
+            let ctx = PersonContext {
+                t: 120,
+                regions: &self.regions,
+                firms: &self.firms,
+                behaviour: &self.behaviour,
+                retire: 60.0,
+                found: &[[0.0; 4], [0.0; 4]],
+                scale: 1,
+                max_age: &[35.0, 35.0],
+                housing_free: &[housing_free, housing_free],
+            };
+            p.decide::<false>(
+                &ctx,
+                &mut KeyedRng::new(1, 120, crate::rng::Phase::Person, p.key),
+            )
+        }
+    }
+
+    /// Born `years` before month 120, arrived at `arrived`.
+    fn person(years: i16, arrived: i16, employer: u32, status: Status) -> Person {
+        Person::new(7, employer, 0.0, 120 - 12 * years, arrived, 0, 1, 0, status)
+    }
+
+    #[test]
+    fn decisions_follow_the_rules_in_order() {
+        let w = World::new();
+        // At the retirement age: retire, nothing else.
+        let old = person(61, 0, INCUMBENT, Status::Employed);
+        assert_eq!(w.decide(&old, true), Decision::of(Act::Retire));
+        // A founder whose firm moved follows it, and queues for no room.
+        let founder = person(30, 120, 1, Status::Founder);
+        let d = w.decide(&founder, true);
+        assert_eq!(
+            (d.act(), d.quit(), d.house()),
+            (Act::FollowFirm, false, false)
+        );
+        // An employee of a closed firm is out of the job, then (p_find = 1) meets an opening;
+        // a newcomer of eligible age also queues for a free room.
+        let staff = person(30, 118, 2, Status::Employed);
+        let d = w.decide(&staff, true);
+        assert_eq!((d.act(), d.quit(), d.house()), (Act::Match, true, true));
+        // Without a free room, or arrived over a year ago, no queue.
+        assert!(!w.decide(&staff, false).house());
+        let settled = person(30, 100, 2, Status::Employed);
+        assert!(!w.decide(&settled, true).house());
+        // Employed at an operating firm, not laid off: no decision at all.
+        let fine = person(40, 0, 0, Status::Employed);
+        assert_eq!(w.decide(&fine, true), Decision::NONE);
+        let mut p = fine;
+        p.set_decision(w.decide(&fine, true));
+        assert!(!p.decided());
+    }
+
+    #[test]
+    fn a_decision_keeps_its_act_and_flags() {
+        let d = Decision::NONE.with_house().with_quit().with_act(Act::Leave);
+        assert_eq!((d.act(), d.quit(), d.house()), (Act::Leave, true, true));
+        assert_eq!(d.with_act(Act::Found).act(), Act::Found);
+        let mut p = person(30, 0, INCUMBENT, Status::Seeking);
+        p.set_decision(d);
+        assert!(p.decided() && !p.gone());
+        p.set_gone();
+        assert!(p.gone());
+    }
 }

@@ -3,11 +3,12 @@
 use rayon::prelude::*;
 
 use crate::model::firm::Kind;
-use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, decide as D, edu_code};
-use crate::model::program::expected_support;
-use crate::model::region::{
-    job_finding, leave_index, outside_utility, typical_alternative, update_choices,
+use crate::model::person::{
+    Act, EmployerView, INCUMBENT, NO_EMPLOYER, Person, PersonContext, Status, edu_code,
+    founding_hazard,
 };
+use crate::model::program::expected_support;
+use crate::model::region::{job_finding, outside_utility, typical_alternative, update_choices};
 use crate::rng::{KeyedRng, Phase, key, tag};
 use crate::scenario::Education;
 
@@ -251,124 +252,6 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
     )
 }
 
-/// The part of an employer a person's decision reads.
-#[derive(Clone, Copy)]
-struct EmployerView {
-    layoff: f32,
-    region: u8,
-    operating: bool,
-}
-
-/// What one person's decision reads (see [`decide`]).
-#[derive(Clone, Copy)]
-struct DecideCtx<'a> {
-    seed: u64,
-    t: i32,
-    regions: &'a [crate::model::region::RegionState],
-    firms: &'a [EmployerView],
-    b: &'a crate::scenario::Behaviour,
-    retire: f32,
-    found: &'a [[f64; 4]],
-    s: u64,
-    max_age: &'a [f32],
-    housing_free: &'a [bool],
-}
-
-impl DecideCtx<'_> {
-    /// One person's decision; `AGGREGATED`: whether the pass may meet aggregated agents
-    /// (`scale > 1`): the full-scale pass is compiled without their branch.
-    #[inline(always)]
-    fn person<const AGGREGATED: bool>(&self, p: &mut Person) {
-        let DecideCtx {
-            seed,
-            t,
-            regions,
-            firms,
-            b,
-            retire,
-            found,
-            s,
-            max_age,
-            housing_free,
-        } = *self;
-        let mut rng = KeyedRng::new(seed, t as u32, Phase::Person, p.key);
-        p.decision = 0;
-        let ri = p.region as usize;
-        let st = &regions[ri];
-        let age = p.age(t);
-        if age >= retire {
-            p.decision = D::RETIRE;
-            return;
-        }
-        // Newcomers of eligible age queue for a talent room while rooms are free.
-        if housing_free[ri]
-            && age < max_age[ri]
-            && !p.housed(t)
-            && p.housed_until < 0
-            && t - p.arrived as i32 <= 12
-        {
-            p.decision = D::HOUSE;
-        }
-        let mut status = p.status();
-        if p.employer < INCUMBENT {
-            let f = &firms[p.employer as usize];
-            let gone = !f.operating || f.region != p.region;
-            if status == Status::Founder {
-                if f.region != p.region && f.operating {
-                    // The founder moves with the firm.
-                    p.decision = D::LEAVE | D::FOUND;
-                    return;
-                }
-                if gone {
-                    p.decision |= D::QUIT;
-                    status = Status::Seeking;
-                }
-            } else if gone || rng.chance(f.layoff as f64) {
-                p.decision |= D::QUIT;
-                status = Status::Seeking;
-            }
-        }
-        let seeking = status == Status::Seeking;
-        let mut leave = st.leave[leave_index(seeking, p.housed(t), age < max_age[ri])];
-        if status == Status::Founder {
-            leave *= 0.2;
-        }
-        if rng.chance(leave) {
-            p.decision |= D::LEAVE;
-            return;
-        }
-        if status != Status::Founder {
-            let carries = p.tech() > 0.0;
-            if !AGGREGATED || p.single() {
-                let hazard = if carries {
-                    found[ri][p.edu() as usize] * p.tech() as f64
-                } else {
-                    0.0
-                };
-                let spin = !carries
-                    && status == Status::Employed
-                    && p.employer < INCUMBENT
-                    && rng.chance(b.spinout_rate);
-                if spin || (carries && rng.chance(hazard.min(0.5))) {
-                    p.decision |= D::FOUND;
-                    return;
-                }
-            } else {
-                // An aggregated agent: each of its `s` people founds on their own hazard; the
-                // agent stays, and `apply` hands the founders to singles.
-                let per = founding_hazard(p, status, &found[ri], b.spinout_rate);
-                if per > 0.0 && rng.chance(1.0 - (1.0 - per).powf(s as f64)) {
-                    p.decision |= D::FOUND;
-                    return;
-                }
-            }
-        }
-        if seeking && rng.chance(st.p_find) {
-            p.decision |= D::MATCH;
-        }
-    }
-}
-
 /// Every person decides, in parallel, from their own state and last month's region state:
 /// retire, leave, lose a job, found a firm, or find a job.
 pub fn decide(w: &mut World) {
@@ -400,24 +283,31 @@ pub fn decide(w: &mut World) {
         .iter()
         .map(|st| (st.housed as f64) < st.housing_units.floor())
         .collect();
-    let ctx = DecideCtx {
-        seed,
+    let ctx = PersonContext {
         t,
         regions,
         firms: &firms,
-        b,
+        behaviour: b,
         retire,
         found: &found,
-        s,
+        scale: s,
         max_age: &max_age,
         housing_free: &housing_free,
     };
+    #[inline(always)]
+    fn one<const AGGREGATED: bool>(p: &mut Person, ctx: &PersonContext<'_>, seed: u64) {
+        let mut rng = KeyedRng::new(seed, ctx.t as u32, Phase::Person, p.key);
+        let d = p.decide::<AGGREGATED>(ctx, &mut rng);
+        p.set_decision(d);
+    }
     if s == 1 {
         w.persons
             .par_iter_mut()
-            .for_each(|p| ctx.person::<false>(p));
+            .for_each(|p| one::<false>(p, &ctx, seed));
     } else {
-        w.persons.par_iter_mut().for_each(|p| ctx.person::<true>(p));
+        w.persons
+            .par_iter_mut()
+            .for_each(|p| one::<true>(p, &ctx, seed));
     }
 }
 
@@ -437,18 +327,6 @@ fn founding_multipliers(w: &World) -> Vec<[f64; 4]> {
             m
         })
         .collect()
-}
-
-/// Monthly probability that one person of `p` (status `status`) founds a firm: the founding
-/// hazard of a technology carrier, or the spin-out rate of an employee of a modelled firm.
-fn founding_hazard(p: &Person, status: Status, found: &[f64; 4], spinout: f64) -> f64 {
-    if p.tech() > 0.0 {
-        (found[p.edu() as usize] * p.tech() as f64).min(0.5)
-    } else if status == Status::Employed && p.employer < INCUMBENT {
-        spinout
-    } else {
-        0.0
-    }
 }
 
 /// Apply the decisions in person order: departures, relocations, new firms, matching,
@@ -495,7 +373,7 @@ pub fn apply(w: &mut World) {
     let todo: Vec<u32> = persons
         .par_iter()
         .enumerate()
-        .filter(|(_, p)| p.decision != 0)
+        .filter(|(_, p)| p.decided())
         .map(|(i, _)| i as u32)
         .collect();
     let firm_params = &def.firms;
@@ -503,7 +381,7 @@ pub fn apply(w: &mut World) {
     // appended after the pass (in the order they arose).
     let mut spawned: Vec<Person> = Vec::new();
     let mut step = |p: &mut Person| -> bool {
-        let d = p.decision;
+        let d = p.decision();
         let ri = p.region as usize;
         let wgt = p.weight(s);
         let release = |p: &Person,
@@ -516,7 +394,7 @@ pub fn apply(w: &mut World) {
                 f.headcount = f.headcount.saturating_sub(wgt as u32);
             }
         };
-        if d & D::RETIRE != 0 {
+        if d.act() == Act::Retire {
             release(p, firms, regions);
             if p.housed(t) {
                 housed_now[ri] -= wgt;
@@ -524,7 +402,7 @@ pub fn apply(w: &mut World) {
             events[ri].retirements += wgt;
             return false;
         }
-        if d & D::LEAVE != 0 && d & D::FOUND != 0 {
+        if d.act() == Act::FollowFirm {
             // A founder following the firm to another region.
             let to = firms[p.employer as usize].region as usize;
             if p.housed(t) {
@@ -537,14 +415,14 @@ pub fn apply(w: &mut World) {
             p.arrived = t as i16;
             return true;
         }
-        if d & D::QUIT != 0 {
+        if d.quit() {
             if p.status() != Status::Founder {
                 release(p, firms, regions);
             }
             p.employer = NO_EMPLOYER;
             p.set_status(Status::Seeking);
         }
-        if d & D::LEAVE != 0 {
+        if d.act() == Act::Leave {
             release(p, firms, regions);
             if p.housed(t) {
                 housed_now[ri] -= wgt;
@@ -588,7 +466,7 @@ pub fn apply(w: &mut World) {
             }
             return false;
         }
-        if p.single() && p.status() == Status::Seeking && d & D::FOUND == 0 {
+        if p.single() && p.status() == Status::Seeking && d.act() != Act::Found {
             // Out of a startup job: back into the aggregated people.
             if p.housed(t) {
                 housed_now[ri] -= 1;
@@ -596,7 +474,7 @@ pub fn apply(w: &mut World) {
             merge(p, &mut owed[ri], s, t, &mut spawned);
             return false;
         }
-        if d & D::FOUND != 0 && wgt > 1 {
+        if d.act() == Act::Found && wgt > 1 {
             // Some of an aggregated agent's people found firms: each becomes a single founder.
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
             let per = founding_hazard(p, p.status(), &found[ri], def.behaviour.spinout_rate);
@@ -642,7 +520,7 @@ pub fn apply(w: &mut World) {
                 }
                 return false;
             }
-        } else if d & D::FOUND != 0 {
+        } else if d.act() == Act::Found {
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
             if p.tech() <= 0.0 && p.employer < INCUMBENT {
                 let q = spinout_tech(firms[p.employer as usize].quality, &mut rng);
@@ -664,7 +542,7 @@ pub fn apply(w: &mut World) {
             p.set_status(Status::Founder);
             p.set_tech(0.0);
             events[ri].new_firms += 1;
-        } else if d & D::MATCH != 0 && wgt > 1 {
+        } else if d.act() == Act::Match && wgt > 1 {
             // Each of an aggregated agent's people takes an opening: a startup's is taken by a
             // single split off; the agent itself goes to the first other employer drawn.
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Match, p.key);
@@ -716,7 +594,7 @@ pub fn apply(w: &mut World) {
                 }
                 return false;
             }
-        } else if d & D::MATCH != 0
+        } else if d.act() == Act::Match
             && let Some(emp) =
                 markets[ri].take(KeyedRng::new(*seed, t as u32, Phase::Match, p.key).uniform())
         {
@@ -751,12 +629,12 @@ pub fn apply(w: &mut World) {
     for &i in &todo {
         let p = &mut persons[i as usize];
         if !step(p) {
-            p.decision = D::GONE;
+            p.set_gone();
             removed = true;
         }
     }
     if removed {
-        persons.retain(|p| p.decision & D::GONE == 0);
+        persons.retain(|p| !p.gone());
     }
     persons.extend(spawned);
     if s > 1 {
@@ -796,14 +674,14 @@ fn consolidate(persons: &mut Vec<Person>, firms: &[crate::model::firm::Firm], s:
         for group in idx.chunks_exact(s as usize) {
             let first = persons[group[0]];
             for &i in group {
-                persons[i].decision = D::GONE;
+                persons[i].set_gone();
             }
             let id = key([tag::MERGED, first.key, t as u64]);
             formed.push(first.like(id, firm, Status::Employed, false));
         }
     }
     if !formed.is_empty() {
-        persons.retain(|p| p.decision & D::GONE == 0);
+        persons.retain(|p| !p.gone());
         persons.extend(formed);
     }
 }
