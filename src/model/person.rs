@@ -5,10 +5,31 @@ use crate::scenario::{Behaviour, Education, ScenarioDef};
 
 use super::region::{RegionState, leave_index};
 
-/// Employer code of a job seeker.
-pub const NO_EMPLOYER: u32 = u32::MAX;
-/// Employer code of the region's established employers (not modelled firm by firm).
-pub const INCUMBENT: u32 = u32::MAX - 1;
+/// Who employs a person: nobody, the region's established employers (not modelled firm by
+/// firm), or a modelled firm, by its index. Four bytes, as the index it mostly is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct Employer(u32);
+
+impl Employer {
+    /// A job seeker's.
+    pub const NONE: Employer = Employer(u32::MAX);
+    /// The region's established employers.
+    pub const INCUMBENT: Employer = Employer(u32::MAX - 1);
+
+    /// The firm at `index` of the world's firms.
+    #[inline]
+    pub fn firm(index: usize) -> Employer {
+        debug_assert!(index < Employer::INCUMBENT.0 as usize);
+        Employer(index as u32)
+    }
+
+    /// The index of the modelled firm, if a firm employs the person.
+    #[inline]
+    pub fn firm_index(self) -> Option<usize> {
+        (self.0 < Employer::INCUMBENT.0).then_some(self.0 as usize)
+    }
+}
 
 /// What a person is doing this month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,7 +172,7 @@ pub const HOUSING_QUEUE_MONTHS: i32 = 12;
 pub fn founding_hazard(p: &Person, status: Status, found: &[f64; 4], spinout: f64) -> f64 {
     if p.tech() > 0.0 {
         (found[p.edu() as usize] * p.tech() as f64).min(MAX_FOUNDING_HAZARD)
-    } else if status == Status::Employed && p.employer < INCUMBENT {
+    } else if status == Status::Employed && p.employer.firm_index().is_some() {
         spinout
     } else {
         0.0
@@ -174,8 +195,7 @@ pub struct Person {
     /// how the person came (initial stock, arrival month, region, pool, index within that
     /// draw), never a count of the people before them (see `docs/ODD.md`, 7.31).
     pub key: u64,
-    /// [`NO_EMPLOYER`], [`INCUMBENT`], or the index of a firm.
-    pub employer: u32,
+    pub employer: Employer,
     /// Quality of the technology this person carries, in units of `1/TECH_UNIT` (0: none).
     tech: u16,
     /// Birth month, relative to the scenario start (negative before it).
@@ -243,8 +263,8 @@ impl Person {
             d = d.with_house();
         }
         let mut status = self.status();
-        if self.employer < INCUMBENT {
-            let f = &firms[self.employer as usize];
+        if let Some(fi) = self.employer.firm_index() {
+            let f = &firms[fi];
             let gone = !f.operating || f.region != self.region;
             if status == Status::Founder {
                 if f.region != self.region && f.operating {
@@ -277,7 +297,7 @@ impl Person {
                 };
                 let spin = !carries
                     && status == Status::Employed
-                    && self.employer < INCUMBENT
+                    && self.employer.firm_index().is_some()
                     && rng.chance(behaviour.spinout_rate);
                 if spin || (carries && rng.chance(hazard.min(MAX_FOUNDING_HAZARD))) {
                     return d.with_act(Act::Found);
@@ -329,7 +349,7 @@ impl Person {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         key: u64,
-        employer: u32,
+        employer: Employer,
         tech: f32,
         born: i16,
         arrived: i16,
@@ -359,7 +379,7 @@ impl Person {
     /// A new agent with this one's birth, arrival, region, education, sector and technology:
     /// a single split from it or an aggregated agent formed from it (`docs/ODD.md`, 7.32).
     /// Not housed, no decision; `single` marks it as one person.
-    pub fn like(&self, key: u64, employer: u32, status: Status, single: bool) -> Person {
+    pub fn like(&self, key: u64, employer: Employer, status: Status, single: bool) -> Person {
         let mut p = Person {
             key,
             employer,
@@ -510,7 +530,7 @@ mod tests {
     }
 
     /// Born `years` before month 120, arrived at `arrived`.
-    fn person(years: i16, arrived: i16, employer: u32, status: Status) -> Person {
+    fn person(years: i16, arrived: i16, employer: Employer, status: Status) -> Person {
         Person::new(7, employer, 0.0, 120 - 12 * years, arrived, 0, 1, 0, status)
     }
 
@@ -518,10 +538,10 @@ mod tests {
     fn decisions_follow_the_rules_in_order() {
         let w = World::new();
         // At the retirement age: retire, nothing else.
-        let old = person(61, 0, INCUMBENT, Status::Employed);
+        let old = person(61, 0, Employer::INCUMBENT, Status::Employed);
         assert_eq!(w.decide(&old, true), Decision::of(Act::Retire));
         // A founder whose firm moved follows it, and queues for no room.
-        let founder = person(30, 120, 1, Status::Founder);
+        let founder = person(30, 120, Employer::firm(1), Status::Founder);
         let d = w.decide(&founder, true);
         assert_eq!(
             (d.act(), d.quit(), d.house()),
@@ -529,15 +549,15 @@ mod tests {
         );
         // An employee of a closed firm is out of the job, then (p_find = 1) meets an opening;
         // a newcomer of eligible age also queues for a free room.
-        let staff = person(30, 118, 2, Status::Employed);
+        let staff = person(30, 118, Employer::firm(2), Status::Employed);
         let d = w.decide(&staff, true);
         assert_eq!((d.act(), d.quit(), d.house()), (Act::Match, true, true));
         // Without a free room, or arrived over a year ago, no queue.
         assert!(!w.decide(&staff, false).house());
-        let settled = person(30, 100, 2, Status::Employed);
+        let settled = person(30, 100, Employer::firm(2), Status::Employed);
         assert!(!w.decide(&settled, true).house());
         // Employed at an operating firm, not laid off: no decision at all.
-        let fine = person(40, 0, 0, Status::Employed);
+        let fine = person(40, 0, Employer::firm(0), Status::Employed);
         assert_eq!(w.decide(&fine, true), Decision::NONE);
         let mut p = fine;
         p.set_decision(w.decide(&fine, true));
@@ -549,7 +569,7 @@ mod tests {
         let d = Decision::NONE.with_house().with_quit().with_act(Act::Leave);
         assert_eq!((d.act(), d.quit(), d.house()), (Act::Leave, true, true));
         assert_eq!(d.with_act(Act::Found).act(), Act::Found);
-        let mut p = person(30, 0, INCUMBENT, Status::Seeking);
+        let mut p = person(30, 0, Employer::INCUMBENT, Status::Seeking);
         p.set_decision(d);
         assert!(p.decided() && !p.gone());
         p.set_gone();

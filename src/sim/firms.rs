@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::model::firm::{ExitReason, Firm, Kind, NEVER, Outcome, Stage};
-use crate::model::person::INCUMBENT;
+use crate::model::person::Employer;
 use crate::rng::{KeyedRng, Phase, key, tag};
 use crate::scenario::Firms as FirmParams;
 
@@ -284,7 +284,7 @@ pub fn vacancies(w: &mut World) {
         st.vacancies = open;
         let k = key([tag::INCUMBENT, w.region_keys[ri]]);
         let open = open.min(u32::MAX as u64) as u32;
-        w.openings[ri].others.push((k, INCUMBENT, open));
+        w.openings[ri].others.push((k, Employer::INCUMBENT, open));
     }
     for &i in &w.live {
         let f = &w.firms[i as usize];
@@ -296,12 +296,12 @@ pub fn vacancies(w: &mut World) {
         w.regions[ri].vacancies = w.regions[ri].vacancies.saturating_add(open as u64);
         let o = &mut w.openings[ri];
         if f.kind == Kind::Startup {
-            o.firsts.push((f.key, i));
+            o.firsts.push((f.key, Employer::firm(i as usize)));
             if open > 1 {
-                o.others.push((f.key, i, open - 1));
+                o.others.push((f.key, Employer::firm(i as usize), open - 1));
             }
         } else {
-            o.others.push((f.key, i, open));
+            o.others.push((f.key, Employer::firm(i as usize), open));
         }
     }
 }

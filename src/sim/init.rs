@@ -3,7 +3,7 @@
 use super::Events;
 use crate::model::firm::{Firm, Kind, NO_FOUNDER};
 use crate::model::investor::Fund;
-use crate::model::person::{INCUMBENT, NO_EMPLOYER, Person, Status, edu_code};
+use crate::model::person::{Employer, Person, Status, edu_code};
 use crate::model::person::{draw_sector, draw_tech};
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
@@ -134,7 +134,7 @@ impl StartupPlaces {
             self.founders_left -= 1;
             self.open_left -= 1;
             slot.1 -= 1;
-            p.employer = slot.0;
+            p.employer = Employer::firm(slot.0 as usize);
             let f = &mut firms[slot.0 as usize];
             f.founder = p.key;
             f.headcount = 1;
@@ -149,7 +149,7 @@ impl StartupPlaces {
             self.staff_left -= 1;
             self.open_left -= 1;
             self.open[k].1 -= 1;
-            p.employer = self.open[k].0;
+            p.employer = Employer::firm(self.open[k].0 as usize);
             p.set_status(Status::Employed);
             firms[self.open[k].0 as usize].headcount += 1;
             true
@@ -237,7 +237,7 @@ fn initial_people(w: &mut World, ri: usize) {
         };
         let mut p = Person::new(
             id,
-            NO_EMPLOYER,
+            Employer::NONE,
             tech,
             -(age * 12.0).round() as i16,
             -(rng.below(60) as i16),
@@ -248,7 +248,7 @@ fn initial_people(w: &mut World, ri: usize) {
         );
         if let Some(slot) = anchor_open.iter_mut().find(|(_, open)| *open > 0) {
             slot.1 = slot.1.saturating_sub(s as u32);
-            p.employer = slot.0;
+            p.employer = Employer::firm(slot.0 as usize);
             w.firms[slot.0 as usize].headcount += s as u32;
         } else if s > 1 && places.any() {
             // Each of the agent's people becomes a single: the next founders, then staff; the
@@ -270,10 +270,10 @@ fn initial_people(w: &mut World, ri: usize) {
             // The next initial startup's founder (with the firm's founder education) or staff.
         } else if incumbent_open > 0 && !rng.chance(0.04) {
             incumbent_open = incumbent_open.saturating_sub(s);
-            p.employer = INCUMBENT;
+            p.employer = Employer::INCUMBENT;
             w.regions[ri].incumbent_employed += s;
         }
-        if p.employer != NO_EMPLOYER && p.status() != Status::Founder {
+        if p.employer != Employer::NONE && p.status() != Status::Founder {
             p.set_status(Status::Employed);
         }
         w.persons.push(p);

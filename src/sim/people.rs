@@ -4,8 +4,7 @@ use rayon::prelude::*;
 
 use crate::model::firm::Kind;
 use crate::model::person::{
-    Act, EmployerView, INCUMBENT, NO_EMPLOYER, Person, PersonContext, Status, edu_code,
-    founding_hazard,
+    Act, Employer, EmployerView, Person, PersonContext, Status, edu_code, founding_hazard,
 };
 use crate::model::program::expected_support;
 use crate::model::region::{job_finding, outside_utility, typical_alternative, update_choices};
@@ -143,7 +142,7 @@ pub fn arrivals(w: &mut World) {
         );
         for k in 0..n {
             let mut p = new_arrival(w, ri, RECRUITED, k);
-            p.employer = INCUMBENT;
+            p.employer = Employer::INCUMBENT;
             p.set_status(Status::Employed);
             w.regions[ri].incumbent_employed += w.scale;
             w.persons.push(p);
@@ -241,7 +240,7 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
     }
     Person::new(
         id,
-        NO_EMPLOYER,
+        Employer::NONE,
         tech,
         (t - (age * 12.0).round() as i32) as i16,
         t as i16,
@@ -387,10 +386,10 @@ pub fn apply(w: &mut World) {
         let release = |p: &Person,
                        firms: &mut Vec<crate::model::firm::Firm>,
                        regions: &mut Vec<crate::model::region::RegionState>| {
-            if p.employer == INCUMBENT {
+            if p.employer == Employer::INCUMBENT {
                 regions[ri].incumbent_employed = regions[ri].incumbent_employed.saturating_sub(wgt);
-            } else if p.employer < INCUMBENT {
-                let f = &mut firms[p.employer as usize];
+            } else if let Some(fi) = p.employer.firm_index() {
+                let f = &mut firms[fi];
                 f.headcount = f.headcount.saturating_sub(wgt as u32);
             }
         };
@@ -404,7 +403,7 @@ pub fn apply(w: &mut World) {
         }
         if d.act() == Act::FollowFirm {
             // A founder following the firm to another region.
-            let to = firms[p.employer as usize].region as usize;
+            let to = firms[p.employer.firm_index().expect("a founder has a firm")].region as usize;
             if p.housed(t) {
                 housed_now[ri] -= wgt;
             }
@@ -419,7 +418,7 @@ pub fn apply(w: &mut World) {
             if p.status() != Status::Founder {
                 release(p, firms, regions);
             }
-            p.employer = NO_EMPLOYER;
+            p.employer = Employer::NONE;
             p.set_status(Status::Seeking);
         }
         if d.act() == Act::Leave {
@@ -448,7 +447,7 @@ pub fn apply(w: &mut World) {
                     u -= wgt_j;
                     if u < 0.0 && *wgt_j > 0.0 {
                         p.region = j as u8;
-                        p.employer = NO_EMPLOYER;
+                        p.employer = Employer::NONE;
                         p.set_status(Status::Seeking);
                         p.housed_until = -1;
                         p.arrived = t as i16;
@@ -490,7 +489,8 @@ pub fn apply(w: &mut World) {
                 let tech = if carries {
                     p.tech() as f64
                 } else {
-                    spinout_tech(firms[p.employer as usize].quality, &mut frng)
+                    let fi = p.employer.firm_index().expect("a spin-out has an employer");
+                    spinout_tech(firms[fi].quality, &mut frng)
                 };
                 let firm = crate::model::firm::Firm::startup(
                     ri as u8,
@@ -503,7 +503,7 @@ pub fn apply(w: &mut World) {
                     &mut frng,
                 );
                 firms.push(firm);
-                let mut f = p.like(id, (firms.len() - 1) as u32, Status::Founder, true);
+                let mut f = p.like(id, Employer::firm(firms.len() - 1), Status::Founder, true);
                 f.set_tech(0.0);
                 spawned.push(f);
                 events[ri].new_firms += 1;
@@ -522,8 +522,8 @@ pub fn apply(w: &mut World) {
             }
         } else if d.act() == Act::Found {
             let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
-            if p.tech() <= 0.0 && p.employer < INCUMBENT {
-                let q = spinout_tech(firms[p.employer as usize].quality, &mut rng);
+            if let (true, Some(fi)) = (p.tech() <= 0.0, p.employer.firm_index()) {
+                let q = spinout_tech(firms[fi].quality, &mut rng);
                 p.set_tech(q as f32);
             }
             release(p, firms, regions);
@@ -538,7 +538,7 @@ pub fn apply(w: &mut World) {
                 &mut rng,
             );
             firms.push(firm);
-            p.employer = (firms.len() - 1) as u32;
+            p.employer = Employer::firm(firms.len() - 1);
             p.set_status(Status::Founder);
             p.set_tech(0.0);
             events[ri].new_firms += 1;
@@ -556,8 +556,9 @@ pub fn apply(w: &mut World) {
                 let Some(emp) = markets[ri].take(rng.uniform()) else {
                     break;
                 };
-                let startup = emp < INCUMBENT && firms[emp as usize].kind == Kind::Startup;
-                if startup && firms[emp as usize].headcount as u64 >= LARGE_FIRM * s {
+                let fi = emp.firm_index();
+                let startup = fi.is_some_and(|i| firms[i].kind == Kind::Startup);
+                if startup && fi.is_some_and(|i| firms[i].headcount as u64 >= LARGE_FIRM * s) {
                     // A large firm takes the whole agent into its further openings (a step of
                     // `scale` people is at most a tenth of its staff); the people already
                     // handed to singles are booked in the ledger.
@@ -565,8 +566,8 @@ pub fn apply(w: &mut World) {
                     employer = Some(emp);
                     break;
                 }
-                if startup {
-                    let f = &mut firms[emp as usize];
+                if let (true, Some(i)) = (startup, fi) {
+                    let f = &mut firms[i];
                     f.headcount += 1;
                     f.peak_headcount = f.peak_headcount.max(f.headcount);
                     let id = key([tag::SINGLE, p.key, t as u64, j]);
@@ -579,12 +580,13 @@ pub fn apply(w: &mut World) {
             if let Some(emp) = employer {
                 p.employer = emp;
                 p.set_status(Status::Employed);
-                if emp == INCUMBENT {
-                    regions[ri].incumbent_employed += wgt;
-                } else {
-                    let f = &mut firms[emp as usize];
-                    f.headcount += wgt as u32;
-                    f.peak_headcount = f.peak_headcount.max(f.headcount);
+                match emp.firm_index() {
+                    None => regions[ri].incumbent_employed += wgt,
+                    Some(i) => {
+                        let f = &mut firms[i];
+                        f.headcount += wgt as u32;
+                        f.peak_headcount = f.peak_headcount.max(f.headcount);
+                    }
                 }
             }
             if hand_over(&mut owed[ri], handed, s) {
@@ -601,12 +603,13 @@ pub fn apply(w: &mut World) {
             {
                 p.employer = emp;
                 p.set_status(Status::Employed);
-                if emp == INCUMBENT {
-                    regions[ri].incumbent_employed += 1;
-                } else {
-                    let f = &mut firms[emp as usize];
-                    f.headcount += 1;
-                    f.peak_headcount = f.peak_headcount.max(f.headcount);
+                match emp.firm_index() {
+                    None => regions[ri].incumbent_employed += 1,
+                    Some(i) => {
+                        let f = &mut firms[i];
+                        f.headcount += 1;
+                        f.peak_headcount = f.peak_headcount.max(f.headcount);
+                    }
                 }
             }
         }
@@ -657,13 +660,13 @@ pub fn apply(w: &mut World) {
 /// attributes, keyed `[MERGED, its key, month]`): the firm's headcount and the region's people
 /// are unchanged, and a large firm's staff stop costing a record each.
 fn consolidate(persons: &mut Vec<Person>, firms: &[crate::model::firm::Firm], s: u64, t: i32) {
-    let large = |e: u32| {
-        e < INCUMBENT && {
-            let f = &firms[e as usize];
+    let large = |e: Employer| {
+        e.firm_index().is_some_and(|i| {
+            let f = &firms[i];
             f.kind == Kind::Startup && f.operating() && f.headcount as u64 >= LARGE_FIRM * s
-        }
+        })
     };
-    let mut staff: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    let mut staff: std::collections::BTreeMap<Employer, Vec<usize>> = Default::default();
     for (i, p) in persons.iter().enumerate() {
         if p.single() && p.status() == Status::Employed && !p.housed(t) && large(p.employer) {
             staff.entry(p.employer).or_default().push(i);
@@ -715,7 +718,7 @@ pub(super) fn merge(p: &Person, owed: &mut i64, s: u64, t: i32, spawned: &mut Ve
     if *owed <= -(s as i64) {
         *owed += s as i64;
         let id = key([tag::MERGED, p.key, t as u64]);
-        spawned.push(p.like(id, NO_EMPLOYER, Status::Seeking, false));
+        spawned.push(p.like(id, Employer::NONE, Status::Seeking, false));
     }
 }
 
@@ -798,10 +801,10 @@ fn census(w: &mut World, max_age: &[f32]) {
 pub struct Openings {
     /// Startups with an opening, `(firm key, firm index)`: each startup's first opening is
     /// filled before any other (startups recruit actively: founders' networks, job fairs).
-    pub firsts: Vec<(u64, u32)>,
+    pub firsts: Vec<(u64, Employer)>,
     /// Every other opening, `(employer key, employer code, openings)`: established employers
-    /// ([`INCUMBENT`]), anchors, and startups' further openings.
-    pub others: Vec<(u64, u32, u32)>,
+    /// ([`Employer::INCUMBENT`]), anchors, and startups' further openings.
+    pub others: Vec<(u64, Employer, u32)>,
 }
 
 impl Openings {
@@ -837,12 +840,12 @@ impl Market {
     }
 
     /// The employer of the opening a seeker with uniform number `u` takes, if any is left.
-    fn take(&mut self, u: f64) -> Option<u32> {
+    fn take(&mut self, u: f64) -> Option<Employer> {
         self.firsts.take(u).or_else(|| self.others.take(u))
     }
 
     /// Take up to `n` more of employer `code`'s openings (after its first); how many were left.
-    fn take_more(&mut self, code: u32, n: u64) -> u64 {
+    fn take_more(&mut self, code: Employer, n: u64) -> u64 {
         let pool = &mut self.others;
         // Built on the first call only: full-scale months never need it.
         let codes = &pool.codes;
@@ -858,16 +861,16 @@ impl Market {
 
 /// Openings per employer in priority order, with a Fenwick tree of counts.
 struct Pool {
-    codes: Vec<u32>,
+    codes: Vec<Employer>,
     /// Position of each employer code in `codes` (made when first asked for).
-    index: Option<std::collections::HashMap<u32, usize>>,
+    index: Option<std::collections::HashMap<Employer, usize>>,
     tree: Vec<u64>,
     left: u64,
 }
 
 impl Pool {
-    fn new(entries: impl Iterator<Item = (u64, u32, u32)>) -> Pool {
-        let mut e: Vec<(u64, u32, u32)> = entries.filter(|x| x.2 > 0).collect();
+    fn new(entries: impl Iterator<Item = (u64, Employer, u32)>) -> Pool {
+        let mut e: Vec<(u64, Employer, u32)> = entries.filter(|x| x.2 > 0).collect();
         e.sort_unstable_by_key(|&(p, code, _)| (p, code));
         let n = e.len();
         let mut tree = vec![0u64; n + 1];
@@ -911,7 +914,7 @@ impl Pool {
         k
     }
 
-    fn take(&mut self, u: f64) -> Option<u32> {
+    fn take(&mut self, u: f64) -> Option<Employer> {
         if self.left == 0 {
             return None;
         }
@@ -946,22 +949,26 @@ mod tests {
     use crate::model::firm::Kind;
     use crate::sim::World;
 
+    fn f(i: usize) -> Employer {
+        Employer::firm(i)
+    }
+
     /// Startups' first openings are filled before any other; `take_more` takes at most what
     /// an employer has left.
     #[test]
     fn first_openings_go_first_and_take_more_is_bounded() {
         let o = Openings {
-            firsts: vec![(1, 7), (2, 9)],
-            others: vec![(3, 8, 2), (4, INCUMBENT, 1)],
+            firsts: vec![(1, f(7)), (2, f(9))],
+            others: vec![(3, f(8), 2), (4, Employer::INCUMBENT, 1)],
         };
         let mut m = Market::new(&o, 42, 5);
         let mut firsts = [m.take(0.99).unwrap(), m.take(0.0).unwrap()];
         firsts.sort_unstable();
-        assert_eq!(firsts, [7, 9]);
-        assert_eq!(m.take_more(8, 5), 2);
-        assert_eq!(m.take_more(8, 5), 0);
-        assert_eq!(m.take_more(12345, 1), 0);
-        assert_eq!(m.take(0.5), Some(INCUMBENT));
+        assert_eq!(firsts, [f(7), f(9)]);
+        assert_eq!(m.take_more(f(8), 5), 2);
+        assert_eq!(m.take_more(f(8), 5), 0);
+        assert_eq!(m.take_more(f(12345), 1), 0);
+        assert_eq!(m.take(0.5), Some(Employer::INCUMBENT));
         assert_eq!(m.take(0.5), None);
     }
 
@@ -971,24 +978,24 @@ mod tests {
     #[test]
     fn founding_hazard_by_kind_of_person() {
         let found = [0.01, 0.02, 0.04, 0.3];
-        let person = |tech: f32, edu: u8, employer: u32, status: Status| {
+        let person = |tech: f32, edu: u8, employer: Employer, status: Status| {
             Person::new(1, employer, tech, 0, 0, 0, edu, 0, status)
         };
-        let carrier = person(1.5, 2, INCUMBENT, Status::Employed);
+        let carrier = person(1.5, 2, Employer::INCUMBENT, Status::Employed);
         assert!((founding_hazard(&carrier, Status::Employed, &found, 0.001) - 0.06).abs() < 1e-6);
-        let high = person(2.0, 3, INCUMBENT, Status::Seeking);
+        let high = person(2.0, 3, Employer::INCUMBENT, Status::Seeking);
         assert_eq!(founding_hazard(&high, Status::Seeking, &found, 0.001), 0.5);
-        let staff = person(0.0, 1, 17, Status::Employed);
+        let staff = person(0.0, 1, f(17), Status::Employed);
         assert_eq!(
             founding_hazard(&staff, Status::Employed, &found, 0.001),
             0.001
         );
-        let incumbent = person(0.0, 1, INCUMBENT, Status::Employed);
+        let incumbent = person(0.0, 1, Employer::INCUMBENT, Status::Employed);
         assert_eq!(
             founding_hazard(&incumbent, Status::Employed, &found, 0.001),
             0.0
         );
-        let seeker = person(0.0, 1, INCUMBENT, Status::Seeking);
+        let seeker = person(0.0, 1, Employer::INCUMBENT, Status::Seeking);
         assert_eq!(
             founding_hazard(&seeker, Status::Seeking, &found, 0.001),
             0.0
@@ -1020,11 +1027,11 @@ mod tests {
                 let mut heads = vec![0u64; w.firms.len()];
                 let mut incumbent = vec![0u64; w.regions.len()];
                 for p in &w.persons {
-                    if p.employer == INCUMBENT {
+                    if p.employer == Employer::INCUMBENT {
                         incumbent[p.region as usize] += p.weight(scale);
-                    } else if p.employer < INCUMBENT {
-                        heads[p.employer as usize] += p.weight(scale);
-                        let f = &w.firms[p.employer as usize];
+                    } else if let Some(fi) = p.employer.firm_index() {
+                        heads[fi] += p.weight(scale);
+                        let f = &w.firms[fi];
                         if scale > 1 && f.kind == Kind::Startup && !p.single() {
                             aggregated_staff += 1;
                         }
@@ -1060,22 +1067,32 @@ mod tests {
 
     #[test]
     fn pool_draws_every_opening_once() {
-        let mut p = Pool::new([(5, 10, 2), (1, 20, 0), (3, 30, 3), (9, 40, 1)].into_iter());
+        let mut p = pool(&[(5, 10, 2), (1, 20, 0), (3, 30, 3), (9, 40, 1)]);
         // Priority order: 30 (3 openings), 10 (2), 40 (1); employer 20 has none.
-        assert_eq!(p.take(0.0), Some(30));
-        assert_eq!(p.take(0.999), Some(40));
-        let mut rest: Vec<u32> = (0..4).map(|_| p.take(0.5).unwrap()).collect();
+        assert_eq!(take(&mut p, 0.0), Some(30));
+        assert_eq!(take(&mut p, 0.999), Some(40));
+        let mut rest: Vec<usize> = (0..4).map(|_| take(&mut p, 0.5).unwrap()).collect();
         rest.sort();
         assert_eq!(rest, vec![10, 10, 30, 30]);
-        assert_eq!(p.take(0.5), None);
+        assert_eq!(take(&mut p, 0.5), None);
     }
 
     #[test]
     fn pool_picks_by_position() {
         // Openings [a, a, b, c, c, c] in priority order; u picks position ⌊6u⌋.
-        let mk = || Pool::new([(1, 1, 2), (2, 2, 1), (3, 3, 3)].into_iter());
+        let mk = || pool(&[(1, 1, 2), (2, 2, 1), (3, 3, 3)]);
         for (u, want) in [(0.0, 1), (0.3, 1), (0.34, 2), (0.5, 3), (0.99, 3)] {
-            assert_eq!(mk().take(u), Some(want), "u = {u}");
+            assert_eq!(take(&mut mk(), u), Some(want), "u = {u}");
         }
+    }
+
+    /// A pool of firms' openings, `(priority, firm index, openings)`.
+    fn pool(entries: &[(u64, usize, u32)]) -> Pool {
+        Pool::new(entries.iter().map(|&(k, i, n)| (k, f(i), n)))
+    }
+
+    /// The index of the firm whose opening `u` takes.
+    fn take(p: &mut Pool, u: f64) -> Option<usize> {
+        p.take(u).map(|e| e.firm_index().expect("a firm"))
     }
 }

@@ -7,7 +7,7 @@ use crate::rng::{KeyedRng, Phase, key, name_key, tag};
 use crate::scenario::Education;
 
 use super::World;
-use crate::model::person::draw_sector;
+use crate::model::person::{Employer, draw_sector};
 
 /// Grant programs: staged tranches fall due, eligible firms apply, the panel decides, awards
 /// are paid within the year's budget.
@@ -295,7 +295,7 @@ pub fn competitions(w: &mut World) {
                 w.firms.push(firm);
                 let mut founder = Person::new(
                     id,
-                    (w.firms.len() - 1) as u32,
+                    Employer::firm(w.firms.len() - 1),
                     0.0,
                     (t as i32 - (age * 12.0) as i32) as i16,
                     t as i16,
