@@ -20,7 +20,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
-    /// Sweep file (TOML; see README "Sweeps").
+    /// Sweep file (TOML; see docs/GUIDE.md, "Sweeps").
     pub file: PathBuf,
     /// Output directory (default: `out/<sweep file stem>`). A shard writes into
     /// `<out>/shard-I-of-N/`.

@@ -1,4 +1,4 @@
-//! Docs stay true: the knob reference is the command's output, and the README documents every
+//! Docs stay true: the knob reference is the command's output, and docs/REFERENCE.md documents every
 //! output column.
 
 use std::process::Command;
@@ -19,8 +19,8 @@ fn knobs_md_matches_the_command() {
 }
 
 #[test]
-fn readme_documents_every_timeseries_column() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
+fn reference_documents_every_timeseries_column() {
+    let readme = std::fs::read_to_string("docs/REFERENCE.md").unwrap();
     let sc = talentsim::load("scenarios/minimal.toml".as_ref(), &[]).unwrap();
     let run = talentsim::simulate(&sc, 1);
     let mut buf = Vec::new();
@@ -29,6 +29,9 @@ fn readme_documents_every_timeseries_column() {
     for col in text.lines().next().unwrap().split(',') {
         let documented = readme.contains(&format!("`{col}`"))
             || (col.starts_with("firms_") && readme.contains("`firms_preseed` … `firms_growth`"));
-        assert!(documented, "README.md does not document the column `{col}`");
+        assert!(
+            documented,
+            "docs/REFERENCE.md does not document the column `{col}`"
+        );
     }
 }
