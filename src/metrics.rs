@@ -14,7 +14,7 @@ pub use crate::sim::Events;
 use crate::sim::World;
 
 /// One row of `timeseries.csv`. Field order is column order; names are the contract
-/// documented in `docs/REFERENCE.md`.
+/// documented in `docs/OUTPUTS.md`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct MonthRow {
     pub month: String,

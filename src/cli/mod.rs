@@ -48,7 +48,7 @@ mod sweep;
 /// Agent-based simulator of regional talent ecosystems.
 ///
 /// Talent brings technology → technology becomes a project → the project raises capital →
-/// industrialization. Scenarios are TOML files; see docs/REFERENCE.md for the format.
+/// industrialization. Scenarios are TOML files; see docs/GUIDE.md for the format.
 #[derive(Parser, Debug)]
 #[command(name = "talentsim", version, about, long_about = None)]
 struct Cli {

@@ -63,7 +63,7 @@ impl Stat {
             }
             if !cols.iter().any(|x| x == name) {
                 let msg = format!(
-                    "unknown column `{name}`: expected a numeric `timeseries.csv` column (see docs/REFERENCE.md, Outputs)"
+                    "unknown column `{name}`: expected a numeric `timeseries.csv` column (see docs/OUTPUTS.md)"
                 );
                 match nearest(name, cols.iter().map(String::as_str)) {
                     Some(n) => c.error_hint(

@@ -1,6 +1,6 @@
-//! Snapshot tests of what users read (insta): diagnostics, the resolved scenario, `--help`,
-//! a sweep's dry run. A change to any of them shows as a diff in review (`cargo insta review`);
-//! timings and machine-dependent sizes are filtered out.
+//! Snapshot tests of what users read (insta): the diagnostics of every error fixture, the
+//! resolved scenario, `--help`, a sweep's dry run. A change to any of them shows as a diff in
+//! review (`cargo insta review`); timings and machine-dependent sizes are masked.
 
 use std::process::Command;
 
@@ -17,12 +17,30 @@ fn talentsim(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Every problem of a file with many, each with file:line:column, key, expectation and hint.
+/// The diagnostics of every error fixture (`tests/fixtures/errors/`), each with
+/// file:line:column, key, expectation and hint; exit 2. In the memory refusal the machine's
+/// available memory and the sizes are masked.
 #[test]
-fn diagnostics_of_many_mistakes() {
-    let (code, _, err) = talentsim(&["validate", "tests/fixtures/errors/many_mistakes.toml"]);
-    assert_eq!(code, 2);
-    insta::assert_snapshot!(err);
+fn diagnostics_of_every_error_fixture() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/errors");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    for name in names {
+        let path = format!("tests/fixtures/errors/{name}");
+        let (code, _, err) = talentsim(&["validate", &path]);
+        let stem = name.trim_end_matches(".toml");
+        let err = if stem == "too_large" {
+            mask_numbers(&err)
+        } else {
+            err
+        };
+        insta::assert_snapshot!(format!("error_{stem}"), format!("exit {code}\n{err}"));
+    }
 }
 
 /// A `--set` with a misspelt region and a value out of range.
