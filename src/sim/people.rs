@@ -2,17 +2,19 @@
 
 use rayon::prelude::*;
 
-use crate::model::firm::Kind;
+use crate::model::firm::{Firm, Kind};
 use crate::model::person::{
-    Act, Employer, EmployerView, Person, PersonContext, Status, edu_code, founding_hazard,
+    Act, Employer, EmployerView, HOUSING_QUEUE_MONTHS, Person, PersonContext, Status, draw_sector,
+    draw_tech, edu_code, founding_hazard,
 };
 use crate::model::program::expected_support;
-use crate::model::region::{job_finding, outside_utility, typical_alternative, update_choices};
+use crate::model::region::{
+    RegionState, job_finding, outside_utility, typical_alternative, update_choices,
+};
 use crate::rng::{KeyedRng, Phase, key, tag};
-use crate::scenario::Education;
+use crate::scenario::{Education, ScenarioDef};
 
-use super::World;
-use crate::model::person::{draw_sector, draw_tech};
+use super::{Events, World};
 
 /// Prices, policy stocks (housing, amenities, budgets) and the utilities people compare.
 pub fn environment(w: &mut World) {
@@ -336,31 +338,14 @@ pub fn apply(w: &mut World) {
     let nreg = w.regions.len();
     // This month's labour market per region: every opening in a random order that does not
     // depend on which other employers are hiring (see `Market`).
-    let mut markets: Vec<Market> = w
+    let markets: Vec<Market> = w
         .openings
         .iter()
         .map(|o| Market::new(o, w.seed, w.t))
         .collect();
-    let u_out = w.u_out;
     let s = w.scale;
     let found = founding_multipliers(w);
     let mut persons = std::mem::take(&mut w.persons);
-    let World {
-        firms,
-        regions,
-        events,
-        seed,
-        owed,
-        cap,
-        over_cap,
-        ..
-    } = w;
-    let cap = *cap;
-    let housed_until_for: Vec<i16> = def
-        .region
-        .iter()
-        .map(|r| (t + (r.housing.max_years * 12.0).round() as i32 - 1) as i16)
-        .collect();
     let max_age: Vec<f32> = def
         .region
         .iter()
@@ -368,274 +353,49 @@ pub fn apply(w: &mut World) {
         .collect();
     // Tenancies still running (before allocating new ones), and the people with something to
     // do this month, in person order (both found in parallel; most people change nothing).
-    let mut housed_now = count_housed(&persons, nreg, t, s);
+    let housed_now = count_housed(&persons, nreg, t, s);
     let todo: Vec<u32> = persons
         .par_iter()
         .enumerate()
         .filter(|(_, p)| p.decided())
         .map(|(i, _)| i as u32)
         .collect();
-    let firm_params = &def.firms;
-    // Singles split from aggregated agents and agents re-formed from singles this month,
-    // appended after the pass (in the order they arose).
-    let mut spawned: Vec<Person> = Vec::new();
-    let mut step = |p: &mut Person| -> bool {
-        let d = p.decision();
-        let ri = p.region as usize;
-        let wgt = p.weight(s);
-        let release = |p: &Person,
-                       firms: &mut Vec<crate::model::firm::Firm>,
-                       regions: &mut Vec<crate::model::region::RegionState>| {
-            if p.employer == Employer::INCUMBENT {
-                regions[ri].incumbent_employed = regions[ri].incumbent_employed.saturating_sub(wgt);
-            } else if let Some(fi) = p.employer.firm_index() {
-                let f = &mut firms[fi];
-                f.headcount = f.headcount.saturating_sub(wgt as u32);
-            }
-        };
-        if d.act() == Act::Retire {
-            release(p, firms, regions);
-            if p.housed(t) {
-                housed_now[ri] -= wgt;
-            }
-            events[ri].retirements += wgt;
-            return false;
-        }
-        if d.act() == Act::FollowFirm {
-            // A founder following the firm to another region.
-            let to = firms[p.employer.firm_index().expect("a founder has a firm")].region as usize;
-            if p.housed(t) {
-                housed_now[ri] -= wgt;
-            }
-            p.housed_until = -1;
-            events[ri].people_moved_out += wgt;
-            events[to].people_moved_in += wgt;
-            p.region = to as u8;
-            p.arrived = t as i16;
-            return true;
-        }
-        if d.quit() {
-            if p.status() != Status::Founder {
-                release(p, firms, regions);
-            }
-            p.employer = Employer::NONE;
-            p.set_status(Status::Seeking);
-        }
-        if d.act() == Act::Leave {
-            release(p, firms, regions);
-            if p.housed(t) {
-                housed_now[ri] -= wgt;
-            }
-            events[ri].departures += wgt;
-            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Exit, p.key);
-            if nreg > 1 && rng.chance(def.behaviour.relocate_consider) {
-                // Consider the other simulated regions against leaving for elsewhere.
-                let weights: Vec<f64> = regions
-                    .iter()
-                    .enumerate()
-                    .map(|(j, st)| {
-                        if j == ri {
-                            0.0
-                        } else {
-                            st.awareness * st.u_old.exp()
-                        }
-                    })
-                    .collect();
-                let total: f64 = weights.iter().sum::<f64>();
-                let mut u = rng.uniform() * (total + u_out.exp());
-                for (j, wgt_j) in weights.iter().enumerate() {
-                    u -= wgt_j;
-                    if u < 0.0 && *wgt_j > 0.0 {
-                        p.region = j as u8;
-                        p.employer = Employer::NONE;
-                        p.set_status(Status::Seeking);
-                        p.housed_until = -1;
-                        p.arrived = t as i16;
-                        events[ri].people_moved_out += wgt;
-                        events[j].people_moved_in += wgt;
-                        if p.single() {
-                            // A single who is no longer a founder or startup employee rejoins
-                            // the aggregated people of the region moved to.
-                            merge(p, &mut owed[j], s, t, &mut spawned);
-                            return false;
-                        }
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }
-        if p.single() && p.status() == Status::Seeking && d.act() != Act::Found {
-            // Out of a startup job: back into the aggregated people.
-            if p.housed(t) {
-                housed_now[ri] -= 1;
-            }
-            merge(p, &mut owed[ri], s, t, &mut spawned);
-            return false;
-        }
-        if d.act() == Act::Found && wgt > 1 {
-            // Some of an aggregated agent's people found firms: each becomes a single founder.
-            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
-            let per = founding_hazard(p, p.status(), &found[ri], def.behaviour.spinout_rate);
-            let k = rng.binomial_at_least_one(s, per);
-            let carries = p.tech() > 0.0;
-            for j in 0..k {
-                if firms.len() + spawned.len() >= cap {
-                    *over_cap = true;
-                    break;
-                }
-                let id = key([tag::SINGLE, p.key, t as u64, j]);
-                let mut frng = KeyedRng::new(*seed, t as u32, Phase::Founding, id);
-                let tech = if carries {
-                    p.tech() as f64
-                } else {
-                    let fi = p.employer.firm_index().expect("a spin-out has an employer");
-                    spinout_tech(firms[fi].quality, &mut frng)
-                };
-                let firm = crate::model::firm::Firm::startup(
-                    ri as u8,
-                    p.sector,
-                    id,
-                    p.edu(),
-                    tech,
-                    t,
-                    firm_params,
-                    &mut frng,
-                );
-                firms.push(firm);
-                let mut f = p.like(id, Employer::firm(firms.len() - 1), Status::Founder, true);
-                f.set_tech(0.0);
-                spawned.push(f);
-                events[ri].new_firms += 1;
-            }
-            // The carriers who founded have used their technology: the agent stops carrying
-            // it with the chance that stands for them.
-            if carries && rng.chance(k as f64 / s as f64) {
-                p.set_tech(0.0);
-            }
-            if hand_over(&mut owed[ri], k, s) {
-                release(p, firms, regions);
-                if p.housed(t) {
-                    housed_now[ri] -= wgt;
-                }
-                return false;
-            }
-        } else if d.act() == Act::Found {
-            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Founding, p.key);
-            if let (true, Some(fi)) = (p.tech() <= 0.0, p.employer.firm_index()) {
-                let q = spinout_tech(firms[fi].quality, &mut rng);
-                p.set_tech(q as f32);
-            }
-            release(p, firms, regions);
-            let firm = crate::model::firm::Firm::startup(
-                ri as u8,
-                p.sector,
-                p.key,
-                p.edu(),
-                p.tech() as f64,
-                t,
-                firm_params,
-                &mut rng,
-            );
-            firms.push(firm);
-            p.employer = Employer::firm(firms.len() - 1);
-            p.set_status(Status::Founder);
-            p.set_tech(0.0);
-            events[ri].new_firms += 1;
-        } else if d.act() == Act::Match && wgt > 1 {
-            // Each of an aggregated agent's people takes an opening: a startup's is taken by a
-            // single split off; the agent itself goes to the first other employer drawn.
-            let mut rng = KeyedRng::new(*seed, t as u32, Phase::Match, p.key);
-            let mut handed = 0;
-            let mut employer = None;
-            for j in 0..s {
-                if firms.len() + spawned.len() >= cap {
-                    *over_cap = true;
-                    break;
-                }
-                let Some(emp) = markets[ri].take(rng.uniform()) else {
-                    break;
-                };
-                let fi = emp.firm_index();
-                let startup = fi.is_some_and(|i| firms[i].kind == Kind::Startup);
-                if startup && fi.is_some_and(|i| firms[i].headcount as u64 >= LARGE_FIRM * s) {
-                    // A large firm takes the whole agent into its further openings (a step of
-                    // `scale` people is at most a tenth of its staff); the people already
-                    // handed to singles are booked in the ledger.
-                    markets[ri].take_more(emp, s - 1);
-                    employer = Some(emp);
-                    break;
-                }
-                if let (true, Some(i)) = (startup, fi) {
-                    let f = &mut firms[i];
-                    f.headcount += 1;
-                    f.peak_headcount = f.peak_headcount.max(f.headcount);
-                    let id = key([tag::SINGLE, p.key, t as u64, j]);
-                    spawned.push(p.like(id, emp, Status::Employed, true));
-                    handed += 1;
-                } else if employer.is_none() {
-                    employer = Some(emp);
-                }
-            }
-            if let Some(emp) = employer {
-                p.employer = emp;
-                p.set_status(Status::Employed);
-                match emp.firm_index() {
-                    None => regions[ri].incumbent_employed += wgt,
-                    Some(i) => {
-                        let f = &mut firms[i];
-                        f.headcount += wgt as u32;
-                        f.peak_headcount = f.peak_headcount.max(f.headcount);
-                    }
-                }
-            }
-            if hand_over(&mut owed[ri], handed, s) {
-                release(p, firms, regions);
-                if p.housed(t) {
-                    housed_now[ri] -= wgt;
-                }
-                return false;
-            }
-        } else if d.act() == Act::Match
-            && let Some(emp) =
-                markets[ri].take(KeyedRng::new(*seed, t as u32, Phase::Match, p.key).uniform())
-        {
-            {
-                p.employer = emp;
-                p.set_status(Status::Employed);
-                match emp.firm_index() {
-                    None => regions[ri].incumbent_employed += 1,
-                    Some(i) => {
-                        let f = &mut firms[i];
-                        f.headcount += 1;
-                        f.peak_headcount = f.peak_headcount.max(f.headcount);
-                    }
-                }
-            }
-        }
-        // Talent housing: tenancies end; eligible newcomers take free rooms in queue order.
-        let young = p.age(t) < max_age[ri];
-        if !p.housed(t) && p.housed_until >= 0 {
-            p.housed_until = -1;
-        }
-        if young
-            && p.housed_until < 0
-            && ((housed_now[ri] + wgt) as f64) <= regions[ri].housing_units.floor()
-            && t - p.arrived as i32 <= 12
-        {
-            p.housed_until = housed_until_for[ri];
-            housed_now[ri] += wgt;
-        }
-        true
+    let mut a = Applier {
+        def,
+        t,
+        s,
+        seed: w.seed,
+        u_out: w.u_out,
+        cap: w.cap,
+        housed_until_for: def
+            .region
+            .iter()
+            .map(|r| (t + (r.housing.max_years * 12.0).round() as i32 - 1) as i16)
+            .collect(),
+        max_age: &max_age,
+        found,
+        firms: &mut w.firms,
+        regions: &mut w.regions,
+        events: &mut w.events,
+        owed: &mut w.owed,
+        over_cap: &mut w.over_cap,
+        markets,
+        housed_now,
+        spawned: Vec::new(),
     };
     let mut removed = false;
     for &i in &todo {
         let p = &mut persons[i as usize];
-        if !step(p) {
+        if !a.person(p) {
             p.set_gone();
             removed = true;
         }
     }
+    let Applier {
+        housed_now,
+        spawned,
+        ..
+    } = a;
     if removed {
         persons.retain(|p| !p.gone());
     }
@@ -652,6 +412,349 @@ pub fn apply(w: &mut World) {
         let r = &def.region[ri];
         w.events[ri].spend_housing = st.housed as f64 * st.rent * r.housing.discount;
         w.events[ri].housed = st.housed;
+    }
+}
+
+/// What the sequential apply phase reads and changes besides the person it applies: the
+/// firms, regions and events, the month's labour markets, the ledger of aggregated people,
+/// the talent rooms taken, and the singles split off or agents re-formed this month
+/// (`spawned`, appended after the pass in the order they arose).
+struct Applier<'w> {
+    def: &'w ScenarioDef,
+    t: i32,
+    /// People per aggregated agent.
+    s: u64,
+    seed: u64,
+    /// Utility of elsewhere this month.
+    u_out: f64,
+    /// Firms and singles the run may create (a memory pilot's guard).
+    cap: usize,
+    /// Last month of a tenancy that starts now, per region.
+    housed_until_for: Vec<i16>,
+    max_age: &'w [f32],
+    found: Vec<[f64; 4]>,
+    firms: &'w mut Vec<Firm>,
+    regions: &'w mut Vec<RegionState>,
+    events: &'w mut Vec<Events>,
+    owed: &'w mut Vec<i64>,
+    over_cap: &'w mut bool,
+    markets: Vec<Market>,
+    housed_now: Vec<u64>,
+    spawned: Vec<Person>,
+}
+
+impl Applier<'_> {
+    /// Apply one person's decision; `false` when the agent leaves the population (removed at
+    /// the end of the pass).
+    fn person(&mut self, p: &mut Person) -> bool {
+        let d = p.decision();
+        match d.act() {
+            Act::Retire => return self.retire(p),
+            Act::FollowFirm => return self.follow_firm(p),
+            _ => {}
+        }
+        if d.quit() {
+            if p.status() != Status::Founder {
+                self.release(p);
+            }
+            p.employer = Employer::NONE;
+            p.set_status(Status::Seeking);
+        }
+        if d.act() == Act::Leave {
+            return self.leave(p);
+        }
+        if p.single() && p.status() == Status::Seeking && d.act() != Act::Found {
+            // Out of a startup job: back into the aggregated people.
+            let ri = p.region as usize;
+            if p.housed(self.t) {
+                self.housed_now[ri] -= 1;
+            }
+            merge(p, &mut self.owed[ri], self.s, self.t, &mut self.spawned);
+            return false;
+        }
+        let aggregated = p.weight(self.s) > 1;
+        let stays = match d.act() {
+            Act::Found if aggregated => self.found_aggregated(p),
+            Act::Found => {
+                self.found(p);
+                true
+            }
+            Act::Match if aggregated => self.match_aggregated(p),
+            Act::Match => {
+                self.match_one(p);
+                true
+            }
+            _ => true,
+        };
+        if stays {
+            self.house(p);
+        }
+        stays
+    }
+
+    /// The person's job ends: their employer's headcount (or the region's established
+    /// employers') drops by the people the agent stands for.
+    fn release(&mut self, p: &Person) {
+        let wgt = p.weight(self.s);
+        if p.employer == Employer::INCUMBENT {
+            let st = &mut self.regions[p.region as usize];
+            st.incumbent_employed = st.incumbent_employed.saturating_sub(wgt);
+        } else if let Some(fi) = p.employer.firm_index() {
+            let f = &mut self.firms[fi];
+            f.headcount = f.headcount.saturating_sub(wgt as u32);
+        }
+    }
+
+    /// The agent gives up its talent room, if it has one.
+    fn vacate(&mut self, p: &Person) {
+        if p.housed(self.t) {
+            self.housed_now[p.region as usize] -= p.weight(self.s);
+        }
+    }
+
+    fn retire(&mut self, p: &mut Person) -> bool {
+        self.release(p);
+        self.vacate(p);
+        self.events[p.region as usize].retirements += p.weight(self.s);
+        false
+    }
+
+    /// A founder following the firm to another region.
+    fn follow_firm(&mut self, p: &mut Person) -> bool {
+        let (ri, wgt) = (p.region as usize, p.weight(self.s));
+        let fi = p.employer.firm_index().expect("a founder has a firm");
+        let to = self.firms[fi].region as usize;
+        self.vacate(p);
+        p.housed_until = -1;
+        self.events[ri].people_moved_out += wgt;
+        self.events[to].people_moved_in += wgt;
+        p.region = to as u8;
+        p.arrived = self.t as i16;
+        true
+    }
+
+    /// Leave the region: for elsewhere, or, with the chance `relocate_consider`, for another
+    /// simulated region chosen by awareness × utility against elsewhere (a logit).
+    fn leave(&mut self, p: &mut Person) -> bool {
+        let (ri, wgt, t) = (p.region as usize, p.weight(self.s), self.t);
+        self.release(p);
+        self.vacate(p);
+        self.events[ri].departures += wgt;
+        let mut rng = KeyedRng::new(self.seed, t as u32, Phase::Exit, p.key);
+        if self.regions.len() < 2 || !rng.chance(self.def.behaviour.relocate_consider) {
+            return false;
+        }
+        let weights: Vec<f64> = self
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(j, st)| {
+                if j == ri {
+                    0.0
+                } else {
+                    st.awareness * st.u_old.exp()
+                }
+            })
+            .collect();
+        let total: f64 = weights.iter().sum::<f64>();
+        let mut u = rng.uniform() * (total + self.u_out.exp());
+        for (j, wgt_j) in weights.iter().enumerate() {
+            u -= wgt_j;
+            if u < 0.0 && *wgt_j > 0.0 {
+                p.region = j as u8;
+                p.employer = Employer::NONE;
+                p.set_status(Status::Seeking);
+                p.housed_until = -1;
+                p.arrived = t as i16;
+                self.events[ri].people_moved_out += wgt;
+                self.events[j].people_moved_in += wgt;
+                if p.single() {
+                    // A single who is no longer a founder or startup employee rejoins the
+                    // aggregated people of the region moved to.
+                    merge(p, &mut self.owed[j], self.s, t, &mut self.spawned);
+                    return false;
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Some of an aggregated agent's people found firms: each becomes a single founder.
+    /// `false` when the agent is handed over whole.
+    fn found_aggregated(&mut self, p: &mut Person) -> bool {
+        let (ri, s, t) = (p.region as usize, self.s, self.t);
+        let mut rng = KeyedRng::new(self.seed, t as u32, Phase::Founding, p.key);
+        let per = founding_hazard(
+            p,
+            p.status(),
+            &self.found[ri],
+            self.def.behaviour.spinout_rate,
+        );
+        let k = rng.binomial_at_least_one(s, per);
+        let carries = p.tech() > 0.0;
+        for j in 0..k {
+            if self.firms.len() + self.spawned.len() >= self.cap {
+                *self.over_cap = true;
+                break;
+            }
+            let id = key([tag::SINGLE, p.key, t as u64, j]);
+            let mut frng = KeyedRng::new(self.seed, t as u32, Phase::Founding, id);
+            let tech = if carries {
+                p.tech() as f64
+            } else {
+                let fi = p.employer.firm_index().expect("a spin-out has an employer");
+                spinout_tech(self.firms[fi].quality, &mut frng)
+            };
+            let firm = Firm::startup(
+                ri as u8,
+                p.sector,
+                id,
+                p.edu(),
+                tech,
+                t,
+                &self.def.firms,
+                &mut frng,
+            );
+            self.firms.push(firm);
+            let mut f = p.like(
+                id,
+                Employer::firm(self.firms.len() - 1),
+                Status::Founder,
+                true,
+            );
+            f.set_tech(0.0);
+            self.spawned.push(f);
+            self.events[ri].new_firms += 1;
+        }
+        // The carriers who founded have used their technology: the agent stops carrying it
+        // with the chance that stands for them.
+        if carries && rng.chance(k as f64 / s as f64) {
+            p.set_tech(0.0);
+        }
+        self.hand_over_if_due(p, k)
+    }
+
+    /// Where the ledger says the `handed` people just split off make up a whole agent, the
+    /// agent itself is handed over (its job and room released): `false` then.
+    fn hand_over_if_due(&mut self, p: &Person, handed: u64) -> bool {
+        if hand_over(&mut self.owed[p.region as usize], handed, self.s) {
+            self.release(p);
+            self.vacate(p);
+            return false;
+        }
+        true
+    }
+
+    /// One person founds a firm (a spin-out takes a technology from its employer's).
+    fn found(&mut self, p: &mut Person) {
+        let (ri, t) = (p.region as usize, self.t);
+        let mut rng = KeyedRng::new(self.seed, t as u32, Phase::Founding, p.key);
+        if let (true, Some(fi)) = (p.tech() <= 0.0, p.employer.firm_index()) {
+            let q = spinout_tech(self.firms[fi].quality, &mut rng);
+            p.set_tech(q as f32);
+        }
+        self.release(p);
+        let firm = Firm::startup(
+            ri as u8,
+            p.sector,
+            p.key,
+            p.edu(),
+            p.tech() as f64,
+            t,
+            &self.def.firms,
+            &mut rng,
+        );
+        self.firms.push(firm);
+        p.employer = Employer::firm(self.firms.len() - 1);
+        p.set_status(Status::Founder);
+        p.set_tech(0.0);
+        self.events[ri].new_firms += 1;
+    }
+
+    /// Each of an aggregated agent's people takes an opening: a startup's is taken by a single
+    /// split off; the agent itself goes to the first other employer drawn. `false` when the
+    /// agent is handed over whole.
+    fn match_aggregated(&mut self, p: &mut Person) -> bool {
+        let (ri, s, t, wgt) = (p.region as usize, self.s, self.t, p.weight(self.s));
+        let mut rng = KeyedRng::new(self.seed, t as u32, Phase::Match, p.key);
+        let mut handed = 0;
+        let mut employer = None;
+        for j in 0..s {
+            if self.firms.len() + self.spawned.len() >= self.cap {
+                *self.over_cap = true;
+                break;
+            }
+            let Some(emp) = self.markets[ri].take(rng.uniform()) else {
+                break;
+            };
+            let fi = emp.firm_index();
+            let startup = fi.is_some_and(|i| self.firms[i].kind == Kind::Startup);
+            if startup && fi.is_some_and(|i| self.firms[i].headcount as u64 >= LARGE_FIRM * s) {
+                // A large firm takes the whole agent into its further openings (a step of
+                // `scale` people is at most a tenth of its staff); the people already handed
+                // to singles are booked in the ledger.
+                self.markets[ri].take_more(emp, s - 1);
+                employer = Some(emp);
+                break;
+            }
+            if let (true, Some(i)) = (startup, fi) {
+                let f = &mut self.firms[i];
+                f.headcount += 1;
+                f.peak_headcount = f.peak_headcount.max(f.headcount);
+                let id = key([tag::SINGLE, p.key, t as u64, j]);
+                self.spawned.push(p.like(id, emp, Status::Employed, true));
+                handed += 1;
+            } else if employer.is_none() {
+                employer = Some(emp);
+            }
+        }
+        if let Some(emp) = employer {
+            p.employer = emp;
+            p.set_status(Status::Employed);
+            self.hire(emp, ri, wgt);
+        }
+        self.hand_over_if_due(p, handed)
+    }
+
+    /// A seeker takes the opening their uniform number draws, if any is left.
+    fn match_one(&mut self, p: &mut Person) {
+        let ri = p.region as usize;
+        let u = KeyedRng::new(self.seed, self.t as u32, Phase::Match, p.key).uniform();
+        if let Some(emp) = self.markets[ri].take(u) {
+            p.employer = emp;
+            p.set_status(Status::Employed);
+            self.hire(emp, ri, 1);
+        }
+    }
+
+    /// `n` more people at `emp` in region `ri`.
+    fn hire(&mut self, emp: Employer, ri: usize, n: u64) {
+        match emp.firm_index() {
+            None => self.regions[ri].incumbent_employed += n,
+            Some(i) => {
+                let f = &mut self.firms[i];
+                f.headcount += n as u32;
+                f.peak_headcount = f.peak_headcount.max(f.headcount);
+            }
+        }
+    }
+
+    /// Talent housing: a tenancy ends; an eligible newcomer takes a free room, in queue order.
+    fn house(&mut self, p: &mut Person) {
+        let (ri, t, wgt) = (p.region as usize, self.t, p.weight(self.s));
+        let young = p.age(t) < self.max_age[ri];
+        if !p.housed(t) && p.housed_until >= 0 {
+            p.housed_until = -1;
+        }
+        if young
+            && p.housed_until < 0
+            && ((self.housed_now[ri] + wgt) as f64) <= self.regions[ri].housing_units.floor()
+            && t - p.arrived as i32 <= HOUSING_QUEUE_MONTHS
+        {
+            p.housed_until = self.housed_until_for[ri];
+            self.housed_now[ri] += wgt;
+        }
     }
 }
 
