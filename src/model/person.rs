@@ -287,34 +287,46 @@ impl Person {
         if rng.chance(leave) {
             return d.with_act(Act::Leave);
         }
-        if status != Status::Founder {
-            let carries = self.tech() > 0.0;
-            if !AGGREGATED || self.single() {
-                let hazard = if carries {
-                    found[ri][self.edu() as usize] * self.tech() as f64
-                } else {
-                    0.0
-                };
-                let spin = !carries
-                    && status == Status::Employed
-                    && self.employer.firm_index().is_some()
-                    && rng.chance(behaviour.spinout_rate);
-                if spin || (carries && rng.chance(hazard.min(MAX_FOUNDING_HAZARD))) {
-                    return d.with_act(Act::Found);
-                }
-            } else {
-                // An aggregated agent: each of its people founds on their own hazard; the
-                // agent stays, and the apply phase hands the founders to singles.
-                let per = founding_hazard(self, status, &found[ri], behaviour.spinout_rate);
-                if per > 0.0 && rng.chance(1.0 - (1.0 - per).powf(scale as f64)) {
-                    return d.with_act(Act::Found);
-                }
-            }
+        if status != Status::Founder
+            && self.founds::<AGGREGATED>(status, &found[ri], behaviour.spinout_rate, scale, rng)
+        {
+            return d.with_act(Act::Found);
         }
         if seeking && rng.chance(st.p_find) {
             d = d.with_act(Act::Match);
         }
         d
+    }
+
+    /// Whether the person (an aggregated agent: any of its `scale` people) founds a firm this
+    /// month: a technology carrier at the founding hazard (`found` for their education × the
+    /// technology's quality), an employee of a modelled firm at `spinout`.
+    #[inline(always)]
+    fn founds<const AGGREGATED: bool>(
+        &self,
+        status: Status,
+        found: &[f64; 4],
+        spinout: f64,
+        scale: u64,
+        rng: &mut KeyedRng,
+    ) -> bool {
+        if AGGREGATED && !self.single() {
+            // Each of the agent's people founds on their own hazard; the agent stays, and the
+            // apply phase hands the founders to singles.
+            let per = founding_hazard(self, status, found, spinout);
+            return per > 0.0 && rng.chance(1.0 - (1.0 - per).powf(scale as f64));
+        }
+        let carries = self.tech() > 0.0;
+        let hazard = if carries {
+            found[self.edu() as usize] * self.tech() as f64
+        } else {
+            0.0
+        };
+        let spin = !carries
+            && status == Status::Employed
+            && self.employer.firm_index().is_some()
+            && rng.chance(spinout);
+        spin || (carries && rng.chance(hazard.min(MAX_FOUNDING_HAZARD)))
     }
 
     /// This month's decision.

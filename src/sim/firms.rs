@@ -8,7 +8,7 @@ use crate::model::person::Employer;
 use crate::rng::{KeyedRng, Phase, key, tag};
 use crate::scenario::Firms as FirmParams;
 
-use super::World;
+use super::{Events, World};
 
 /// Anchors follow their growth path; startups do R&D, sell, spend (in parallel: each firm
 /// touches only itself).
@@ -258,17 +258,24 @@ pub fn growth_and_exits(w: &mut World) {
         let gap = best_u - here;
         if gap > 0.0 && rng.chance(p.relocation_rate * gap) {
             e.relocations_out += 1;
-            if best == usize::MAX {
-                f.exit(Outcome::Relocated, ExitReason::Relocated, t);
-            } else {
-                // Support tied to the old district stops; its programs stay in the firm's history.
-                f.region = best as u8;
-                f.office_until = 0;
-                f.rd_subsidy_until = 0;
-                f.tranches_left = 0;
-                f.follow_on = 0.0;
-                w.events[best].relocations_in += 1;
-            }
+            relocate(f, (best != usize::MAX).then_some(best), t, &mut w.events);
+        }
+    }
+}
+
+/// A startup leaves its region: for another simulated region `to` (support tied to the old
+/// district stops; its programs stay in the firm's history), or, with `None`, for elsewhere
+/// (it leaves the simulation).
+fn relocate(f: &mut Firm, to: Option<usize>, t: i32, events: &mut [Events]) {
+    match to {
+        None => f.exit(Outcome::Relocated, ExitReason::Relocated, t),
+        Some(best) => {
+            f.region = best as u8;
+            f.office_until = 0;
+            f.rd_subsidy_until = 0;
+            f.tranches_left = 0;
+            f.follow_on = 0.0;
+            events[best].relocations_in += 1;
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::model::region::{
     RegionState, job_finding, outside_utility, typical_alternative, update_choices,
 };
 use crate::rng::{KeyedRng, Phase, key, tag};
-use crate::scenario::{Education, ScenarioDef};
+use crate::scenario::{Education, Elsewhere, ScenarioDef};
 
 use super::{Events, World};
 
@@ -171,6 +171,40 @@ fn arrival_count(w: &World, ri: usize, pool: usize, mean: f64) -> u64 {
 /// The `k`-th newcomer of the month from `pool` (0 graduate, 1 experienced, 2 high-level,
 /// [`RECRUITED`] a recruited graduate) to region `ri`; counts the arrival. The person's key,
 /// `[ARRIVING_PERSON, month, region, pool, k]`, seeds their attributes' stream.
+/// Median quality of a technology a high-level newcomer carries.
+const TECH_MEDIAN_HIGH_LEVEL: f64 = 0.5;
+/// Median quality of a technology a graduate or experienced newcomer carries.
+const TECH_MEDIAN_GRADUATE: f64 = 0.35;
+/// Share of masters (the rest bachelors) among experienced newcomers.
+const EXPERIENCED_MASTER_SHARE: f64 = 0.4;
+
+/// A newcomer's education and age (years) by pool: graduates (0) by the pool's PhD and
+/// master shares, aged 27–32 (PhD), 24–27 (master) or 22–24 (bachelor); experienced people (1)
+/// aged 26–40; high-level talent aged 30–48. Ages are uniform in each range.
+fn education_and_age(e: &Elsewhere, group: usize, rng: &mut KeyedRng) -> (Education, f64) {
+    match group {
+        0 => {
+            let u = rng.uniform();
+            if u < e.phd_share {
+                (Education::Phd, 27.0 + rng.uniform() * 5.0)
+            } else if u < e.phd_share + e.master_share {
+                (Education::Master, 24.0 + rng.uniform() * 3.0)
+            } else {
+                (Education::Bachelor, 22.0 + rng.uniform() * 2.0)
+            }
+        }
+        1 => (
+            if rng.chance(EXPERIENCED_MASTER_SHARE) {
+                Education::Master
+            } else {
+                Education::Bachelor
+            },
+            26.0 + rng.uniform() * 14.0,
+        ),
+        _ => (Education::HighLevel, 30.0 + rng.uniform() * 18.0),
+    }
+}
+
 fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
     let def = w.def;
     let e = &def.elsewhere;
@@ -183,27 +217,7 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
     ]);
     let rng = &mut KeyedRng::new(w.seed, w.t, Phase::Arrival, id);
     let group = if pool == RECRUITED { 0 } else { pool };
-    let (edu, age) = match group {
-        0 => {
-            let u = rng.uniform();
-            if u < e.phd_share {
-                (Education::Phd, 27.0 + rng.uniform() * 5.0)
-            } else if u < e.phd_share + e.master_share {
-                (Education::Master, 24.0 + rng.uniform() * 3.0)
-            } else {
-                (Education::Bachelor, 22.0 + rng.uniform() * 2.0)
-            }
-        }
-        1 => (
-            if rng.chance(0.4) {
-                Education::Master
-            } else {
-                Education::Bachelor
-            },
-            26.0 + rng.uniform() * 14.0,
-        ),
-        _ => (Education::HighLevel, 30.0 + rng.uniform() * 18.0),
-    };
+    let (edu, age) = education_and_age(e, group, rng);
     let tech_p = match edu {
         Education::HighLevel => e.tech_share_high_level,
         Education::Phd => e.tech_share_phd,
@@ -211,14 +225,12 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
         Education::Bachelor => 0.0,
     };
     let tech = if rng.chance(tech_p) {
-        draw_tech(
-            rng,
-            if edu == Education::HighLevel {
-                0.5
-            } else {
-                0.35
-            },
-        )
+        let median = if edu == Education::HighLevel {
+            TECH_MEDIAN_HIGH_LEVEL
+        } else {
+            TECH_MEDIAN_GRADUATE
+        };
+        draw_tech(rng, median)
     } else {
         0.0
     };

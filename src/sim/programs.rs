@@ -4,7 +4,7 @@ use crate::model::firm::{Firm, Kind, NEVER};
 use crate::model::person::{Person, Status, edu_code};
 use crate::model::program::assess;
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
-use crate::scenario::Education;
+use crate::scenario::{Competition, Education};
 
 use super::World;
 use crate::model::person::{Employer, draw_sector};
@@ -233,6 +233,29 @@ fn admit_consortia(w: &mut World, ri: usize) {
 
 /// Competitions: projects apply, a jury picks finalists for the accelerator camp, and some
 /// projects land in the district as new firms founded by arriving high-level talent.
+/// An edition's `n` projects, best first by the jury's reading: `(reading, quality, key,
+/// stream)`. Each project (and the founder who may land with it) draws from its own stream,
+/// keyed by the project's place in the draw.
+fn edition(
+    c: &Competition,
+    n: usize,
+    seed: u64,
+    t: u32,
+    rk: u64,
+    ck: u64,
+) -> Vec<(f64, f64, u64, KeyedRng)> {
+    let mut projects: Vec<(f64, f64, u64, KeyedRng)> = (0..n as u64)
+        .map(|k| {
+            let id = key([tag::LANDING_FOUNDER, t as u64, rk, ck, k]);
+            let mut rng = KeyedRng::new(seed, t, Phase::Competition, id);
+            let q = rng.lognormal(c.quality_median, 0.5).clamp(0.02, 2.0);
+            (q + c.jury_noise * rng.normal(), q, id, rng)
+        })
+        .collect();
+    projects.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+    projects
+}
+
 pub fn competitions(w: &mut World) {
     let def = w.def;
     let month = w.month();
@@ -248,17 +271,7 @@ pub fn competitions(w: &mut World) {
             let years = (month.year() - c.first_year) as f64;
             let n = rng.poisson(c.projects * (1.0 + c.projects_growth).powf(years)) as usize;
             let finalists = (c.finalists as usize).min(n);
-            // The jury's reading of each project; each project (and the founder who may land
-            // with it) draws from its own stream, keyed by the project's place in the draw.
-            let mut projects: Vec<(f64, f64, u64, KeyedRng)> = (0..n as u64)
-                .map(|k| {
-                    let id = key([tag::LANDING_FOUNDER, t as u64, rk, ck, k]);
-                    let mut rng = KeyedRng::new(w.seed, t, Phase::Competition, id);
-                    let q = rng.lognormal(c.quality_median, 0.5).clamp(0.02, 2.0);
-                    (q + c.jury_noise * rng.normal(), q, id, rng)
-                })
-                .collect();
-            projects.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+            let mut projects = edition(c, n, w.seed, t, rk, ck);
             let st = &w.regions[ri];
             let support = def.behaviour.support_weight * st.support[hl as usize] / 1e6;
             let base = c.landing_utility + st.u_old - w.u_out + r.startup_climate;
