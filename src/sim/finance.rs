@@ -106,16 +106,8 @@ pub fn funding(w: &mut World) {
             let e = &mut w.events[ri];
             f.raise(next, size, c.dilution, t);
             if next == Stage::SeriesA && f.follow_on > 0.0 {
-                // Staged programs follow the firm into its series A.
                 let gi = f.staged_program as usize;
-                let budget = &mut w.regions[ri].grants[gi].budget_left;
-                let amount = f.follow_on.min(*budget);
-                *budget -= amount;
-                f.cash += amount;
-                f.grants_total += amount;
-                e.grant += amount;
-                e.spend_grants += amount;
-                f.follow_on = 0.0;
+                follow_on(f, &mut w.regions[ri].grants[gi].budget_left, e);
             }
             e.rounds += 1;
             e.vc_capital += size - tf_part;
@@ -125,18 +117,54 @@ pub fn funding(w: &mut World) {
         }
         let f = &w.firms[i];
         let burn = monthly_burn(f, w.regions[ri].wage, def);
-        if !raised && f.loan_balance <= 0.0 && f.cash < 6.0 * burn {
-            let loans = &def.region[ri].loans;
-            let coverage = w.regions[ri].service_coverage * def.region[ri].service.loan_signal;
-            let signal = firm_score(f, f.stage, c, t)
-                + 0.3 * rng.normal()
-                + coverage
-                + if f.launched() { 0.3 } else { 0.0 };
-            if signal >= c.loan_bar - loans.guarantee_effect * loans.guarantee_share {
-                let amount = c.loan_months * burn;
-                lend(&mut w.firms[i], amount, c, loans, &mut w.events[ri]);
-            }
+        if !raised && f.loan_balance <= 0.0 && f.cash < LOAN_RUNWAY_MONTHS * burn {
+            apply_for_loan(w, i, burn, &mut rng);
         }
+    }
+}
+
+/// Months of net burn below which a firm that raised no round this month asks a bank for a
+/// loan.
+const LOAN_RUNWAY_MONTHS: f64 = 6.0;
+/// Spread of the bank's reading of a firm (in score units).
+const LOAN_SIGNAL_NOISE: f64 = 0.3;
+/// The bank's credit for a launched product (in score units).
+const LOAN_LAUNCH_CREDIT: f64 = 0.3;
+
+/// Staged programs follow the firm into its series A: the follow-on tranche, as far as the
+/// program's budget (`budget`) allows.
+fn follow_on(f: &mut Firm, budget: &mut f64, e: &mut Events) {
+    let amount = f.follow_on.min(*budget);
+    *budget -= amount;
+    f.cash += amount;
+    f.grants_total += amount;
+    e.grant += amount;
+    e.spend_grants += amount;
+    f.follow_on = 0.0;
+}
+
+/// Firm `i` asks a bank for a loan of `loan_months` of its net burn `burn`: the bank lends
+/// where its reading of the firm (the firm's score, noise, credit for a launched product and
+/// for the district's service specialists' signal) clears the loan bar, lowered by the
+/// district's guarantee.
+fn apply_for_loan(w: &mut World, i: usize, burn: f64, rng: &mut KeyedRng) {
+    let (def, t) = (w.def, w.t as i32);
+    let c = &def.capital;
+    let f = &w.firms[i];
+    let ri = f.region as usize;
+    let loans = &def.region[ri].loans;
+    let coverage = w.regions[ri].service_coverage * def.region[ri].service.loan_signal;
+    let signal = firm_score(f, f.stage, c, t)
+        + LOAN_SIGNAL_NOISE * rng.normal()
+        + coverage
+        + if f.launched() {
+            LOAN_LAUNCH_CREDIT
+        } else {
+            0.0
+        };
+    if signal >= c.loan_bar - loans.guarantee_effect * loans.guarantee_share {
+        let amount = c.loan_months * burn;
+        lend(&mut w.firms[i], amount, c, loans, &mut w.events[ri]);
     }
 }
 
