@@ -4,7 +4,7 @@ use crate::model::firm::{Firm, Kind, NEVER};
 use crate::model::person::{Person, Status, edu_code};
 use crate::model::program::assess;
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
-use crate::scenario::{Competition, Education};
+use crate::scenario::{Competition, Education, Grant};
 
 use super::World;
 use crate::model::person::{Employer, draw_sector};
@@ -30,21 +30,8 @@ pub fn grants(w: &mut World) {
             if f.tranches_left > 0 && f.next_tranche <= t {
                 let gi = f.staged_program as usize;
                 let budget = &mut w.regions[ri].grants[gi].budget_left;
-                let f = &mut w.firms[fi];
                 let stage_years = r.grant[gi].stage_years as f64;
-                let done = stage_years - f.tranches_left as f64;
-                let milestone = f.launched() || f.maturity >= 0.9 * done / stage_years;
-                if milestone && *budget >= f.tranche {
-                    *budget -= f.tranche;
-                    pay(f, f.tranche, &mut w.events[ri]);
-                    f.tranches_left -= 1;
-                    f.next_tranche = t + 12;
-                } else if !milestone {
-                    f.tranches_left -= 1;
-                    f.next_tranche = t + 12;
-                } else {
-                    f.next_tranche = t + 1; // budget exhausted: paid when the new year's arrives
-                }
+                tranche_due(&mut w.firms[fi], budget, stage_years, t, &mut w.events[ri]);
             }
             for (gi, g) in r.grant.iter().enumerate() {
                 let f = &w.firms[fi];
@@ -57,7 +44,8 @@ pub fn grants(w: &mut World) {
                     && f.founder_edu >= edu_code(g.min_education)
                     && f.age_months(t) <= g.max_firm_age_months as i32
                     && (!g.focus_only || w.focus[ri] >> f.sector & 1 == 1)
-                    && (f.last_application == NEVER || t >= f.last_application + 6);
+                    && (f.last_application == NEVER
+                        || t >= f.last_application + REAPPLY_AFTER_MONTHS);
                 if !eligible {
                     continue;
                 }
@@ -88,33 +76,66 @@ pub fn grants(w: &mut World) {
                 st.grants[gi].awards += 1;
                 f.programs |= bit;
                 pay(f, first, &mut w.events[ri]);
-                if g.staged {
-                    f.tranche = first;
-                    f.tranches_left = g.stage_years.saturating_sub(1);
-                    f.next_tranche = t + 12;
-                    f.staged_program = gi as u8;
-                    f.follow_on = g.follow_on_share * award;
-                }
-                if g.office_m2 > 0.0 {
-                    f.office_m2 = f.office_m2.max(g.office_m2);
-                    f.office_until = f
-                        .office_until
-                        .max(t + (g.office_years * 12.0).round() as i32);
-                }
-                if g.rd_subsidy_share > 0.0 {
-                    f.rd_subsidy_share = f.rd_subsidy_share.max(g.rd_subsidy_share);
-                    f.rd_subsidy_cap_month =
-                        f.rd_subsidy_cap_month.max(g.rd_subsidy_cap_cny_year / 12.0);
-                    f.rd_subsidy_until = f
-                        .rd_subsidy_until
-                        .max(t + (g.rd_subsidy_years * 12.0).round() as i32);
-                }
+                award_benefits(f, g, gi, award, first, t);
                 if g.loan_cny > 0.0 && f.loan_balance <= 0.0 {
                     super::finance::lend(f, g.loan_cny, &def.capital, &r.loans, &mut w.events[ri]);
                 }
                 f.fund_eligible |= g.fund_eligible;
             }
         }
+    }
+}
+
+/// Months between a staged program's tranches.
+const TRANCHE_INTERVAL_MONTHS: i32 = 12;
+/// Share of the product progress a tranche's milestone expects for the years gone by
+/// (`maturity ≥ 0.9 × years done / stage_years`, or a launched product).
+const MILESTONE_PROGRESS: f64 = 0.9;
+/// Months before a firm turned down or not yet applying may apply to the program again.
+const REAPPLY_AFTER_MONTHS: i32 = 6;
+
+/// A staged program's tranche falls due: paid if the firm met its milestone and the program's
+/// `budget` allows; skipped (and one tranche fewer) if it missed it; a month later if the
+/// budget is spent (the new year's budget pays it).
+fn tranche_due(f: &mut Firm, budget: &mut f64, stage_years: f64, t: i32, e: &mut super::Events) {
+    let done = stage_years - f.tranches_left as f64;
+    let milestone = f.launched() || f.maturity >= MILESTONE_PROGRESS * done / stage_years;
+    if milestone && *budget >= f.tranche {
+        *budget -= f.tranche;
+        pay(f, f.tranche, e);
+        f.tranches_left -= 1;
+        f.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
+    } else if !milestone {
+        f.tranches_left -= 1;
+        f.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
+    } else {
+        f.next_tranche = t + 1;
+    }
+}
+
+/// What an award of program `g` (index `gi`) brings besides its `first` payment: the rest of
+/// a staged `award` in yearly tranches and its series-A follow-on, office space and the R&D
+/// subsidy for their years.
+fn award_benefits(f: &mut Firm, g: &Grant, gi: usize, award: f64, first: f64, t: i32) {
+    if g.staged {
+        f.tranche = first;
+        f.tranches_left = g.stage_years.saturating_sub(1);
+        f.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
+        f.staged_program = gi as u8;
+        f.follow_on = g.follow_on_share * award;
+    }
+    if g.office_m2 > 0.0 {
+        f.office_m2 = f.office_m2.max(g.office_m2);
+        f.office_until = f
+            .office_until
+            .max(t + (g.office_years * 12.0).round() as i32);
+    }
+    if g.rd_subsidy_share > 0.0 {
+        f.rd_subsidy_share = f.rd_subsidy_share.max(g.rd_subsidy_share);
+        f.rd_subsidy_cap_month = f.rd_subsidy_cap_month.max(g.rd_subsidy_cap_cny_year / 12.0);
+        f.rd_subsidy_until = f
+            .rd_subsidy_until
+            .max(t + (g.rd_subsidy_years * 12.0).round() as i32);
     }
 }
 
