@@ -8,7 +8,7 @@ use crate::model::person::{draw_sector, draw_tech};
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
-use crate::scenario::{Education, Month, ScenarioDef};
+use crate::scenario::{Education, Month, Region, ScenarioDef};
 
 use super::World;
 
@@ -159,11 +159,69 @@ impl StartupPlaces {
     }
 }
 
+/// Share of the initial stock's people who could work at an established employer that has
+/// jobs open but are seeking at the start.
+const INITIAL_SEEKING_SHARE: f64 = 0.04;
+/// The initial stock carries technologies at this fraction of newcomers' rates (many of its
+/// carriers have already founded or moved on)...
+const INITIAL_TECH_SHARE_FACTOR: f64 = 0.5;
+/// ...of this median quality.
+const INITIAL_TECH_MEDIAN: f64 = 0.4;
+/// The initial stock arrived uniformly over this many months before the start.
+const INITIAL_ARRIVED_MONTHS: u64 = 60;
+
+/// One person of a region's initial stock, not yet employed: under 35 (aged 22–35) with the
+/// region's `initial_under35` share, else 35–55; high-level talent with its
+/// `initial_high_level` share, else graduates by the pool's PhD and master shares.
+fn initial_person(def: &ScenarioDef, r: &Region, id: u64, ri: usize, rng: &mut KeyedRng) -> Person {
+    let e = &def.elsewhere;
+    let young = rng.chance(r.initial_under35);
+    let age = if young {
+        22.0 + rng.uniform() * 13.0
+    } else {
+        35.0 + rng.uniform() * 20.0
+    };
+    let hl = rng.chance(r.initial_high_level);
+    let edu = if hl {
+        Education::HighLevel
+    } else {
+        let u = rng.uniform();
+        if u < e.phd_share {
+            Education::Phd
+        } else if u < e.phd_share + e.master_share {
+            Education::Master
+        } else {
+            Education::Bachelor
+        }
+    };
+    let tech_p = match edu {
+        Education::HighLevel => e.tech_share_high_level,
+        Education::Phd => e.tech_share_phd,
+        Education::Master => e.tech_share_master,
+        Education::Bachelor => 0.0,
+    } * INITIAL_TECH_SHARE_FACTOR;
+    let tech = if rng.chance(tech_p) {
+        draw_tech(rng, INITIAL_TECH_MEDIAN)
+    } else {
+        0.0
+    };
+    Person::new(
+        id,
+        Employer::NONE,
+        tech,
+        -(age * 12.0).round() as i16,
+        -(rng.below(INITIAL_ARRIVED_MONTHS) as i16),
+        ri as u8,
+        edu_code(edu),
+        draw_sector(def, rng),
+        Status::Seeking,
+    )
+}
+
 fn initial_people(w: &mut World, ri: usize) {
     let def = w.def;
     let r = &def.region[ri];
     let n = (r.initial_talent / def.scale).round() as u64;
-    let e = &def.elsewhere;
     // Employers at the start: anchors first, then established employers.
     let mut anchor_open: Vec<(u32, u32)> = w
         .firms
@@ -205,47 +263,7 @@ fn initial_people(w: &mut World, ri: usize) {
     for k in 0..n {
         let id = key([tag::INITIAL_PERSON, w.region_keys[ri], k]);
         let mut rng = KeyedRng::new(w.seed, 0, Phase::Init, id);
-        let young = rng.chance(r.initial_under35);
-        let age = if young {
-            22.0 + rng.uniform() * 13.0
-        } else {
-            35.0 + rng.uniform() * 20.0
-        };
-        let hl = rng.chance(r.initial_high_level);
-        let edu = if hl {
-            Education::HighLevel
-        } else {
-            let u = rng.uniform();
-            if u < e.phd_share {
-                Education::Phd
-            } else if u < e.phd_share + e.master_share {
-                Education::Master
-            } else {
-                Education::Bachelor
-            }
-        };
-        let tech_p = match edu {
-            Education::HighLevel => e.tech_share_high_level * 0.5,
-            Education::Phd => e.tech_share_phd * 0.5,
-            Education::Master => e.tech_share_master * 0.5,
-            Education::Bachelor => 0.0,
-        };
-        let tech = if rng.chance(tech_p) {
-            draw_tech(&mut rng, 0.4)
-        } else {
-            0.0
-        };
-        let mut p = Person::new(
-            id,
-            Employer::NONE,
-            tech,
-            -(age * 12.0).round() as i16,
-            -(rng.below(60) as i16),
-            ri as u8,
-            edu_code(edu),
-            draw_sector(def, &mut rng),
-            Status::Seeking,
-        );
+        let mut p = initial_person(def, r, id, ri, &mut rng);
         if let Some(slot) = anchor_open.iter_mut().find(|(_, open)| *open > 0) {
             slot.1 = slot.1.saturating_sub(s as u32);
             p.employer = Employer::firm(slot.0 as usize);
@@ -268,7 +286,7 @@ fn initial_people(w: &mut World, ri: usize) {
             continue;
         } else if places.place(&mut p, &mut w.firms) {
             // The next initial startup's founder (with the firm's founder education) or staff.
-        } else if incumbent_open > 0 && !rng.chance(0.04) {
+        } else if incumbent_open > 0 && !rng.chance(INITIAL_SEEKING_SHARE) {
             incumbent_open = incumbent_open.saturating_sub(s);
             p.employer = Employer::INCUMBENT;
             w.regions[ri].incumbent_employed += s;
