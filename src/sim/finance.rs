@@ -58,14 +58,7 @@ pub fn funding(w: &mut World) {
             seeking.push(i);
         }
     }
-    let mut leaders: [Vec<usize>; 6] = Default::default();
-    for (j, fund) in w.funds.iter().enumerate() {
-        for s in Stage::ALL {
-            if fund.leads(s) {
-                leaders[s as usize].push(j);
-            }
-        }
-    }
+    let leaders = stage_leaders(&w.funds);
     // Screenings per month a stage's leaders can do.
     let per_fund = c.deals_per_fund_month;
     let capacity: Vec<f64> = (0..6).map(|s| leaders[s].len() as f64 * per_fund).collect();
@@ -121,6 +114,19 @@ pub fn funding(w: &mut World) {
             apply_for_loan(w, i, burn, &mut rng);
         }
     }
+}
+
+/// The funds that lead rounds at each stage, by index.
+fn stage_leaders(funds: &[Fund]) -> [Vec<usize>; 6] {
+    let mut leaders: [Vec<usize>; 6] = Default::default();
+    for (j, fund) in funds.iter().enumerate() {
+        for s in Stage::ALL {
+            if fund.leads(s) {
+                leaders[s as usize].push(j);
+            }
+        }
+    }
+    leaders
 }
 
 /// Months of net burn below which a firm that raised no round this month asks a bank for a

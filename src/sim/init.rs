@@ -218,26 +218,34 @@ fn initial_person(def: &ScenarioDef, r: &Region, id: u64, ri: usize, rng: &mut K
     )
 }
 
-fn initial_people(w: &mut World, ri: usize) {
-    let def = w.def;
-    let r = &def.region[ri];
-    let n = (r.initial_talent / def.scale).round() as u64;
-    // Employers at the start: anchors first, then established employers.
-    let mut anchor_open: Vec<(u32, u32)> = w
-        .firms
+/// Positions to fill at firms, `(firm index, positions)`.
+type Positions = Vec<(u32, u32)>;
+
+/// The positions region `ri`'s initial stock fills, `(firm index, positions)`: the anchors'
+/// (filled first, then established employers), and the initial startups' from the burn-in (a
+/// founder each, then their staff; their headcounts restart from 0 as people are placed).
+fn initial_openings(firms: &mut [Firm], ri: usize) -> (Positions, Positions) {
+    let anchors = firms
         .iter()
         .enumerate()
         .filter(|(_, f)| f.kind == Kind::Anchor && f.region as usize == ri)
         .map(|(i, f)| (i as u32, f.desired))
         .collect();
-    // Then the initial startups (from the burn-in): a founder each, then their staff.
-    let mut startup_open: Vec<(u32, u32)> = Vec::new();
-    for (i, f) in w.firms.iter_mut().enumerate() {
+    let mut startups = Vec::new();
+    for (i, f) in firms.iter_mut().enumerate() {
         if f.kind == Kind::Startup && f.region as usize == ri && f.founder == NO_FOUNDER {
-            startup_open.push((i as u32, f.headcount.max(1)));
+            startups.push((i as u32, f.headcount.max(1)));
             f.headcount = 0;
         }
     }
+    (anchors, startups)
+}
+
+fn initial_people(w: &mut World, ri: usize) {
+    let def = w.def;
+    let r = &def.region[ri];
+    let n = (r.initial_talent / def.scale).round() as u64;
+    let (mut anchor_open, startup_open) = initial_openings(&mut w.firms, ri);
     let mut incumbent_open = w.regions[ri].incumbent_jobs.round() as u64;
     // Startups are staffed from the people anchors and established employers leave, founders
     // first, then one employee per firm per round (a firm's first hire before another's

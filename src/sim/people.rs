@@ -403,11 +403,7 @@ pub fn apply(w: &mut World) {
             removed = true;
         }
     }
-    let Applier {
-        housed_now,
-        spawned,
-        ..
-    } = a;
+    let (housed_now, spawned) = (a.housed_now, a.spawned);
     if removed {
         persons.retain(|p| !p.gone());
     }
