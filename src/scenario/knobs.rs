@@ -423,7 +423,7 @@ section! {
         /// Program name, recorded in `firms.csv` `backed_by_programs`.
         name: String = String::from("grant") => [0, 0] "";
         /// First month the program accepts applications (empty: the scenario start).
-        start: String = String::new() => [0, 0] "YYYY-MM";
+        start: Option<Month> = None => [0, 0] "YYYY-MM";
         /// Budget per calendar year for awards.
         budget_cny_year: f64 = 0.0 => [0.0, INF] "CNY/year";
         /// Budget growth.

@@ -285,13 +285,6 @@ fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
         for (j, g) in r.grant.iter().enumerate() {
             let js = j.to_string();
             let key = |k: &str| format!("region[{i}].grant[{j}].{k}");
-            if !g.start.is_empty() && Month::parse(&g.start).is_none() {
-                c.error(
-                    span_at(root, &["region", &is, "grant", &js, "start"]),
-                    &key("start"),
-                    format!("`{}` is not a month: expected `\"YYYY-MM\"`", g.start),
-                );
-            }
             if !pnames.insert(g.name.as_str()) {
                 c.error(
                     span_at(root, &["region", &is, "grant", &js, "name"]),

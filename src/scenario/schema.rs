@@ -272,6 +272,21 @@ impl Knob for Month {
     }
 }
 
+/// A month that may be left empty (`""`: the knob's documented default applies, e.g. the
+/// scenario's start).
+impl Knob for Option<Month> {
+    const TYPE: &'static str = "month or empty";
+    fn read(node: &Node, key: &str, spec: &Spec, c: &mut Collector) -> Option<Self> {
+        match &node.val {
+            Val::Str(s) if s.is_empty() => Some(None),
+            _ => Month::read(node, key, spec, c).map(Some),
+        }
+    }
+    fn write(&self) -> toml::Value {
+        toml::Value::String(self.map(|m| m.to_string()).unwrap_or_default())
+    }
+}
+
 /// Declare a string-valued enumeration knob.
 #[macro_export]
 macro_rules! string_enum {

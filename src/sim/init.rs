@@ -8,7 +8,7 @@ use crate::model::person::{draw_sector, draw_tech};
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
-use crate::scenario::{Education, Month, Region, ScenarioDef};
+use crate::scenario::{Education, Region, ScenarioDef};
 
 use super::World;
 
@@ -57,7 +57,7 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
             .grant
             .iter()
             .map(|g| GrantState {
-                start: Month::parse(&g.start).map_or(0, |m| m.0.saturating_sub(def.start.0)),
+                start: g.start.map_or(0, |m| m.0.saturating_sub(def.start.0)),
                 ..Default::default()
             })
             .collect();
