@@ -316,17 +316,10 @@ impl Person {
             let per = founding_hazard(self, status, found, spinout);
             return per > 0.0 && rng.chance(1.0 - (1.0 - per).powf(scale as f64));
         }
-        let carries = self.tech() > 0.0;
-        let hazard = if carries {
-            found[self.edu() as usize] * self.tech() as f64
-        } else {
-            0.0
-        };
-        let spin = !carries
-            && status == Status::Employed
-            && self.employer.firm_index().is_some()
-            && rng.chance(spinout);
-        spin || (carries && rng.chance(hazard.min(MAX_FOUNDING_HAZARD)))
+        // One draw for anyone who could found (a carrier, or an employee of a modelled firm).
+        let can = self.tech() > 0.0
+            || (status == Status::Employed && self.employer.firm_index().is_some());
+        can && rng.chance(founding_hazard(self, status, found, spinout))
     }
 
     /// This month's decision.

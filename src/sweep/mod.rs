@@ -472,11 +472,11 @@ fn check(
                 };
                 let current = lookup(res, &kd.path);
                 // Candidate values to try on the base scenario, each with where it is written.
-                let mut tries: Vec<(String, Vec<String>, String)> = Vec::new();
+                let mut tries: Vec<(toml::Value, Vec<String>, String)> = Vec::new();
                 if has_levels {
                     for (j, l) in kd.levels.iter().enumerate() {
                         tries.push((
-                            l.literal(),
+                            l.value(),
                             vec!["knob".into(), is.clone(), "levels".into(), j.to_string()],
                             format!("knob[{i}].levels[{j}]"),
                         ));
@@ -493,7 +493,7 @@ fn check(
                         };
                         if !x.is_nan() {
                             tries.push((
-                                spec::num_literal(r(x)),
+                                toml::Value::Float(r(x)),
                                 vec!["knob".into(), is.clone(), f.into()],
                                 key(f),
                             ));
@@ -521,10 +521,12 @@ fn check(
                 }
                 if current.is_none() {
                     // Let the scenario loader say what is wrong with the path (with its hint).
-                    let lit = tries.first().map_or("0".to_string(), |t| t.0.clone());
-                    let mut sets = base_sets.clone();
-                    sets.push(format!("{}={lit}", kd.path));
-                    let e = src.resolve(&Override::args(&sets)).err();
+                    let v = tries
+                        .first()
+                        .map_or(toml::Value::Integer(0), |t| t.0.clone());
+                    let mut o = Override::args(&base_sets);
+                    o.push(Override::value(kd.path.clone(), v));
+                    let e = src.resolve(&o).err();
                     let d = e
                         .as_ref()
                         .and_then(|e| e.diagnostics().iter().find(|d| d.file == "--set").cloned());
@@ -548,10 +550,10 @@ fn check(
                     );
                     continue;
                 }
-                for (lit, p, keyp) in tries {
-                    let mut sets = base_sets.clone();
-                    sets.push(format!("{}={lit}", kd.path));
-                    if let Err(e) = src.resolve(&Override::args(&sets)) {
+                for (v, p, keyp) in tries {
+                    let mut o = Override::args(&base_sets);
+                    o.push(Override::value(kd.path.clone(), v));
+                    if let Err(e) = src.resolve(&o) {
                         let pr: Vec<&str> = p.iter().map(String::as_str).collect();
                         report_errors(c, &e, span_of(root, &pr), &keyp, None);
                     }

@@ -101,24 +101,14 @@ fn to_value(node: &Node) -> Option<toml::Value> {
 }
 
 impl Level {
-    /// The value as TOML (a whole number as an integer, as `--set` would read it).
+    /// The value as TOML (integer knobs take a whole float; diagnostics and hashes write it
+    /// as `--set` would, see `scenario::tree::literal`).
     pub fn value(&self) -> toml::Value {
         match self {
-            Level::Num(x) if x.fract() == 0.0 && x.abs() < 1e15 => toml::Value::Integer(*x as i64),
             Level::Num(x) => toml::Value::Float(*x),
             Level::Str(s) => toml::Value::String(s.clone()),
             Level::Bool(b) => toml::Value::Boolean(*b),
             Level::Array(v) => v.clone(),
-        }
-    }
-
-    /// The value as a `--set` literal.
-    pub fn literal(&self) -> String {
-        match self {
-            Level::Num(x) => num_literal(*x),
-            Level::Str(s) => toml::Value::String(s.clone()).to_string(),
-            Level::Bool(b) => b.to_string(),
-            Level::Array(v) => v.to_string(),
         }
     }
 
@@ -130,16 +120,6 @@ impl Level {
             Level::Bool(b) => b.to_string(),
             Level::Array(v) => v.to_string(),
         }
-    }
-}
-
-/// A number as a TOML literal: integers without a fraction (scenario integer knobs accept
-/// them, number knobs too), everything else in Rust's shortest round-trip form.
-pub fn num_literal(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:?}")
     }
 }
 
