@@ -283,7 +283,7 @@ impl Recorder {
         // Listing, quasi-unicorn and unicorn counts are cumulative and stay with the region
         // the firm was in when it got there; the rest describe firms operating now.
         for f in firms {
-            let c = &mut census[f.region as usize];
+            let c = &mut census[f.region.index()];
             if f.kind == Kind::Anchor {
                 c.anchor_jobs += f.headcount as u64;
             }

@@ -119,7 +119,7 @@ pub fn write_timeseries(w: &mut dyn Write, rows: &[MonthRow]) -> io::Result<()> 
 
 /// Names of the programs (grants, then competitions) backing a firm.
 pub fn programs_of(sc: &Scenario, f: &Firm) -> String {
-    let r = &sc.def.region[f.program_region as usize];
+    let r = &sc.def.region[f.program_region.index()];
     let names = r
         .grant
         .iter()
@@ -164,8 +164,8 @@ pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Resu
         let anchor = f.kind == Kind::Anchor;
         cw.write_record([
             i.to_string(),
-            csv_text(&sc.def.region[f.region as usize].name).into_owned(),
-            csv_text(&sc.def.sector[f.sector as usize].name).into_owned(),
+            csv_text(&sc.def.region[f.region.index()].name).into_owned(),
+            csv_text(&sc.def.sector[f.sector.index()].name).into_owned(),
             if anchor { "anchor" } else { "startup" }.to_string(),
             if anchor {
                 String::new()
@@ -316,7 +316,7 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
             let firms: Vec<&Firm> = run
                 .firms
                 .iter()
-                .filter(|f| f.kind == Kind::Startup && f.region as usize == ri)
+                .filter(|f| f.kind == Kind::Startup && f.region.index() == ri)
                 .collect();
             let count = |pred: &dyn Fn(&Firm) -> bool| -> u64 {
                 firms.iter().filter(|f| pred(f)).count() as u64

@@ -5,7 +5,7 @@
 //! never drawn: they follow from these rules.
 
 use crate::rng::KeyedRng;
-use crate::scenario::{Firms as FirmParams, Sector};
+use crate::scenario::{Firms as FirmParams, RegionId, Sector, SectorId, units};
 
 /// Funding stage reached (by the last round raised).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -125,8 +125,8 @@ impl ExitReason {
 #[derive(Clone, Debug)]
 pub struct Firm {
     pub kind: Kind,
-    pub region: u8,
-    pub sector: u8,
+    pub region: RegionId,
+    pub sector: SectorId,
     pub founder_edu: u8,
     pub stage: Stage,
     pub outcome: Outcome,
@@ -161,7 +161,7 @@ pub struct Firm {
     /// Bitmask of the programs backing the firm (grants, then competitions) of region
     /// `program_region` (where it was founded; programs stay with their region on relocation).
     pub programs: u64,
-    pub program_region: u8,
+    pub program_region: RegionId,
     pub grants_total: f64,
     pub capital_raised: f64,
     pub rounds: u32,
@@ -235,8 +235,8 @@ impl Firm {
     /// `quality_sigma²`.
     #[allow(clippy::too_many_arguments)]
     pub fn startup(
-        region: u8,
-        sector: u8,
+        region: RegionId,
+        sector: SectorId,
         founder: u64,
         founder_edu: u8,
         tech: f64,
@@ -261,7 +261,12 @@ impl Firm {
 
     /// A chain-leader firm: quality 1, launched, no cash account; staffed through matching.
     /// `region_key` is the [`crate::rng::name_key`] of its region's name.
-    pub fn anchor(region: u8, region_key: u64, sector: u8, a: &crate::scenario::Anchor) -> Firm {
+    pub fn anchor(
+        region: RegionId,
+        region_key: u64,
+        sector: SectorId,
+        a: &crate::scenario::Anchor,
+    ) -> Firm {
         let mut f = Firm::blank(Kind::Anchor, region, sector, NO_FOUNDER, 3, 0);
         f.key = crate::rng::key([
             crate::rng::tag::ANCHOR,
@@ -280,7 +285,14 @@ impl Firm {
         f
     }
 
-    fn blank(kind: Kind, region: u8, sector: u8, founder: u64, founder_edu: u8, t: i32) -> Firm {
+    fn blank(
+        kind: Kind,
+        region: RegionId,
+        sector: SectorId,
+        founder: u64,
+        founder_edu: u8,
+        t: i32,
+    ) -> Firm {
         Firm {
             kind,
             region,
@@ -409,7 +421,7 @@ impl Firm {
             0.0
         } else {
             let burn = self.headcount.max(1) as f64 * wage * p.cost_per_wage;
-            (self.cash.max(0.0) / burn / 12.0).min(3.0)
+            units::years(self.cash.max(0.0) / burn).min(3.0)
         };
         self.belief + p.option_value * self.belief_var.sqrt() - p.quit_quality.ln()
             + p.runway_weight * runway_years
@@ -436,7 +448,7 @@ impl Firm {
     /// Annualised revenue.
     #[inline]
     pub fn revenue_year(&self) -> f64 {
-        self.revenue * 12.0
+        units::per_year(self.revenue)
     }
 
     /// Monthly operating cost at the given wage and office rent, before subsidies.
@@ -454,22 +466,19 @@ impl Firm {
         (staff + office + materials, rd)
     }
 
-    /// One month of R&D, product progress, revenue and spending for a startup.
+    /// One month of R&D, product progress, revenue and spending for a startup, in the
+    /// month's conditions `c`, under the scenario's firm knobs `p` and its sector's `s`.
     ///
     /// Touches only this firm: safe to run in parallel over firms.
-    /// `prices` is the nominal price index since the start (revenues scale with it).
-    #[allow(clippy::too_many_arguments)]
-    pub fn operate(
-        &mut self,
-        t: i32,
-        wage: f64,
-        office_rent: f64,
-        prices: f64,
-        p: &FirmParams,
-        s: &Sector,
-        chain_boost: f64,
-        rng: &mut KeyedRng,
-    ) {
+    pub fn operate(&mut self, c: &Conditions, p: &FirmParams, s: &Sector, rng: &mut KeyedRng) {
+        let Conditions {
+            t,
+            wage,
+            office_rent,
+            prices,
+            chain_boost,
+            demand_persistence,
+        } = *c;
         let (mut cost, rd_own) = self.opex(wage, office_rent, p, s);
         // Program benefits: free office, R&D subsidy.
         self.office_subsidy = if t < self.office_until {
@@ -502,9 +511,10 @@ impl Firm {
             let q_eff = self.quality * self.demand.exp();
             let market = s.market_cny_year * prices * q_eff * q_eff * (1.0 + chain_boost);
             let room = (1.0 - self.revenue_year() / market).max(-0.5);
-            let capacity = self.headcount as f64 * p.revenue_per_employee_cny_year * prices / 12.0;
+            let capacity =
+                units::per_month(self.headcount as f64 * p.revenue_per_employee_cny_year * prices);
             let staffed = (capacity / self.revenue.max(1.0)).min(1.0);
-            let age_years = self.age_months(t).max(0) as f64 / 12.0;
+            let age_years = units::years(self.age_months(t).max(0) as f64);
             let youth = 0.5f64.powf(age_years / p.growth_halflife_years);
             let drift = if room >= 0.0 {
                 s.growth * self.quality * room * staffed * youth
@@ -514,9 +524,12 @@ impl Firm {
             let g = drift + p.growth_noise * rng.normal();
             self.revenue = (self.revenue * (1.0 + g)).max(0.0);
         }
-        self.learn(p, rng);
+        self.learn(p, demand_persistence, rng);
         self.patents = rng.poisson(
-            self.rd / 1e6 * p.patents_per_million * self.quality.max(0.1) * s.rd_cost.recip(),
+            units::millions(self.rd)
+                * p.patents_per_million
+                * self.quality.max(0.1)
+                * s.rd_cost.recip(),
         ) as u32;
         self.patents_since_round += self.patents;
         // Cash: gross profit less costs and loan service.
@@ -537,11 +550,11 @@ impl Firm {
     /// belief by a Kalman step (prospects treated as a random walk with the demand shock's
     /// variance). Uncertainty falls with age, so young firms learn most (Jovanovic 1982);
     /// demand keeps moving, so old firms can still decline (Hopenhayn 1992).
-    pub fn learn(&mut self, p: &FirmParams, rng: &mut KeyedRng) {
+    /// `rho` is the demand shock's monthly persistence (`SimParams::demand_persistence`).
+    pub fn learn(&mut self, p: &FirmParams, rho: f64, rng: &mut KeyedRng) {
         // Technology risk first: before launch the feedback is about the quality alone; the
         // market's demand moves once there is a product.
         let drift = if self.launched() {
-            let rho = (-1.0 / (12.0 * p.demand_persistence_years)).exp();
             self.demand = rho * self.demand + p.demand_shock_sd * rng.normal();
             p.demand_shock_sd * p.demand_shock_sd
         } else {
@@ -570,13 +583,15 @@ impl Firm {
     /// Headcount the startup wants next month, from its cash, revenue and stage.
     pub fn plan_headcount(&mut self, wage: f64, prices: f64, p: &FirmParams) {
         let monthly = wage * p.cost_per_wage;
-        let by_cash = p.founding_team as f64 + p.hires_per_million * self.cash.max(0.0) / 1e6;
+        let by_cash =
+            p.founding_team as f64 + units::millions(p.hires_per_million * self.cash.max(0.0));
         let by_revenue = if self.launched() {
             1.2 * self.revenue_year() / (p.revenue_per_employee_cny_year * prices)
         } else {
             0.0
         };
-        let runway_cap = (self.cash.max(0.0) + self.revenue * p.margin * 12.0) / (monthly * 12.0);
+        let runway_cap = (self.cash.max(0.0) + units::per_year(self.revenue * p.margin))
+            / units::per_year(monthly);
         let want = by_cash.max(by_revenue).min(runway_cap.max(1.0));
         let step = (self.headcount as f64 * 0.25 + 2.0).max(1.0);
         let target = want.min(self.headcount as f64 + step).max(1.0);
@@ -588,6 +603,22 @@ impl Firm {
             self.layoff = ((excess * 0.5) / self.headcount as f64) as f32;
         }
     }
+}
+
+/// What a startup's month of operation ([`Firm::operate`]) depends on besides the firm.
+#[derive(Clone, Copy, Debug)]
+pub struct Conditions {
+    /// The month (since the start).
+    pub t: i32,
+    /// The region's wage and office rent (CNY per month and m²) this month.
+    pub wage: f64,
+    pub office_rent: f64,
+    /// The nominal price index since the start (revenues scale with it).
+    pub prices: f64,
+    /// Extra demand from the firm's chain (an anchor of its sector, a consortium).
+    pub chain_boost: f64,
+    /// The demand shock's monthly persistence (`SimParams::demand_persistence`).
+    pub demand_persistence: f64,
 }
 
 /// One row of the firm-year panel.
@@ -611,7 +642,7 @@ mod tests {
 
     fn startup(p: &FirmParams) -> Firm {
         let mut rng = KeyedRng::new(1, 0, Phase::Founding, 3);
-        Firm::startup(0, 0, 1, 0, 1.0, 0, p, &mut rng)
+        Firm::startup(RegionId(0), SectorId(0), 1, 0, 1.0, 0, p, &mut rng)
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -640,7 +671,7 @@ mod tests {
         f.belief_var = 0.25;
         f.headcount = 1;
         f.maturity = 0.0;
-        f.cash = 5.0 * 12.0 * 10_000.0 * p.cost_per_wage; // five years of one person's cost
+        f.cash = units::months(5.0) * 10_000.0 * p.cost_per_wage; // five years of one person's cost
         let base = 0.5 - p.quit_quality.ln();
         let v = f.stay_value(&p, 10_000.0, 0.15, 2.0);
         assert!(close(v, base + p.runway_weight * 3.0 + 0.3), "{v}");

@@ -1,7 +1,7 @@
 //! Investors: venture funds (the talent fund and banks are region policy, in `region.rs`).
 
 use crate::rng::KeyedRng;
-use crate::scenario::Capital;
+use crate::scenario::{Capital, units};
 
 use super::firm::{Firm, Stage};
 
@@ -20,7 +20,8 @@ pub struct Fund {
 }
 
 impl Fund {
-    pub fn new(t: u32, c: &Capital, rng: &mut KeyedRng) -> Fund {
+    /// A fund raised at month `t` that invests for `life_months` (`SimParams::fund_life_months`).
+    pub fn new(t: u32, c: &Capital, life_months: f64, rng: &mut KeyedRng) -> Fund {
         let size = rng.lognormal(c.fund_size_cny, c.fund_size_sigma);
         // Bigger funds play later stages.
         let tilt = ((size / c.fund_size_cny).ln() / 1.5).round() as i32;
@@ -28,7 +29,7 @@ impl Fund {
         let hi = (lo + 1 + rng.below(3) as usize).min(5);
         Fund {
             dry_powder: size,
-            until: t + (c.fund_life_years * 12.0).round() as u32,
+            until: t + life_months.round() as u32,
             noise: c.screening_noise * (0.3 * rng.normal()).exp(),
             min_stage: Stage::ALL[lo],
             max_stage: Stage::ALL[hi],
@@ -53,7 +54,7 @@ pub fn firm_score(f: &Firm, next: Stage, c: &Capital, t: i32) -> f64 {
     let stale = if f.seeking_since == super::firm::NEVER {
         0.0
     } else {
-        c.stale_penalty * (t - f.seeking_since).max(0) as f64 / 12.0
+        units::years(c.stale_penalty * (t - f.seeking_since).max(0) as f64)
     };
     let product = 0.3 * (f.maturity.min(1.0) - 0.5) - stale;
     if next <= Stage::Seed {
@@ -103,11 +104,20 @@ mod tests {
     use super::*;
     use crate::model::firm::Firm;
     use crate::rng::{KeyedRng, Phase};
-    use crate::scenario::{Capital, Firms as FirmParams};
+    use crate::scenario::{Capital, Firms as FirmParams, RegionId, SectorId};
 
     fn seed_funded(belief_at_round: f64, c: &Capital) -> Firm {
         let mut rng = KeyedRng::new(1, 0, Phase::Founding, 7);
-        let mut f = Firm::startup(0, 0, 1, 0, 1.0, 0, &FirmParams::default(), &mut rng);
+        let mut f = Firm::startup(
+            RegionId(0),
+            SectorId(0),
+            1,
+            0,
+            1.0,
+            0,
+            &FirmParams::default(),
+            &mut rng,
+        );
         f.belief = belief_at_round;
         f.raise(Stage::Seed, round_size(Stage::Seed, c), c.dilution, 0);
         f

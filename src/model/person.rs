@@ -1,7 +1,7 @@
 //! People: graduates by education tier, high-level talent, founders.
 
 use crate::rng::KeyedRng;
-use crate::scenario::{Behaviour, Education, ScenarioDef};
+use crate::scenario::{Behaviour, Education, RegionId, ScenarioDef, SectorId, units};
 
 use super::region::{RegionState, leave_index};
 
@@ -132,7 +132,7 @@ impl Decision {
 #[derive(Clone, Copy, Debug)]
 pub struct EmployerView {
     pub layoff: f32,
-    pub region: u8,
+    pub region: RegionId,
     pub operating: bool,
 }
 
@@ -205,9 +205,9 @@ pub struct Person {
     /// Last month of a talent-housing tenancy (−1: not housed).
     pub housed_until: i16,
     /// Index of the region the person lives in.
-    pub region: u8,
+    pub region: RegionId,
     /// Sector of training (index into the scenario's sectors).
-    pub sector: u8,
+    pub sector: SectorId,
     /// [`Education`] code (bits 0–1), [`Status`] (bits 2–3) and [`SINGLE`] (bit 4).
     kind: u8,
     /// This month's [`Decision`] ([`Person::decide`]).
@@ -248,7 +248,7 @@ impl Person {
             housing_free,
         } = *ctx;
         let mut d = Decision::NONE;
-        let ri = self.region as usize;
+        let ri = self.region.index();
         let st = &regions[ri];
         let age = self.age(t);
         if age >= retire {
@@ -358,9 +358,9 @@ impl Person {
         tech: f32,
         born: i16,
         arrived: i16,
-        region: u8,
+        region: RegionId,
         edu: u8,
-        sector: u8,
+        sector: SectorId,
         status: Status,
     ) -> Person {
         let mut p = Person {
@@ -403,7 +403,7 @@ impl Person {
     /// Age in whole years at month `t`.
     #[inline]
     pub fn age(&self, t: i32) -> f32 {
-        (t - self.born as i32) as f32 / 12.0
+        units::years_f32(t - self.born as i32)
     }
     #[inline]
     pub fn status(&self) -> Status {
@@ -465,16 +465,16 @@ pub fn edu_code(e: Education) -> u8 {
 }
 
 /// Draw a sector by the sectors' talent shares.
-pub fn draw_sector(def: &ScenarioDef, rng: &mut KeyedRng) -> u8 {
+pub fn draw_sector(def: &ScenarioDef, rng: &mut KeyedRng) -> SectorId {
     let total: f64 = def.sector.iter().map(|s| s.talent_share).sum();
     let mut u = rng.uniform() * total;
     for (i, s) in def.sector.iter().enumerate() {
         u -= s.talent_share;
         if u < 0.0 {
-            return i as u8;
+            return SectorId(i as u8);
         }
     }
-    (def.sector.len() - 1) as u8
+    SectorId((def.sector.len() - 1) as u8)
 }
 
 /// Quality of a carried technology: log-normal around 0.45, capped.
@@ -507,7 +507,11 @@ mod tests {
             };
             World {
                 regions: vec![st.clone(), st],
-                firms: vec![firm(0, true), firm(1, true), firm(0, false)],
+                firms: vec![
+                    firm(RegionId(0), true),
+                    firm(RegionId(1), true),
+                    firm(RegionId(0), false),
+                ],
                 behaviour: Behaviour {
                     spinout_rate: 0.0,
                     ..Behaviour::default()
@@ -536,7 +540,17 @@ mod tests {
 
     /// Born `years` before month 120, arrived at `arrived`.
     fn person(years: i16, arrived: i16, employer: Employer, status: Status) -> Person {
-        Person::new(7, employer, 0.0, 120 - 12 * years, arrived, 0, 1, 0, status)
+        Person::new(
+            7,
+            employer,
+            0.0,
+            120 - 12 * years,
+            arrived,
+            RegionId(0),
+            1,
+            SectorId(0),
+            status,
+        )
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Programs: grant schemes (5050/5213 style) and competitions, with their selection rules.
 
 use crate::rng::KeyedRng;
-use crate::scenario::{Grant, Tier};
+use crate::scenario::{Grant, Tier, units};
 
 use super::firm::Firm;
 
@@ -64,7 +64,7 @@ pub fn expected_support(g: &Grant, st: &GrantState, office_rent: f64) -> f64 {
         .map(|t| t.award_cny.min(g.cap_cny))
         .sum::<f64>()
         / g.tiers.len().max(1) as f64;
-    let office = g.office_m2 * office_rent * 12.0 * g.office_years;
+    let office = units::per_year(g.office_m2 * office_rent) * g.office_years;
     let rd = g.rd_subsidy_cap_cny_year * g.rd_subsidy_years * g.rd_subsidy_share.min(1.0) * 0.5;
     let loan = g.loan_cny * 0.1;
     st.acceptance() * (award + office + rd + loan)

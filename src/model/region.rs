@@ -1,6 +1,6 @@
 //! Regions: prices, policies in force, and the utilities people compare when they choose.
 
-use crate::scenario::{Behaviour, Economy, Elsewhere, Region};
+use crate::scenario::{Behaviour, Economy, Elsewhere, Region, units};
 
 use super::program::GrantState;
 
@@ -104,7 +104,7 @@ pub fn update_choices(st: &mut RegionState, r: &Region, b: &Behaviour, u_alt: f6
                 let age = if young { 1.0 } else { 0.5 };
                 let annual = rate * age * (-b.leave_sensitivity * (u - u_alt)).exp();
                 st.leave[leave_index(seeking, housed, young)] =
-                    1.0 - (-annual.min(50.0) / 12.0).exp();
+                    units::monthly_chance(annual.min(50.0));
             }
         }
     }

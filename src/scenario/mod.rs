@@ -7,16 +7,19 @@
 
 pub mod diag;
 pub mod knobs;
+pub mod params;
 pub mod schema;
 pub mod source;
 pub mod stat;
 pub mod tree;
+pub mod units;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, SourceMap, Span};
 pub use knobs::*;
+pub use params::{RegionId, SectorId, SectorSet, SimParams};
 pub use schema::{KnobDoc, Month};
 pub use source::{Override, ScenarioSource, Source};
 
@@ -45,6 +48,9 @@ impl ScenarioError {
 pub struct Scenario {
     /// The knobs, with defaults filled in and `extends`/`--set` applied.
     pub def: ScenarioDef,
+    /// `def` in the simulation's units and ids, derived from it when the scenario is built
+    /// (so `def` is not changed afterwards).
+    pub params: SimParams,
     /// The file it was loaded from (empty for scenarios built in code).
     pub path: PathBuf,
     /// FNV-1a hash of every source read (the file, its `extends` chain, `--set`s), hex.
@@ -410,6 +416,7 @@ impl Scenario {
     /// Build from a definition made in code (benches, tests); validates ranges by round-tripping.
     pub fn from_def(def: ScenarioDef) -> Scenario {
         Scenario {
+            params: SimParams::new(&def),
             def,
             path: PathBuf::new(),
             source_hash: String::new(),

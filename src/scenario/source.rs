@@ -216,9 +216,11 @@ impl ScenarioSource {
     ) -> Result<super::Scenario, ScenarioError> {
         let (def, source_hash) = self.source.resolve(overrides, |def, root, c| {
             super::validate(def, root, c);
+            super::params::check(def, root, c);
             more(def, root, c);
         })?;
         Ok(super::Scenario {
+            params: super::SimParams::new(&def),
             def,
             path: self.source.path.clone(),
             source_hash,

@@ -12,10 +12,12 @@
 //! is simulated. The survivors keep their founding month (before the start) and history; their
 //! founders and staff are taken from the initial talent stock in `init`.
 
-use crate::model::firm::{Firm, NO_FOUNDER, Stage};
+use crate::model::firm::{Conditions, Firm, NO_FOUNDER, Stage};
 use crate::model::investor::{Fund, bar, firm_score, round_size};
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
-use crate::scenario::{Education, ScenarioDef};
+use crate::scenario::RegionId;
+use crate::scenario::units;
+use crate::scenario::{Education, Scenario, ScenarioDef};
 
 use super::finance::look_for_round;
 use super::firms::{MonthEnd, month_end};
@@ -28,50 +30,45 @@ const FUND: u64 = 1 << 61;
 const END: u64 = 1 << 60;
 
 /// The startups region `ri` has at the start (operating firms only, in founding order).
-pub fn initial_startups(
-    def: &ScenarioDef,
-    seed: u64,
-    ri: usize,
-    funds: &[Fund],
-    anchored: u64,
-) -> Vec<Firm> {
+pub fn initial_startups(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> Vec<Firm> {
+    let (def, params) = (&sc.def, &sc.params);
     let r = &def.region[ri];
-    let months = def.firms.burn_in_years * 12;
+    let anchored = params.region[ri].anchored;
+    let months = params.burn_in_months;
     if r.initial_startups_per_year <= 0.0 || months == 0 {
         return Vec::new();
     }
     let mut firms: Vec<Firm> = Vec::new();
     for m in 0..months {
         let t = m as i32 - months as i32;
-        let prices = (1.0 + def.economy.wage_growth).powf(t as f64 / 12.0);
+        let prices = (1.0 + def.economy.wage_growth).powf(units::years(t as f64));
         let wage = r.wage_cny * prices;
-        found(def, seed, ri, m, t, &mut firms);
+        found(sc, seed, ri, m, t, &mut firms);
         for f in firms.iter_mut().filter(|f| f.operating()) {
-            let sector = &def.sector[f.sector as usize];
-            let chain = if anchored >> f.sector & 1 == 1 {
+            let sector = &def.sector[f.sector.index()];
+            let chain = if anchored.contains(f.sector) {
                 0.1
             } else {
                 0.0
             };
             let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, f.key);
             let office_rent = r.office_rent_cny_m2_month * prices;
-            f.operate(
+            let c = Conditions {
                 t,
                 wage,
                 office_rent,
                 prices,
-                &def.firms,
-                sector,
-                chain,
-                &mut rng,
-            );
+                chain_boost: chain,
+                demand_persistence: params.demand_persistence,
+            };
+            f.operate(&c, &def.firms, sector, &mut rng);
         }
         rounds(def, seed, m, t, wage, funds, &mut firms);
         let ctx = MonthEnd {
             wage,
             prices,
-            quasi_unicorn: def.economy.quasi_unicorn_usd * def.economy.usd_cny,
-            unicorn: def.economy.unicorn_usd * def.economy.usd_cny,
+            quasi_unicorn: params.quasi_unicorn_cny,
+            unicorn: params.unicorn_cny,
             anchored: false,
             held_million: 0.0,
             support_weight: def.behaviour.support_weight,
@@ -79,7 +76,7 @@ pub fn initial_startups(
         for f in firms.iter_mut().filter(|f| f.operating()) {
             let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key([f.key, END]));
             let ctx = MonthEnd {
-                anchored: anchored >> f.sector & 1 == 1,
+                anchored: anchored.contains(f.sector),
                 ..ctx
             };
             month_end(f, t, &def.firms, &ctx, &mut rng);
@@ -97,12 +94,13 @@ pub fn initial_startups(
 
 /// This burn-in month's new firms: Poisson arrivals at the region's rate; founders' education
 /// in proportion to the technology carriers among arrivals (`elsewhere` pools and shares).
-fn found(def: &ScenarioDef, seed: u64, ri: usize, m: u32, t: i32, firms: &mut Vec<Firm>) {
+fn found(sc: &Scenario, seed: u64, ri: usize, m: u32, t: i32, firms: &mut Vec<Firm>) {
+    let def = &sc.def;
     let r = &def.region[ri];
     let e = &def.elsewhere;
     let rk = name_key(&r.name);
     let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key([tag::REGION, rk, FOUND]));
-    let n = rng.poisson(r.initial_startups_per_year / 12.0);
+    let n = rng.poisson(sc.params.region[ri].initial_startups_per_month);
     let weights = [
         (
             Education::Master,
@@ -137,7 +135,7 @@ fn found(def: &ScenarioDef, seed: u64, ri: usize, m: u32, t: i32, firms: &mut Ve
         let tech = draw_tech(&mut rng, median) as f64;
         let sector = draw_sector(def, &mut rng);
         let mut f = Firm::startup(
-            ri as u8,
+            RegionId::new(ri),
             sector,
             NO_FOUNDER,
             edu_code(edu),

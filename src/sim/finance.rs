@@ -4,6 +4,7 @@ use super::Events;
 use crate::model::firm::{Firm, NEVER, Stage};
 use crate::model::investor::{Fund, bar, firm_score, needed_revenue, round_size};
 use crate::rng::{KeyedRng, Phase};
+use crate::scenario::units;
 use crate::scenario::{Capital, Loans};
 
 use super::World;
@@ -14,7 +15,7 @@ pub fn lend(f: &mut Firm, amount: f64, c: &Capital, loans: &Loans, e: &mut Event
     let term = c.loan_term_months.max(1) as f64;
     let principal = amount / term;
     // Level payment approximated by average interest over the term.
-    let interest = amount * c.loan_rate / 12.0 * 0.5;
+    let interest = units::per_month(amount * c.loan_rate) * 0.5;
     f.cash += amount;
     f.loan_balance = amount;
     f.loan_payment = principal + interest;
@@ -28,10 +29,12 @@ fn refresh_funds(w: &mut World) {
     let c = &w.def.capital;
     let years = w.years();
     let mut rng = KeyedRng::new(w.seed, w.t, Phase::Investor, u64::MAX);
-    let n = rng.poisson(c.new_funds_per_year * (1.0 + c.new_funds_growth).powf(years) / 12.0);
+    let n = rng.poisson(units::per_month(
+        c.new_funds_per_year * (1.0 + c.new_funds_growth).powf(years),
+    ));
     for k in 0..n {
         let mut r = KeyedRng::new(w.seed, w.t, Phase::Investor, k | 1 << 32);
-        let f = Fund::new(w.t, c, &mut r);
+        let f = Fund::new(w.t, c, w.params.fund_life_months, &mut r);
         w.funds.push(f);
     }
     let t = w.t;
@@ -53,7 +56,7 @@ pub fn funding(w: &mut World) {
         if !f.active_startup() || f.stage == Stage::Growth {
             continue;
         }
-        if look_for_round(f, w.regions[f.region as usize].wage, def, t) {
+        if look_for_round(f, w.regions[f.region.index()].wage, def, t) {
             seekers[f.stage.next() as usize] += 1.0;
             seeking.push(i);
         }
@@ -63,7 +66,7 @@ pub fn funding(w: &mut World) {
     let per_fund = c.deals_per_fund_month;
     let capacity: Vec<f64> = (0..6).map(|s| leaders[s].len() as f64 * per_fund).collect();
     for i in seeking {
-        let ri = w.firms[i].region as usize;
+        let ri = w.firms[i].region.index();
         let next = w.firms[i].stage.next();
         let mut rng = KeyedRng::new(w.seed, w.t, Phase::Funding, w.firms[i].key);
         let looks = rng.poisson(capacity[next as usize] / seekers[next as usize].max(1.0));
@@ -157,7 +160,7 @@ fn apply_for_loan(w: &mut World, i: usize, burn: f64, rng: &mut KeyedRng) {
     let (def, t) = (w.def, w.t as i32);
     let c = &def.capital;
     let f = &w.firms[i];
-    let ri = f.region as usize;
+    let ri = f.region.index();
     let loans = &def.region[ri].loans;
     let coverage = w.regions[ri].service_coverage * def.region[ri].service.loan_signal;
     let signal = firm_score(f, f.stage, c, t)
@@ -174,12 +177,15 @@ fn apply_for_loan(w: &mut World, i: usize, burn: f64, rng: &mut KeyedRng) {
     }
 }
 
+/// A startup with less than this many months of burn in cash looks for a round.
+const SHORT_RUNWAY_MONTHS: f64 = 12.0;
+
 /// Whether an active startup looks for a round this month: its last round is far enough
 /// back, and its runway is short or its revenue already supports the next round.
 fn seeks_round(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef, t: i32) -> bool {
     let c = &def.capital;
     let burn = monthly_burn(f, wage, def);
-    let runway_short = f.cash < 12.0 * burn;
+    let runway_short = f.cash < SHORT_RUNWAY_MONTHS * burn;
     // Firms whose revenue already supports the next round raise to grow faster.
     let traction = f.launched() && f.revenue_year() >= needed_revenue(f.stage.next(), c);
     let spaced = f.last_round == NEVER || t >= f.last_round + c.months_between_rounds as i32;

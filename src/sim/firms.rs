@@ -3,10 +3,12 @@
 
 use rayon::prelude::*;
 
-use crate::model::firm::{ExitReason, Firm, Kind, NEVER, Outcome, Stage};
+use crate::model::firm::{Conditions, ExitReason, Firm, Kind, NEVER, Outcome, Stage};
 use crate::model::person::Employer;
 use crate::rng::{KeyedRng, Phase, key, tag};
 use crate::scenario::Firms as FirmParams;
+use crate::scenario::RegionId;
+use crate::scenario::units;
 
 use super::{Events, World};
 
@@ -19,7 +21,7 @@ pub fn operate(w: &mut World) {
     let seed = w.seed;
     let years = w.years();
     let regions = &w.regions;
-    let anchored = &w.anchored;
+    let params = w.params;
     let prices = w.price_index;
     let anchor_defs: Vec<(usize, f64)> = def
         .region
@@ -31,43 +33,43 @@ pub fn operate(w: &mut World) {
     for (anchor_i, f) in anchors.enumerate() {
         let (_, h0) = anchor_defs[anchor_i];
         f.desired = (h0 * (1.0 + f.anchor_growth).powf(years)).round() as u32;
-        f.revenue = f.headcount as f64 * f.anchor_rev_per_employee / 12.0 * w.price_index;
+        f.revenue =
+            units::per_month(f.headcount as f64 * f.anchor_rev_per_employee) * w.price_index;
         f.revenue_ytd += f.revenue;
         f.rd = f.revenue * f.anchor_rd_intensity + f.joint_rd;
         let mut rng = KeyedRng::new(seed, t, Phase::Product, f.key);
-        f.patents = rng.poisson(f.rd / 1e6 * def.firms.patents_per_million) as u32;
-        f.valuation = f.revenue * 12.0 * def.sector[f.sector as usize].revenue_multiple;
+        f.patents = rng.poisson(units::millions(f.rd) * def.firms.patents_per_million) as u32;
+        f.valuation = units::per_year(f.revenue) * def.sector[f.sector.index()].revenue_multiple;
         f.valuation_peak = f.valuation_peak.max(f.valuation);
     }
     w.firms.par_iter_mut().for_each(|f| {
         if f.kind != Kind::Startup || !f.operating() {
             return;
         }
-        let st = &regions[f.region as usize];
-        let sector = &def.sector[f.sector as usize];
+        let st = &regions[f.region.index()];
+        let sector = &def.sector[f.sector.index()];
         let chain = if f.consortium {
             0.3
-        } else if anchored[f.region as usize] >> f.sector & 1 == 1 {
+        } else if params.region[f.region.index()].anchored.contains(f.sector) {
             0.1
         } else {
             0.0
         };
         let mut rng = KeyedRng::new(seed, t, Phase::Product, f.key);
-        f.operate(
-            t as i32,
-            st.wage,
-            st.office_rent,
+        let c = Conditions {
+            t: t as i32,
+            wage: st.wage,
+            office_rent: st.office_rent,
             prices,
-            &def.firms,
-            sector,
-            chain,
-            &mut rng,
-        );
+            chain_boost: chain,
+            demand_persistence: params.demand_persistence,
+        };
+        f.operate(&c, &def.firms, sector, &mut rng);
     });
     // Subsidies received are policy spending (summed in firm order: deterministic).
     for &i in &w.live {
         let f = &mut w.firms[i as usize];
-        let e = &mut w.events[f.region as usize];
+        let e = &mut w.events[f.region.index()];
         e.spend_office += f.office_subsidy;
         e.spend_rd_subsidy += f.rd_subsidy;
         e.spend_loan_support += f.loan_subsidy.min(f.loan_payment);
@@ -142,7 +144,7 @@ pub fn month_end(
         f.cash = 0.0;
         f.zero_cash_months += 1;
         f.layoff = f.layoff.max(0.5);
-        let unpaid = p.unpaid_weight * f.zero_cash_months as f64 / 12.0;
+        let unpaid = units::years(p.unpaid_weight * f.zero_cash_months as f64);
         if f.zero_cash_months > p.grace_months && stay - unpaid < 0.0 && rng.chance(p.quit_rate) {
             f.exit(Outcome::Failed, ExitReason::OutOfCash, t);
             return Some(ExitReason::OutOfCash);
@@ -179,11 +181,11 @@ pub fn month_end(
 /// office still free (CNY million).
 fn held_support(f: &Firm, t: i32, office_rent: f64) -> f64 {
     let office = if t < f.office_until {
-        f.office_m2 * 12.0 * office_rent
+        units::per_year(f.office_m2) * office_rent
     } else {
         0.0
     };
-    (f.tranche * f.tranches_left as f64 + office) / 1e6
+    units::millions(f.tranche * f.tranches_left as f64 + office)
 }
 
 /// Staffing plans, milestones (industrialized, quasi-unicorn, unicorn), failure, founders'
@@ -204,8 +206,8 @@ pub fn growth_and_exits(w: &mut World) {
     let common = MonthEnd {
         wage: 0.0,
         prices: w.price_index,
-        quasi_unicorn: def.economy.quasi_unicorn_usd * def.economy.usd_cny,
-        unicorn: def.economy.unicorn_usd * def.economy.usd_cny,
+        quasi_unicorn: w.params.quasi_unicorn_cny,
+        unicorn: w.params.unicorn_cny,
         anchored: false,
         held_million: 0.0,
         support_weight: def.behaviour.support_weight,
@@ -215,11 +217,11 @@ pub fn growth_and_exits(w: &mut World) {
         if f.kind != Kind::Startup || !f.operating() {
             continue;
         }
-        let ri = f.region as usize;
+        let ri = f.region.index();
         let held = held_support(f, t, w.regions[ri].office_rent);
         let ctx = MonthEnd {
             wage: w.regions[ri].wage,
-            anchored: w.anchored[ri] >> f.sector & 1 == 1,
+            anchored: w.params.region[ri].anchored.contains(f.sector),
             held_million: held,
             ..common
         };
@@ -270,7 +272,7 @@ fn relocate(f: &mut Firm, to: Option<usize>, t: i32, events: &mut [Events]) {
     match to {
         None => f.exit(Outcome::Relocated, ExitReason::Relocated, t),
         Some(best) => {
-            f.region = best as u8;
+            f.region = RegionId::new(best);
             f.office_until = 0;
             f.rd_subsidy_until = 0;
             f.tranches_left = 0;
@@ -299,7 +301,7 @@ pub fn vacancies(w: &mut World) {
             continue;
         }
         let open = f.desired - f.headcount;
-        let ri = f.region as usize;
+        let ri = f.region.index();
         w.regions[ri].vacancies = w.regions[ri].vacancies.saturating_add(open as u64);
         let o = &mut w.openings[ri];
         if f.kind == Kind::Startup {

@@ -8,22 +8,22 @@ use crate::model::person::{draw_sector, draw_tech};
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
-use crate::scenario::{Education, Region, ScenarioDef};
+use crate::scenario::RegionId;
+use crate::scenario::units;
+use crate::scenario::{Education, Region, Scenario, ScenarioDef};
 
 use super::World;
 
-/// Index of a sector by name (validated to exist).
-pub fn sector_index(def: &ScenarioDef, name: &str) -> u8 {
-    def.sector.iter().position(|s| s.name == name).unwrap_or(0) as u8
-}
-
-pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
+/// The starting world of scenario `sc` for `seed`.
+pub fn build(sc: &Scenario, seed: u64) -> World<'_> {
+    let (def, params) = (&sc.def, &sc.params);
     let nreg = def.region.len();
     let mut w = World {
         def,
+        params,
         seed,
         t: 0,
-        scale: def.scale as u64,
+        scale: params.scale,
         persons: Vec::new(),
         owed: vec![0; nreg],
         cap: usize::MAX,
@@ -36,28 +36,26 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
         events: vec![Events::default(); nreg],
         panel: Vec::new(),
         price_index: 1.0,
-        focus: Vec::new(),
-        anchored: Vec::new(),
         openings: vec![Default::default(); nreg],
         u_out: 0.0,
     };
-    let s = def.scale;
-    let expected: f64 = def.region.iter().map(|r| r.initial_talent / s).sum();
+    let expected: f64 = params.region.iter().map(|r| r.initial_agents).sum();
     w.persons.reserve((expected * 1.5) as usize + 1024);
     for i in 0..def.capital.funds_initial {
         let mut rng = KeyedRng::new(seed, 0, Phase::Investor, i as u64);
-        let mut f = Fund::new(0, &def.capital, &mut rng);
+        let mut f = Fund::new(0, &def.capital, params.fund_life_months, &mut rng);
         // Funds already running at the start are part-way through their life.
-        let age = rng.below((def.capital.fund_life_years * 12.0) as u64 + 1) as u32;
+        let age = rng.below(params.fund_life_months as u64 + 1) as u32;
         f.until = f.until.saturating_sub(age);
         w.funds.push(f);
     }
     for (ri, r) in def.region.iter().enumerate() {
-        let grants = r
+        let rp = &params.region[ri];
+        let grants = rp
             .grant
             .iter()
             .map(|g| GrantState {
-                start: g.start.map_or(0, |m| m.0.saturating_sub(def.start.0)),
+                start: g.start,
                 ..Default::default()
             })
             .collect();
@@ -73,20 +71,11 @@ pub fn build(def: &ScenarioDef, seed: u64) -> World<'_> {
             p_find: 0.3,
             ..Default::default()
         });
-        let mut focus = 0u64;
-        for f in &r.focus_sectors {
-            focus |= 1 << sector_index(def, f);
-        }
-        w.focus.push(focus);
-        let mut anchored = 0u64;
-        for a in &r.anchor {
-            let sector = sector_index(def, &a.sector);
-            anchored |= 1 << sector;
-            let f = Firm::anchor(ri as u8, w.region_keys[ri], sector, a);
+        for (a, &sector) in r.anchor.iter().zip(&rp.anchor_sector) {
+            let f = Firm::anchor(RegionId::new(ri), w.region_keys[ri], sector, a);
             w.firms.push(f);
         }
-        w.anchored.push(anchored);
-        let startups = super::burnin::initial_startups(def, seed, ri, &w.funds, anchored);
+        let startups = super::burnin::initial_startups(sc, seed, ri, &w.funds);
         w.firms.extend(startups);
         initial_people(&mut w, ri);
     }
@@ -209,9 +198,9 @@ fn initial_person(def: &ScenarioDef, r: &Region, id: u64, ri: usize, rng: &mut K
         id,
         Employer::NONE,
         tech,
-        -(age * 12.0).round() as i16,
+        -units::months(age).round() as i16,
         -(rng.below(INITIAL_ARRIVED_MONTHS) as i16),
-        ri as u8,
+        RegionId::new(ri),
         edu_code(edu),
         draw_sector(def, rng),
         Status::Seeking,
@@ -228,12 +217,12 @@ fn initial_openings(firms: &mut [Firm], ri: usize) -> (Positions, Positions) {
     let anchors = firms
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.kind == Kind::Anchor && f.region as usize == ri)
+        .filter(|(_, f)| f.kind == Kind::Anchor && f.region.index() == ri)
         .map(|(i, f)| (i as u32, f.desired))
         .collect();
     let mut startups = Vec::new();
     for (i, f) in firms.iter_mut().enumerate() {
-        if f.kind == Kind::Startup && f.region as usize == ri && f.founder == NO_FOUNDER {
+        if f.kind == Kind::Startup && f.region.index() == ri && f.founder == NO_FOUNDER {
             startups.push((i as u32, f.headcount.max(1)));
             f.headcount = 0;
         }
@@ -244,7 +233,7 @@ fn initial_openings(firms: &mut [Firm], ri: usize) -> (Positions, Positions) {
 fn initial_people(w: &mut World, ri: usize) {
     let def = w.def;
     let r = &def.region[ri];
-    let n = (r.initial_talent / def.scale).round() as u64;
+    let n = w.params.region[ri].initial_agents.round() as u64;
     let (mut anchor_open, startup_open) = initial_openings(&mut w.firms, ri);
     let mut incumbent_open = w.regions[ri].incumbent_jobs.round() as u64;
     // Startups are staffed from the people anchors and established employers leave, founders
@@ -304,12 +293,12 @@ fn initial_people(w: &mut World, ri: usize) {
         }
         w.persons.push(p);
     }
-    for f in w.firms.iter_mut().filter(|f| f.region as usize == ri) {
+    for f in w.firms.iter_mut().filter(|f| f.region.index() == ri) {
         f.peak_headcount = f.peak_headcount.max(f.headcount);
     }
     // Initial startups the talent stock could not staff with a founder do not exist (they are
     // the last firms pushed, staffed in order, so dropping them shifts no index).
     w.firms.retain(|f| {
-        !(f.kind == Kind::Startup && f.region as usize == ri && f.founder == NO_FOUNDER)
+        !(f.kind == Kind::Startup && f.region.index() == ri && f.founder == NO_FOUNDER)
     });
 }

@@ -24,11 +24,14 @@ use crate::model::firm::{Firm, Kind};
 use crate::model::investor::Fund;
 use crate::model::person::Person;
 use crate::model::region::RegionState;
-use crate::scenario::{Month, Scenario, ScenarioDef};
+use crate::scenario::units;
+use crate::scenario::{Month, Scenario, ScenarioDef, SimParams};
 
 /// Everything that exists in one run.
 pub struct World<'s> {
     pub def: &'s ScenarioDef,
+    /// `def`'s ids and rates in the simulation's units.
+    pub params: &'s SimParams,
     pub seed: u64,
     /// Months since the scenario start.
     pub t: u32,
@@ -61,9 +64,6 @@ pub struct World<'s> {
     pub panel: Vec<FirmYear>,
     /// Wage/price index relative to the start.
     pub price_index: f64,
-    /// Per region, bitmask of focus sectors and of sectors with an anchor.
-    pub focus: Vec<u64>,
-    pub anchored: Vec<u64>,
     /// Per region, the openings for this month's matching.
     pub openings: Vec<people::Openings>,
     /// Outside-option utility this month.
@@ -143,7 +143,7 @@ pub fn phase(name: &str) -> Option<&'static Phase> {
 impl<'s> World<'s> {
     /// Build the starting world (people, anchors, funds, policies) for `seed`.
     pub fn new(sc: &'s Scenario, seed: u64) -> World<'s> {
-        init::build(&sc.def, seed)
+        init::build(sc, seed)
     }
 
     pub fn months(&self) -> u32 {
@@ -156,7 +156,7 @@ impl<'s> World<'s> {
 
     /// Years since the start, as a fraction.
     pub fn years(&self) -> f64 {
-        self.t as f64 / 12.0
+        units::years(self.t as f64)
     }
 
     /// Advance one month: [`World::begin_month`], every phase of [`MONTH`] in order, then the

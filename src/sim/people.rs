@@ -12,7 +12,8 @@ use crate::model::region::{
     RegionState, job_finding, outside_utility, typical_alternative, update_choices,
 };
 use crate::rng::{KeyedRng, Phase, key, tag};
-use crate::scenario::{Education, Elsewhere, ScenarioDef};
+use crate::scenario::RegionId;
+use crate::scenario::{Education, Elsewhere, ScenarioDef, units};
 
 use super::{Events, World};
 
@@ -45,8 +46,9 @@ pub fn environment(w: &mut World) {
             r.incumbent_jobs * (1.0 + r.incumbent_growth).powf(years) + st.incumbent_absorbed;
         st.public_rd_year = r.public_rd_cny_year * (1.0 + r.public_rd_growth).powf(years);
         let a = &r.amenities;
-        st.amenity = (st.amenity + a.index_per_billion * a.investment_cny_year / 1e9 / 12.0
-            - a.depreciation / 12.0 * (st.amenity - a.index).max(0.0))
+        let rp = &w.params.region[ri];
+        st.amenity = (st.amenity + rp.amenity_gain_month
+            - rp.amenity_depreciation_month * (st.amenity - a.index).max(0.0))
         .min(1.0);
         if month_of_year == 1 || w.t == 0 {
             for (g, gs) in r.grant.iter().zip(st.grants.iter_mut()) {
@@ -82,13 +84,14 @@ pub fn environment(w: &mut World) {
         }
         // Lever costs that do not depend on individual agents.
         let e = &mut w.events[ri];
-        e.spend_service = r.service.specialists * r.service.cost_cny_year / 12.0;
-        e.spend_recruitment = r.recruitment.cost_cny_year / 12.0;
-        e.spend_amenities = a.investment_cny_year / 12.0;
-        e.rd_public_real = st.public_rd_year / 12.0;
+        e.spend_service = rp.spend_service_month;
+        e.spend_recruitment = rp.spend_recruitment_month;
+        e.spend_amenities = rp.spend_amenities_month;
+        e.rd_public_real = units::per_month(st.public_rd_year);
         let k = key([tag::REGION, w.region_keys[ri], Phase::Product as u64]);
         let mut rng = KeyedRng::new(w.seed, w.t, Phase::Product, k);
-        e.patents_public_real = rng.poisson(e.rd_public_real / 1e6 * r.public_patents_per_million);
+        e.patents_public_real =
+            rng.poisson(units::millions(e.rd_public_real) * r.public_patents_per_million);
     }
 }
 
@@ -98,7 +101,6 @@ pub fn arrivals(w: &mut World) {
     let def = w.def;
     let years = w.years();
     let e = &def.elsewhere;
-    let s = def.scale;
     let b = &def.behaviour;
     let hl = edu_code(Education::HighLevel) as usize;
     // Three pools: graduates (young), experienced movers, high-level talent.
@@ -115,7 +117,11 @@ pub fn arrivals(w: &mut World) {
             .map(|(st, r)| match group {
                 0 => st.u_young,
                 1 => st.u_old,
-                _ => st.u_old + b.support_weight * st.support[hl] / 1e6 + r.startup_climate,
+                _ => {
+                    st.u_old
+                        + units::millions(b.support_weight * st.support[hl])
+                        + r.startup_climate
+                }
             })
             .collect();
         let denom = w.u_out.exp()
@@ -126,7 +132,12 @@ pub fn arrivals(w: &mut World) {
                 .sum::<f64>();
         for (ri, u) in utils.iter().enumerate() {
             let share = w.regions[ri].awareness * u.exp() / denom;
-            let n = arrival_count(w, ri, group, pool / 12.0 / s * share);
+            let n = arrival_count(
+                w,
+                ri,
+                group,
+                w.params.agents(units::per_month(*pool)) * share,
+            );
             for k in 0..n {
                 let p = new_arrival(w, ri, group, k);
                 w.persons.push(p);
@@ -134,13 +145,12 @@ pub fn arrivals(w: &mut World) {
         }
     }
     // Recruitment drive: posts filled at campus fairs, arriving with a job in hand.
-    for (ri, r) in def.region.iter().enumerate() {
-        let rec = &r.recruitment;
+    for ri in 0..def.region.len() {
         let n = arrival_count(
             w,
             ri,
             RECRUITED,
-            rec.posts_per_year * rec.fill_rate / 12.0 / s,
+            w.params.region[ri].recruits_per_agent_month,
         );
         for k in 0..n {
             let mut p = new_arrival(w, ri, RECRUITED, k);
@@ -256,9 +266,9 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
         id,
         Employer::NONE,
         tech,
-        (t - (age * 12.0).round() as i32) as i16,
+        (t - units::months(age).round() as i32) as i16,
         t as i16,
-        ri as u8,
+        RegionId::new(ri),
         edu_code(edu),
         draw_sector(def, rng),
         Status::Seeking,
@@ -335,7 +345,7 @@ fn founding_multipliers(w: &World) -> Vec<[f64; 4]> {
             let mut m = [0.0; 4];
             for (k, v) in m.iter_mut().enumerate() {
                 *v = b.founding_rate
-                    * (r.startup_climate + b.support_weight * st.support[k] / 1e6).exp();
+                    * (r.startup_climate + units::millions(b.support_weight * st.support[k])).exp();
             }
             m
         })
@@ -379,10 +389,11 @@ pub fn apply(w: &mut World) {
         seed: w.seed,
         u_out: w.u_out,
         cap: w.cap,
-        housed_until_for: def
+        housed_until_for: w
+            .params
             .region
             .iter()
-            .map(|r| (t + (r.housing.max_years * 12.0).round() as i32 - 1) as i16)
+            .map(|r| (t + r.housing_months - 1) as i16)
             .collect(),
         max_age: &max_age,
         found,
@@ -473,7 +484,7 @@ impl Applier<'_> {
         }
         if p.single() && p.status() == Status::Seeking && d.act() != Act::Found {
             // Out of a startup job: back into the aggregated people.
-            let ri = p.region as usize;
+            let ri = p.region.index();
             if p.housed(self.t) {
                 self.housed_now[ri] -= 1;
             }
@@ -505,7 +516,7 @@ impl Applier<'_> {
     fn release(&mut self, p: &Person) {
         let wgt = p.weight(self.s);
         if p.employer == Employer::INCUMBENT {
-            let st = &mut self.regions[p.region as usize];
+            let st = &mut self.regions[p.region.index()];
             st.incumbent_employed = st.incumbent_employed.saturating_sub(wgt);
         } else if let Some(fi) = p.employer.firm_index() {
             let f = &mut self.firms[fi];
@@ -516,27 +527,27 @@ impl Applier<'_> {
     /// The agent gives up its talent room, if it has one.
     fn vacate(&mut self, p: &Person) {
         if p.housed(self.t) {
-            self.housed_now[p.region as usize] -= p.weight(self.s);
+            self.housed_now[p.region.index()] -= p.weight(self.s);
         }
     }
 
     fn retire(&mut self, p: &mut Person) -> bool {
         self.release(p);
         self.vacate(p);
-        self.events[p.region as usize].retirements += p.weight(self.s);
+        self.events[p.region.index()].retirements += p.weight(self.s);
         false
     }
 
     /// A founder following the firm to another region.
     fn follow_firm(&mut self, p: &mut Person) -> bool {
-        let (ri, wgt) = (p.region as usize, p.weight(self.s));
+        let (ri, wgt) = (p.region.index(), p.weight(self.s));
         let fi = p.employer.firm_index().expect("a founder has a firm");
-        let to = self.firms[fi].region as usize;
+        let to = self.firms[fi].region.index();
         self.vacate(p);
         p.housed_until = -1;
         self.events[ri].people_moved_out += wgt;
         self.events[to].people_moved_in += wgt;
-        p.region = to as u8;
+        p.region = RegionId::new(to);
         p.arrived = self.t as i16;
         true
     }
@@ -544,7 +555,7 @@ impl Applier<'_> {
     /// Leave the region: for elsewhere, or, with the chance `relocate_consider`, for another
     /// simulated region chosen by awareness × utility against elsewhere (a logit).
     fn leave(&mut self, p: &mut Person) -> bool {
-        let (ri, wgt, t) = (p.region as usize, p.weight(self.s), self.t);
+        let (ri, wgt, t) = (p.region.index(), p.weight(self.s), self.t);
         self.release(p);
         self.vacate(p);
         self.events[ri].departures += wgt;
@@ -569,7 +580,7 @@ impl Applier<'_> {
         for (j, wgt_j) in weights.iter().enumerate() {
             u -= wgt_j;
             if u < 0.0 && *wgt_j > 0.0 {
-                p.region = j as u8;
+                p.region = RegionId::new(j);
                 p.employer = Employer::NONE;
                 p.set_status(Status::Seeking);
                 p.housed_until = -1;
@@ -591,7 +602,7 @@ impl Applier<'_> {
     /// Some of an aggregated agent's people found firms: each becomes a single founder.
     /// `false` when the agent is handed over whole.
     fn found_aggregated(&mut self, p: &mut Person) -> bool {
-        let (ri, s, t) = (p.region as usize, self.s, self.t);
+        let (ri, s, t) = (p.region.index(), self.s, self.t);
         let mut rng = KeyedRng::new(self.seed, t as u32, Phase::Founding, p.key);
         let per = founding_hazard(
             p,
@@ -615,7 +626,7 @@ impl Applier<'_> {
                 spinout_tech(self.firms[fi].quality, &mut frng)
             };
             let firm = Firm::startup(
-                ri as u8,
+                RegionId::new(ri),
                 p.sector,
                 id,
                 p.edu(),
@@ -646,7 +657,7 @@ impl Applier<'_> {
     /// Where the ledger says the `handed` people just split off make up a whole agent, the
     /// agent itself is handed over (its job and room released): `false` then.
     fn hand_over_if_due(&mut self, p: &Person, handed: u64) -> bool {
-        if hand_over(&mut self.owed[p.region as usize], handed, self.s) {
+        if hand_over(&mut self.owed[p.region.index()], handed, self.s) {
             self.release(p);
             self.vacate(p);
             return false;
@@ -656,7 +667,7 @@ impl Applier<'_> {
 
     /// One person founds a firm (a spin-out takes a technology from its employer's).
     fn found(&mut self, p: &mut Person) {
-        let (ri, t) = (p.region as usize, self.t);
+        let (ri, t) = (p.region.index(), self.t);
         let mut rng = KeyedRng::new(self.seed, t as u32, Phase::Founding, p.key);
         if let (true, Some(fi)) = (p.tech() <= 0.0, p.employer.firm_index()) {
             let q = spinout_tech(self.firms[fi].quality, &mut rng);
@@ -664,7 +675,7 @@ impl Applier<'_> {
         }
         self.release(p);
         let firm = Firm::startup(
-            ri as u8,
+            RegionId::new(ri),
             p.sector,
             p.key,
             p.edu(),
@@ -684,7 +695,7 @@ impl Applier<'_> {
     /// split off; the agent itself goes to the first other employer drawn. `false` when the
     /// agent is handed over whole.
     fn match_aggregated(&mut self, p: &mut Person) -> bool {
-        let (ri, s, t, wgt) = (p.region as usize, self.s, self.t, p.weight(self.s));
+        let (ri, s, t, wgt) = (p.region.index(), self.s, self.t, p.weight(self.s));
         let mut rng = KeyedRng::new(self.seed, t as u32, Phase::Match, p.key);
         let mut handed = 0;
         let mut employer = None;
@@ -727,7 +738,7 @@ impl Applier<'_> {
 
     /// A seeker takes the opening their uniform number draws, if any is left.
     fn match_one(&mut self, p: &mut Person) {
-        let ri = p.region as usize;
+        let ri = p.region.index();
         let u = KeyedRng::new(self.seed, self.t as u32, Phase::Match, p.key).uniform();
         if let Some(emp) = self.markets[ri].take(u) {
             p.employer = emp;
@@ -750,7 +761,7 @@ impl Applier<'_> {
 
     /// Talent housing: a tenancy ends; an eligible newcomer takes a free room, in queue order.
     fn house(&mut self, p: &mut Person) {
-        let (ri, t, wgt) = (p.region as usize, self.t, p.weight(self.s));
+        let (ri, t, wgt) = (p.region.index(), self.t, p.weight(self.s));
         let young = p.age(t) < self.max_age[ri];
         if !p.housed(t) && p.housed_until >= 0 {
             p.housed_until = -1;
@@ -842,7 +853,7 @@ fn count_housed(persons: &[Person], nreg: usize, t: i32, s: u64) -> Vec<u64> {
             for p in chunk {
                 // (At full scale every agent weighs 1: no multiply in the pass.)
                 let n = if s == 1 { 1 } else { p.weight(s) };
-                c[p.region as usize] += p.housed(t) as u64 * n;
+                c[p.region.index()] += p.housed(t) as u64 * n;
             }
             c
         })
@@ -869,7 +880,7 @@ fn census(w: &mut World, max_age: &[f32]) {
         .map(|chunk| {
             let mut c = vec![[0u64; N]; nreg];
             for p in chunk {
-                let r = &mut c[p.region as usize];
+                let r = &mut c[p.region.index()];
                 let age = p.age(t);
                 let n = if s == 1 { 1 } else { p.weight(s) };
                 r[0] += n;
@@ -880,7 +891,7 @@ fn census(w: &mut World, max_age: &[f32]) {
                 }
                 r[4] += (age < 35.0) as u64 * n;
                 r[5] += (p.edu() == hl) as u64 * n;
-                r[6] += (age < max_age[p.region as usize]) as u64 * n;
+                r[6] += (age < max_age[p.region.index()]) as u64 * n;
             }
             c
         })
@@ -1090,7 +1101,17 @@ mod tests {
     fn founding_hazard_by_kind_of_person() {
         let found = [0.01, 0.02, 0.04, 0.3];
         let person = |tech: f32, edu: u8, employer: Employer, status: Status| {
-            Person::new(1, employer, tech, 0, 0, 0, edu, 0, status)
+            Person::new(
+                1,
+                employer,
+                tech,
+                0,
+                0,
+                RegionId(0),
+                edu,
+                crate::scenario::SectorId(0),
+                status,
+            )
         };
         let carrier = person(1.5, 2, Employer::INCUMBENT, Status::Employed);
         assert!((founding_hazard(&carrier, Status::Employed, &found, 0.001) - 0.06).abs() < 1e-6);
@@ -1139,7 +1160,7 @@ mod tests {
                 let mut incumbent = vec![0u64; w.regions.len()];
                 for p in &w.persons {
                     if p.employer == Employer::INCUMBENT {
-                        incumbent[p.region as usize] += p.weight(scale);
+                        incumbent[p.region.index()] += p.weight(scale);
                     } else if let Some(fi) = p.employer.firm_index() {
                         heads[fi] += p.weight(scale);
                         let f = &w.firms[fi];

@@ -4,7 +4,10 @@ use crate::model::firm::{Firm, Kind, NEVER};
 use crate::model::person::{Person, Status, edu_code};
 use crate::model::program::assess;
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
-use crate::scenario::{Competition, Education, Grant};
+use crate::scenario::RegionId;
+use crate::scenario::SectorId;
+use crate::scenario::params::GrantParams;
+use crate::scenario::{Competition, Education, Grant, units};
 
 use super::World;
 use crate::model::person::{Employer, draw_sector};
@@ -23,7 +26,7 @@ pub fn grants(w: &mut World) {
         for li in 0..w.live.len() {
             let fi = w.live[li] as usize;
             let f = &w.firms[fi];
-            if !f.active_startup() || f.region as usize != ri {
+            if !f.active_startup() || f.region.index() != ri {
                 continue;
             }
             // Staged support: the next tranche is paid if the firm has made progress.
@@ -39,11 +42,11 @@ pub fn grants(w: &mut World) {
                 let bit = 1u64 << gi;
                 // A firm that moved in with another district's backing does not apply again here.
                 let eligible = t >= gs.start as i32
-                    && (f.programs == 0 || f.program_region as usize == ri)
+                    && (f.programs == 0 || f.program_region.index() == ri)
                     && f.programs & bit == 0
                     && f.founder_edu >= edu_code(g.min_education)
                     && f.age_months(t) <= g.max_firm_age_months as i32
-                    && (!g.focus_only || w.focus[ri] >> f.sector & 1 == 1)
+                    && (!g.focus_only || w.params.region[ri].focus.contains(f.sector))
                     && (f.last_application == NEVER
                         || t >= f.last_application + REAPPLY_AFTER_MONTHS);
                 if !eligible {
@@ -76,7 +79,7 @@ pub fn grants(w: &mut World) {
                 st.grants[gi].awards += 1;
                 f.programs |= bit;
                 pay(f, first, &mut w.events[ri]);
-                award_benefits(f, g, gi, award, first, t);
+                award_benefits(f, g, &w.params.region[ri].grant[gi], gi, award, first, t);
                 if g.loan_cny > 0.0 && f.loan_balance <= 0.0 {
                     super::finance::lend(f, g.loan_cny, &def.capital, &r.loans, &mut w.events[ri]);
                 }
@@ -115,8 +118,16 @@ fn tranche_due(f: &mut Firm, budget: &mut f64, stage_years: f64, t: i32, e: &mut
 
 /// What an award of program `g` (index `gi`) brings besides its `first` payment: the rest of
 /// a staged `award` in yearly tranches and its series-A follow-on, office space and the R&D
-/// subsidy for their years.
-fn award_benefits(f: &mut Firm, g: &Grant, gi: usize, award: f64, first: f64, t: i32) {
+/// subsidy for their years (`gp`: the program's durations and cap in months).
+fn award_benefits(
+    f: &mut Firm,
+    g: &Grant,
+    gp: &GrantParams,
+    gi: usize,
+    award: f64,
+    first: f64,
+    t: i32,
+) {
     if g.staged {
         f.tranche = first;
         f.tranches_left = g.stage_years.saturating_sub(1);
@@ -126,16 +137,12 @@ fn award_benefits(f: &mut Firm, g: &Grant, gi: usize, award: f64, first: f64, t:
     }
     if g.office_m2 > 0.0 {
         f.office_m2 = f.office_m2.max(g.office_m2);
-        f.office_until = f
-            .office_until
-            .max(t + (g.office_years * 12.0).round() as i32);
+        f.office_until = f.office_until.max(t + gp.office_months);
     }
     if g.rd_subsidy_share > 0.0 {
         f.rd_subsidy_share = f.rd_subsidy_share.max(g.rd_subsidy_share);
-        f.rd_subsidy_cap_month = f.rd_subsidy_cap_month.max(g.rd_subsidy_cap_cny_year / 12.0);
-        f.rd_subsidy_until = f
-            .rd_subsidy_until
-            .max(t + (g.rd_subsidy_years * 12.0).round() as i32);
+        f.rd_subsidy_cap_month = f.rd_subsidy_cap_month.max(gp.rd_subsidy_cap_month);
+        f.rd_subsidy_until = f.rd_subsidy_until.max(t + gp.rd_subsidy_months);
     }
 }
 
@@ -157,7 +164,7 @@ fn service_coverage(w: &World, ri: usize) -> f64 {
         .iter()
         .filter(|&&i| {
             let f = &w.firms[i as usize];
-            f.active_startup() && f.region as usize == ri
+            f.active_startup() && f.region.index() == ri
         })
         .count()
         .max(1) as f64;
@@ -177,7 +184,8 @@ pub fn joint_rd(w: &mut World) {
         if w.month().month() == 1 || t == 0 {
             admit_consortia(w, ri);
         }
-        let monthly = (jr.budget_cny_year / 12.0).min(w.regions[ri].joint_rd_left);
+        let rp = &w.params.region[ri];
+        let monthly = rp.joint_rd_budget_month.min(w.regions[ri].joint_rd_left);
         let members: Vec<usize> = w
             .live
             .iter()
@@ -185,16 +193,16 @@ pub fn joint_rd(w: &mut World) {
             .filter(|&i| {
                 w.firms[i].consortium
                     && w.firms[i].active_startup()
-                    && w.firms[i].region as usize == ri
+                    && w.firms[i].region.index() == ri
             })
             .collect();
         let anchors: Vec<usize> = (0..w.firms.len())
-            .filter(|&i| w.firms[i].kind == Kind::Anchor && w.firms[i].region as usize == ri)
+            .filter(|&i| w.firms[i].kind == Kind::Anchor && w.firms[i].region.index() == ri)
             .collect();
         let mut paid = 0.0;
         if !members.is_empty() {
             let each = (monthly * jr.startup_share / members.len() as f64)
-                .min(jr.max_per_firm_cny_year / 12.0);
+                .min(rp.joint_rd_max_per_firm_month);
             for &i in &members {
                 w.firms[i].joint_rd = each;
                 paid += each;
@@ -219,13 +227,13 @@ pub fn joint_rd(w: &mut World) {
 /// Anchors admit the most promising startups of their sector, as they read them.
 fn admit_consortia(w: &mut World, ri: usize) {
     let t = w.t;
-    for f in w.firms.iter_mut().filter(|f| f.region as usize == ri) {
+    for f in w.firms.iter_mut().filter(|f| f.region.index() == ri) {
         f.consortium = false;
     }
-    let anchors: Vec<(u64, u8, u32)> = w
+    let anchors: Vec<(u64, SectorId, u32)> = w
         .firms
         .iter()
-        .filter(|f| f.kind == Kind::Anchor && f.region as usize == ri)
+        .filter(|f| f.kind == Kind::Anchor && f.region.index() == ri)
         .map(|f| (f.key, f.sector, f.anchor_slots))
         .collect();
     for (ak, sector, slots) in anchors {
@@ -234,7 +242,7 @@ fn admit_consortia(w: &mut World, ri: usize) {
             .iter()
             .enumerate()
             .filter(|(_, f)| {
-                f.active_startup() && f.region as usize == ri && f.sector == sector && !f.consortium
+                f.active_startup() && f.region.index() == ri && f.sector == sector && !f.consortium
             })
             .map(|(i, f)| {
                 let mut rng = KeyedRng::new(w.seed, t, Phase::Consortium, key([f.key, ak]));
@@ -277,6 +285,11 @@ fn edition(
     projects
 }
 
+/// A landing project's founder is aged uniformly from `.0` to `.0 + .1` years.
+const LANDING_FOUNDER_AGE: (f64, f64) = (28.0, 12.0);
+
+/// Competitions: each edition's projects are judged, finalists go through the camp, and the
+/// projects whose founders choose the region land as startups with a high-level founder.
 pub fn competitions(w: &mut World) {
     let def = w.def;
     let month = w.month();
@@ -294,7 +307,7 @@ pub fn competitions(w: &mut World) {
             let finalists = (c.finalists as usize).min(n);
             let mut projects = edition(c, n, w.seed, t, rk, ck);
             let st = &w.regions[ri];
-            let support = def.behaviour.support_weight * st.support[hl as usize] / 1e6;
+            let support = units::millions(def.behaviour.support_weight * st.support[hl as usize]);
             let base = c.landing_utility + st.u_old - w.u_out + r.startup_climate;
             let e = &mut w.events[ri];
             e.competition_projects += n as u64;
@@ -307,7 +320,7 @@ pub fn competitions(w: &mut World) {
                 let u = base
                     + support
                     + if finalist {
-                        c.camp_utility + def.behaviour.support_weight * c.landing_award_cny / 1e6
+                        c.camp_utility + w.params.region[ri].competition[ci].award_utility
                     } else {
                         0.0
                     };
@@ -315,10 +328,18 @@ pub fn competitions(w: &mut World) {
                 if !rng.chance(p_land) {
                     continue;
                 }
-                let age = 28.0 + rng.uniform() * 12.0;
+                let age = LANDING_FOUNDER_AGE.0 + rng.uniform() * LANDING_FOUNDER_AGE.1;
                 let sector = draw_sector(def, rng);
-                let mut firm =
-                    Firm::startup(ri as u8, sector, id, hl, q, t as i32, &def.firms, rng);
+                let mut firm = Firm::startup(
+                    RegionId::new(ri),
+                    sector,
+                    id,
+                    hl,
+                    q,
+                    t as i32,
+                    &def.firms,
+                    rng,
+                );
                 if finalist && c.landing_award_cny > 0.0 {
                     firm.programs |= bit;
                     firm.cash += c.landing_award_cny;
@@ -331,9 +352,9 @@ pub fn competitions(w: &mut World) {
                     id,
                     Employer::firm(w.firms.len() - 1),
                     0.0,
-                    (t as i32 - (age * 12.0) as i32) as i16,
+                    (t as i32 - units::months(age) as i32) as i16,
                     t as i16,
-                    ri as u8,
+                    RegionId::new(ri),
                     hl,
                     sector,
                     Status::Founder,

@@ -196,8 +196,8 @@ impl Stat {
             .iter()
             .enumerate()
             .filter(|(_, f)| f.kind == Kind::Startup)
-            .filter(|(_, f)| region.is_none_or(|r| f.region as usize == r))
-            .filter(|(_, f)| sector.is_none_or(|s| f.sector as usize == s))
+            .filter(|(_, f)| region.is_none_or(|r| f.region.index() == r))
+            .filter(|(_, f)| sector.is_none_or(|s| f.sector.index() == s))
             .filter(|(_, f)| self.program.is_empty() || backed_by(sc, f, &self.program))
             .filter(|(i, f)| match self.event {
                 Event::Founded => in_window(f.founded),

@@ -297,7 +297,8 @@ fn focus_only_restricts_grants_to_focus_sectors() {
         .collect();
     assert!(!b.is_empty());
     assert!(
-        b.iter().all(|f| f.sector == 0),
+        b.iter()
+            .all(|f| f.sector == talentsim::scenario::SectorId(0)),
         "only iot (sector 0) firms may be backed"
     );
 }

@@ -1453,11 +1453,18 @@ fn memory_reproducers_fit_or_are_refused_before_the_run() {
     }
     let f = tmp.path().join("regions.toml");
     std::fs::write(&f, text).unwrap();
+    // Two problems, both reported: more regions than an agent's region byte holds, and the
+    // memory their monthly records need.
     let d = diags(&f, &[]);
-    count(&d, 1);
-    assert!(d[0].key.starts_with("region[20000]"), "{d:?}");
+    count(&d, 2);
+    assert_eq!(d[0].key, "region", "{d:?}");
     assert!(
-        d[0].message.contains("monthly records of 20001 regions"),
+        d[0].message.contains("20001 regions: expected at most 256"),
+        "{d:?}"
+    );
+    assert!(d[1].key.starts_with("region[20000]"), "{d:?}");
+    assert!(
+        d[1].message.contains("monthly records of 20001 regions"),
         "{d:?}"
     );
 
@@ -1506,5 +1513,59 @@ fn hostile_names_are_escaped_on_the_terminal_and_inert_in_csv() {
     assert!(
         firms.lines().skip(1).all(|l| l.contains(",\"'=HYPERLINK(")),
         "{firms}"
+    );
+}
+
+/// A region's sectors are kept in a 64-bit set: a 65th sector is reported at that sector, not
+/// left to overflow the set.
+#[test]
+fn more_sectors_than_the_simulation_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!("extends = {:?}\n", minimal().display().to_string());
+    for i in 0..65 {
+        let name = match i {
+            0 => "iot".to_string(),
+            1 => "health".to_string(),
+            _ => format!("sector{i}"),
+        };
+        text.push_str(&format!("[[sector]]\nname = \"{name}\"\n"));
+    }
+    let path = dir.path().join("many_sectors.toml");
+    std::fs::write(&path, text).unwrap();
+    let d = diags(&path, &[]);
+    count(&d, 1);
+    check(
+        &d[0],
+        "many_sectors.toml",
+        130,
+        1,
+        "sector",
+        &["65 sectors: expected at most 64"],
+    );
+}
+
+/// A firm keeps the programs that backed it in a 64-bit set: a region's 65th program is
+/// reported at that program.
+#[test]
+fn more_programs_than_a_firm_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(minimal()).unwrap();
+    for i in 0..64 {
+        text.push_str(&format!(
+            "\n[[region.grant]]\nname = \"grant {i}\"\nbudget_cny_year = 1e6\n"
+        ));
+    }
+    let path = dir.path().join("many_programs.toml");
+    std::fs::write(&path, &text).unwrap();
+    let d = diags(&path, &[]);
+    count(&d, 1);
+    // minimal.toml has one grant and one competition: reported at the 65th grant, the last.
+    let line = text.lines().count() - 2;
+    assert_eq!(d[0].key, "region[0].grant", "{d:?}");
+    assert_eq!(d[0].line, line, "{d:?}");
+    assert!(
+        d[0].message
+            .contains("66 programs (grants: 65, competitions: 1): expected at most 64"),
+        "{d:?}"
     );
 }
