@@ -189,22 +189,10 @@ pub struct Firm {
     /// Month the firm began looking for its next round without success (`NEVER` when not
     /// looking): investors discount a deal that has been shopped around.
     pub seeking_since: i32,
-    // Loans.
-    pub loan_balance: f64,
-    pub loan_payment: f64,
-    pub loan_principal: f64,
-    pub loan_subsidy: f64,
-    // Program benefits.
-    pub office_m2: f64,
-    pub office_until: i32,
-    pub rd_subsidy_share: f64,
-    pub rd_subsidy_cap_month: f64,
-    pub rd_subsidy_until: i32,
-    pub tranche: f64,
-    pub tranches_left: u32,
-    pub next_tranche: i32,
-    pub staged_program: u8,
-    pub follow_on: f64,
+    /// The bank loan being repaid (zero when none).
+    pub loan: Loan,
+    /// What program awards still bring: free office, the R&D subsidy, staged tranches.
+    pub benefits: Benefits,
     pub fund_eligible: bool,
     pub consortium: bool,
     pub last_application: i32,
@@ -216,11 +204,70 @@ pub struct Firm {
     // Year-to-date figures for the firm-year panel.
     pub revenue_ytd: f64,
     pub raised_ytd: f64,
-    // Anchors only.
-    pub anchor_growth: f64,
-    pub anchor_rev_per_employee: f64,
-    pub anchor_rd_intensity: f64,
-    pub anchor_slots: u32,
+    /// What only a chain leader has (`kind` is [`Kind::Anchor`] exactly when this is set).
+    pub anchor: Option<Box<AnchorTraits>>,
+}
+
+/// A bank loan (a firm repays at most one at a time), CNY.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Loan {
+    /// What is still owed.
+    pub balance: f64,
+    /// The monthly payment: principal plus average interest.
+    pub payment: f64,
+    pub principal: f64,
+    /// The part of each payment's interest the district pays.
+    pub subsidy: f64,
+}
+
+/// What program awards bring a firm besides their first payment (the most generous of its
+/// programs for each benefit), until the months given.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Benefits {
+    /// Free office space, m², until `office_until`.
+    pub office_m2: f64,
+    pub office_until: i32,
+    /// The R&D subsidy: its share of own R&D and monthly cap (CNY), until `rd_subsidy_until`.
+    pub rd_subsidy_share: f64,
+    pub rd_subsidy_cap_month: f64,
+    pub rd_subsidy_until: i32,
+    /// A staged award: each tranche (CNY), how many are left and when the next falls due, the
+    /// program (index in its region) paying them, and the follow-on at a series A (CNY).
+    pub tranche: f64,
+    pub tranches_left: u32,
+    pub next_tranche: i32,
+    pub staged_program: u8,
+    pub follow_on: f64,
+}
+
+impl Default for Benefits {
+    fn default() -> Benefits {
+        Benefits {
+            office_m2: 0.0,
+            office_until: 0,
+            rd_subsidy_share: 0.0,
+            rd_subsidy_cap_month: 0.0,
+            rd_subsidy_until: 0,
+            tranche: 0.0,
+            tranches_left: 0,
+            next_tranche: NEVER,
+            staged_program: 0,
+            follow_on: 0.0,
+        }
+    }
+}
+
+/// A chain leader's own traits (from its `[[region.anchor]]` definition).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AnchorTraits {
+    /// Headcount at the start, and its growth per year.
+    pub initial_headcount: f64,
+    pub growth: f64,
+    /// Revenue per employee, CNY a year, and R&D as a share of revenue.
+    pub revenue_per_employee_cny_year: f64,
+    pub rd_intensity: f64,
+    /// Startups of its sector its R&D consortium takes at once.
+    pub consortium_slots: u32,
 }
 
 /// [`Firm::founder`] of a firm without a founding person.
@@ -278,10 +325,13 @@ impl Firm {
         f.headcount = 0;
         f.peak_headcount = 0;
         f.desired = a.headcount.round() as u32;
-        f.anchor_growth = a.growth;
-        f.anchor_rev_per_employee = a.revenue_per_employee_cny_year;
-        f.anchor_rd_intensity = a.rd_intensity;
-        f.anchor_slots = a.consortium_slots;
+        f.anchor = Some(Box::new(AnchorTraits {
+            initial_headcount: a.headcount,
+            growth: a.growth,
+            revenue_per_employee_cny_year: a.revenue_per_employee_cny_year,
+            rd_intensity: a.rd_intensity,
+            consortium_slots: a.consortium_slots,
+        }));
         f
     }
 
@@ -337,20 +387,8 @@ impl Firm {
             round_belief: 0.0,
             patents_since_round: 0,
             seeking_since: NEVER,
-            loan_balance: 0.0,
-            loan_payment: 0.0,
-            loan_principal: 0.0,
-            loan_subsidy: 0.0,
-            office_m2: 0.0,
-            office_until: 0,
-            rd_subsidy_share: 0.0,
-            rd_subsidy_cap_month: 0.0,
-            rd_subsidy_until: 0,
-            tranche: 0.0,
-            tranches_left: 0,
-            next_tranche: NEVER,
-            staged_program: 0,
-            follow_on: 0.0,
+            loan: Loan::default(),
+            benefits: Benefits::default(),
             fund_eligible: false,
             consortium: false,
             last_application: NEVER,
@@ -359,10 +397,7 @@ impl Firm {
             rd_subsidy: 0.0,
             revenue_ytd: 0.0,
             raised_ytd: 0.0,
-            anchor_growth: 0.0,
-            anchor_rev_per_employee: 0.0,
-            anchor_rd_intensity: 0.0,
-            anchor_slots: 0,
+            anchor: None,
         }
     }
 
@@ -481,14 +516,14 @@ impl Firm {
         } = *c;
         let (mut cost, rd_own) = self.opex(wage, office_rent, p, s);
         // Program benefits: free office, R&D subsidy.
-        self.office_subsidy = if t < self.office_until {
-            (self.office_m2 * office_rent).min(cost)
+        self.office_subsidy = if t < self.benefits.office_until {
+            (self.benefits.office_m2 * office_rent).min(cost)
         } else {
             0.0
         };
         cost -= self.office_subsidy;
-        self.rd_subsidy = if t < self.rd_subsidy_until {
-            (rd_own * self.rd_subsidy_share).min(self.rd_subsidy_cap_month)
+        self.rd_subsidy = if t < self.benefits.rd_subsidy_until {
+            (rd_own * self.benefits.rd_subsidy_share).min(self.benefits.rd_subsidy_cap_month)
         } else {
             0.0
         };
@@ -533,8 +568,8 @@ impl Firm {
         ) as u32;
         self.patents_since_round += self.patents;
         // Cash: gross profit less costs and loan service.
-        self.cash += self.revenue * p.margin - cost - self.loan_payment
-            + self.loan_subsidy.min(self.loan_payment);
+        self.cash += self.revenue * p.margin - cost - self.loan.payment
+            + self.loan.subsidy.min(self.loan.payment);
         self.revenue_ytd += self.revenue;
         let rev_value = self.revenue_year() * s.revenue_multiple;
         self.valuation = self.valuation.max(rev_value).max(0.0);

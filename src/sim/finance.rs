@@ -17,10 +17,10 @@ pub fn lend(f: &mut Firm, amount: f64, c: &Capital, loans: &Loans, e: &mut Event
     // Level payment approximated by average interest over the term.
     let interest = units::per_month(amount * c.loan_rate) * 0.5;
     f.cash += amount;
-    f.loan_balance = amount;
-    f.loan_payment = principal + interest;
-    f.loan_principal = principal;
-    f.loan_subsidy = interest * loans.interest_subsidy;
+    f.loan.balance = amount;
+    f.loan.payment = principal + interest;
+    f.loan.principal = principal;
+    f.loan.subsidy = interest * loans.interest_subsidy;
     e.loan += amount;
 }
 
@@ -101,8 +101,8 @@ pub fn funding(w: &mut World) {
             let f = &mut w.firms[i];
             let e = &mut w.events[ri];
             f.raise(next, size, c.dilution, t);
-            if next == Stage::SeriesA && f.follow_on > 0.0 {
-                let gi = f.staged_program as usize;
+            if next == Stage::SeriesA && f.benefits.follow_on > 0.0 {
+                let gi = f.benefits.staged_program as usize;
                 follow_on(f, &mut w.regions[ri].grants[gi].budget_left, e);
             }
             e.rounds += 1;
@@ -113,7 +113,7 @@ pub fn funding(w: &mut World) {
         }
         let f = &w.firms[i];
         let burn = monthly_burn(f, w.regions[ri].wage, def);
-        if !raised && f.loan_balance <= 0.0 && f.cash < LOAN_RUNWAY_MONTHS * burn {
+        if !raised && f.loan.balance <= 0.0 && f.cash < LOAN_RUNWAY_MONTHS * burn {
             apply_for_loan(w, i, burn, &mut rng);
         }
     }
@@ -143,13 +143,13 @@ const LOAN_LAUNCH_CREDIT: f64 = 0.3;
 /// Staged programs follow the firm into its series A: the follow-on tranche, as far as the
 /// program's budget (`budget`) allows.
 fn follow_on(f: &mut Firm, budget: &mut f64, e: &mut Events) {
-    let amount = f.follow_on.min(*budget);
+    let amount = f.benefits.follow_on.min(*budget);
     *budget -= amount;
     f.cash += amount;
     f.grants_total += amount;
     e.grant += amount;
     e.spend_grants += amount;
-    f.follow_on = 0.0;
+    f.benefits.follow_on = 0.0;
 }
 
 /// Firm `i` asks a bank for a loan of `loan_months` of its net burn `burn`: the bank lends

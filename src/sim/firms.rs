@@ -23,20 +23,14 @@ pub fn operate(w: &mut World) {
     let regions = &w.regions;
     let params = w.params;
     let prices = w.price_index;
-    let anchor_defs: Vec<(usize, f64)> = def
-        .region
-        .iter()
-        .enumerate()
-        .flat_map(|(ri, r)| r.anchor.iter().map(move |a| (ri, a.headcount)))
-        .collect();
-    let anchors = w.firms.iter_mut().filter(|f| f.kind == Kind::Anchor);
-    for (anchor_i, f) in anchors.enumerate() {
-        let (_, h0) = anchor_defs[anchor_i];
-        f.desired = (h0 * (1.0 + f.anchor_growth).powf(years)).round() as u32;
+    for &ai in &w.anchors {
+        let f = &mut w.firms[ai as usize];
+        let a = **f.anchor.as_ref().expect("World::anchors lists anchors");
+        f.desired = (a.initial_headcount * (1.0 + a.growth).powf(years)).round() as u32;
         f.revenue =
-            units::per_month(f.headcount as f64 * f.anchor_rev_per_employee) * w.price_index;
+            units::per_month(f.headcount as f64 * a.revenue_per_employee_cny_year) * w.price_index;
         f.revenue_ytd += f.revenue;
-        f.rd = f.revenue * f.anchor_rd_intensity + f.joint_rd;
+        f.rd = f.revenue * a.rd_intensity + f.joint_rd;
         let mut rng = KeyedRng::new(seed, t, Phase::Product, f.key);
         f.patents = rng.poisson(units::millions(f.rd) * def.firms.patents_per_million) as u32;
         f.valuation = units::per_year(f.revenue) * def.sector[f.sector.index()].revenue_multiple;
@@ -72,14 +66,14 @@ pub fn operate(w: &mut World) {
         let e = &mut w.events[f.region.index()];
         e.spend_office += f.office_subsidy;
         e.spend_rd_subsidy += f.rd_subsidy;
-        e.spend_loan_support += f.loan_subsidy.min(f.loan_payment);
+        e.spend_loan_support += f.loan.subsidy.min(f.loan.payment);
         e.spend_joint_rd += f.joint_rd;
-        if f.loan_balance > 0.0 {
-            f.loan_balance -= f.loan_principal;
-            if f.loan_balance <= 1.0 {
-                f.loan_balance = 0.0;
-                f.loan_payment = 0.0;
-                f.loan_subsidy = 0.0;
+        if f.loan.balance > 0.0 {
+            f.loan.balance -= f.loan.principal;
+            if f.loan.balance <= 1.0 {
+                f.loan.balance = 0.0;
+                f.loan.payment = 0.0;
+                f.loan.subsidy = 0.0;
             }
         }
         f.joint_rd = 0.0;
@@ -180,12 +174,12 @@ pub fn month_end(
 /// Public support a startup would lose by leaving or closing: tranches still due and the
 /// office still free (CNY million).
 fn held_support(f: &Firm, t: i32, office_rent: f64) -> f64 {
-    let office = if t < f.office_until {
-        units::per_year(f.office_m2) * office_rent
+    let office = if t < f.benefits.office_until {
+        units::per_year(f.benefits.office_m2) * office_rent
     } else {
         0.0
     };
-    units::millions(f.tranche * f.tranches_left as f64 + office)
+    units::millions(f.benefits.tranche * f.benefits.tranches_left as f64 + office)
 }
 
 /// Staffing plans, milestones (industrialized, quasi-unicorn, unicorn), failure, founders'
@@ -231,8 +225,8 @@ pub fn growth_and_exits(w: &mut World) {
             Some(ExitReason::OutOfCash | ExitReason::FounderQuit) => {
                 e.failures += 1;
                 // The district pays its guarantee on the loan left unpaid.
-                e.spend_loan_support += f.loan_balance * def.region[ri].loans.guarantee_share;
-                f.loan_balance = 0.0;
+                e.spend_loan_support += f.loan.balance * def.region[ri].loans.guarantee_share;
+                f.loan.balance = 0.0;
                 continue;
             }
             Some(ExitReason::Listed) => {
@@ -273,10 +267,10 @@ fn relocate(f: &mut Firm, to: Option<usize>, t: i32, events: &mut [Events]) {
         None => f.exit(Outcome::Relocated, ExitReason::Relocated, t),
         Some(best) => {
             f.region = RegionId::new(best);
-            f.office_until = 0;
-            f.rd_subsidy_until = 0;
-            f.tranches_left = 0;
-            f.follow_on = 0.0;
+            f.benefits.office_until = 0;
+            f.benefits.rd_subsidy_until = 0;
+            f.benefits.tranches_left = 0;
+            f.benefits.follow_on = 0.0;
             events[best].relocations_in += 1;
         }
     }

@@ -31,6 +31,7 @@ pub fn build(sc: &Scenario, seed: u64) -> World<'_> {
         region_keys: def.region.iter().map(|r| name_key(&r.name)).collect(),
         firms: Vec::new(),
         live: Vec::new(),
+        anchors: Vec::new(),
         funds: Vec::new(),
         regions: Vec::with_capacity(nreg),
         events: vec![Events::default(); nreg],
@@ -79,6 +80,9 @@ pub fn build(sc: &Scenario, seed: u64) -> World<'_> {
         w.firms.extend(startups);
         initial_people(&mut w, ri);
     }
+    w.anchors = (0..w.firms.len() as u32)
+        .filter(|&i| w.firms[i as usize].anchor.is_some())
+        .collect();
     // Open positions for the first month's matching.
     super::firms::refresh_live(&mut w);
     super::firms::vacancies(&mut w);

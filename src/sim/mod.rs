@@ -55,6 +55,8 @@ pub struct World<'s> {
     /// [`firms::operate`]), in index order: the firm phases visit these, not every firm ever
     /// founded. A firm that exits during the month is still listed; phases check.
     pub live: Vec<u32>,
+    /// Indices of the anchors (chain leaders), in index order; they never exit.
+    pub anchors: Vec<u32>,
     pub funds: Vec<Fund>,
     pub regions: Vec<RegionState>,
     /// This month's events per region (real units).

@@ -1,6 +1,6 @@
 //! Programs: grant schemes, joint R&D funding, and startup competitions.
 
-use crate::model::firm::{Firm, Kind, NEVER};
+use crate::model::firm::{Firm, NEVER};
 use crate::model::person::{Person, Status, edu_code};
 use crate::model::program::assess;
 use crate::rng::{KeyedRng, Phase, key, name_key, tag};
@@ -30,8 +30,8 @@ pub fn grants(w: &mut World) {
                 continue;
             }
             // Staged support: the next tranche is paid if the firm has made progress.
-            if f.tranches_left > 0 && f.next_tranche <= t {
-                let gi = f.staged_program as usize;
+            if f.benefits.tranches_left > 0 && f.benefits.next_tranche <= t {
+                let gi = f.benefits.staged_program as usize;
                 let budget = &mut w.regions[ri].grants[gi].budget_left;
                 let stage_years = r.grant[gi].stage_years as f64;
                 tranche_due(&mut w.firms[fi], budget, stage_years, t, &mut w.events[ri]);
@@ -80,7 +80,7 @@ pub fn grants(w: &mut World) {
                 f.programs |= bit;
                 pay(f, first, &mut w.events[ri]);
                 award_benefits(f, g, &w.params.region[ri].grant[gi], gi, award, first, t);
-                if g.loan_cny > 0.0 && f.loan_balance <= 0.0 {
+                if g.loan_cny > 0.0 && f.loan.balance <= 0.0 {
                     super::finance::lend(f, g.loan_cny, &def.capital, &r.loans, &mut w.events[ri]);
                 }
                 f.fund_eligible |= g.fund_eligible;
@@ -101,18 +101,18 @@ const REAPPLY_AFTER_MONTHS: i32 = 6;
 /// `budget` allows; skipped (and one tranche fewer) if it missed it; a month later if the
 /// budget is spent (the new year's budget pays it).
 fn tranche_due(f: &mut Firm, budget: &mut f64, stage_years: f64, t: i32, e: &mut super::Events) {
-    let done = stage_years - f.tranches_left as f64;
+    let done = stage_years - f.benefits.tranches_left as f64;
     let milestone = f.launched() || f.maturity >= MILESTONE_PROGRESS * done / stage_years;
-    if milestone && *budget >= f.tranche {
-        *budget -= f.tranche;
-        pay(f, f.tranche, e);
-        f.tranches_left -= 1;
-        f.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
+    if milestone && *budget >= f.benefits.tranche {
+        *budget -= f.benefits.tranche;
+        pay(f, f.benefits.tranche, e);
+        f.benefits.tranches_left -= 1;
+        f.benefits.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
     } else if !milestone {
-        f.tranches_left -= 1;
-        f.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
+        f.benefits.tranches_left -= 1;
+        f.benefits.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
     } else {
-        f.next_tranche = t + 1;
+        f.benefits.next_tranche = t + 1;
     }
 }
 
@@ -129,20 +129,21 @@ fn award_benefits(
     t: i32,
 ) {
     if g.staged {
-        f.tranche = first;
-        f.tranches_left = g.stage_years.saturating_sub(1);
-        f.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
-        f.staged_program = gi as u8;
-        f.follow_on = g.follow_on_share * award;
+        f.benefits.tranche = first;
+        f.benefits.tranches_left = g.stage_years.saturating_sub(1);
+        f.benefits.next_tranche = t + TRANCHE_INTERVAL_MONTHS;
+        f.benefits.staged_program = gi as u8;
+        f.benefits.follow_on = g.follow_on_share * award;
     }
     if g.office_m2 > 0.0 {
-        f.office_m2 = f.office_m2.max(g.office_m2);
-        f.office_until = f.office_until.max(t + gp.office_months);
+        f.benefits.office_m2 = f.benefits.office_m2.max(g.office_m2);
+        f.benefits.office_until = f.benefits.office_until.max(t + gp.office_months);
     }
     if g.rd_subsidy_share > 0.0 {
-        f.rd_subsidy_share = f.rd_subsidy_share.max(g.rd_subsidy_share);
-        f.rd_subsidy_cap_month = f.rd_subsidy_cap_month.max(gp.rd_subsidy_cap_month);
-        f.rd_subsidy_until = f.rd_subsidy_until.max(t + gp.rd_subsidy_months);
+        f.benefits.rd_subsidy_share = f.benefits.rd_subsidy_share.max(g.rd_subsidy_share);
+        f.benefits.rd_subsidy_cap_month =
+            f.benefits.rd_subsidy_cap_month.max(gp.rd_subsidy_cap_month);
+        f.benefits.rd_subsidy_until = f.benefits.rd_subsidy_until.max(t + gp.rd_subsidy_months);
     }
 }
 
@@ -196,8 +197,11 @@ pub fn joint_rd(w: &mut World) {
                     && w.firms[i].region.index() == ri
             })
             .collect();
-        let anchors: Vec<usize> = (0..w.firms.len())
-            .filter(|&i| w.firms[i].kind == Kind::Anchor && w.firms[i].region.index() == ri)
+        let anchors: Vec<usize> = w
+            .anchors
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| w.firms[i].region.index() == ri)
             .collect();
         let mut paid = 0.0;
         if !members.is_empty() {
@@ -231,10 +235,11 @@ fn admit_consortia(w: &mut World, ri: usize) {
         f.consortium = false;
     }
     let anchors: Vec<(u64, SectorId, u32)> = w
-        .firms
+        .anchors
         .iter()
-        .filter(|f| f.kind == Kind::Anchor && f.region.index() == ri)
-        .map(|f| (f.key, f.sector, f.anchor_slots))
+        .map(|&i| &w.firms[i as usize])
+        .filter(|f| f.region.index() == ri)
+        .filter_map(|f| Some((f.key, f.sector, f.anchor.as_ref()?.consortium_slots)))
         .collect();
     for (ak, sector, slots) in anchors {
         let mut cands: Vec<(f64, usize)> = w
@@ -325,50 +330,61 @@ pub fn competitions(w: &mut World) {
                         0.0
                     };
                 let p_land = 1.0 / (1.0 + (-u).exp());
-                if !rng.chance(p_land) {
-                    continue;
+                if rng.chance(p_land) {
+                    let award = (finalist && c.landing_award_cny > 0.0).then_some(bit);
+                    land(w, ri, c, award, (q, id), rng);
                 }
-                let age = LANDING_FOUNDER_AGE.0 + rng.uniform() * LANDING_FOUNDER_AGE.1;
-                let sector = draw_sector(def, rng);
-                let mut firm = Firm::startup(
-                    RegionId::new(ri),
-                    sector,
-                    id,
-                    hl,
-                    q,
-                    t as i32,
-                    &def.firms,
-                    rng,
-                );
-                if finalist && c.landing_award_cny > 0.0 {
-                    firm.programs |= bit;
-                    firm.cash += c.landing_award_cny;
-                    firm.grants_total += c.landing_award_cny;
-                    e.grant += c.landing_award_cny;
-                    e.spend_competition += c.landing_award_cny;
-                }
-                w.firms.push(firm);
-                let mut founder = Person::new(
-                    id,
-                    Employer::firm(w.firms.len() - 1),
-                    0.0,
-                    (t as i32 - units::months(age) as i32) as i16,
-                    t as i16,
-                    RegionId::new(ri),
-                    hl,
-                    sector,
-                    Status::Founder,
-                );
-                // One person at any scale: a founder is a single (ODD 7.32).
-                if w.scale > 1 {
-                    founder.set_single();
-                }
-                w.persons.push(founder);
-                e.competition_landed += 1;
-                e.new_firms += 1;
-                e.arrivals += 1;
-                e.high_level_arrivals += 1;
             }
         }
     }
+}
+
+/// A project (quality `q`, founder keyed `id`) lands in region `ri` as a startup with a
+/// high-level founder; a finalist's landing award, if any, is paid and recorded as the
+/// program `award` (its bit).
+fn land(
+    w: &mut World,
+    ri: usize,
+    c: &Competition,
+    award: Option<u64>,
+    (q, id): (f64, u64),
+    rng: &mut KeyedRng,
+) {
+    let (def, t) = (w.def, w.t);
+    let hl = edu_code(Education::HighLevel);
+    let age = LANDING_FOUNDER_AGE.0 + rng.uniform() * LANDING_FOUNDER_AGE.1;
+    let sector = draw_sector(def, rng);
+    let region = RegionId::new(ri);
+    let mut firm = Firm::startup(region, sector, id, hl, q, t as i32, &def.firms, rng);
+    let e = &mut w.events[ri];
+    if let Some(bit) = award {
+        firm.programs |= bit;
+        firm.cash += c.landing_award_cny;
+        firm.grants_total += c.landing_award_cny;
+        e.grant += c.landing_award_cny;
+        e.spend_competition += c.landing_award_cny;
+    }
+    w.firms.push(firm);
+    let born = (t as i32 - units::months(age) as i32) as i16;
+    let employer = Employer::firm(w.firms.len() - 1);
+    let mut founder = Person::new(
+        id,
+        employer,
+        0.0,
+        born,
+        t as i16,
+        region,
+        hl,
+        sector,
+        Status::Founder,
+    );
+    // One person at any scale: a founder is a single (ODD 7.32).
+    if w.scale > 1 {
+        founder.set_single();
+    }
+    w.persons.push(founder);
+    e.competition_landed += 1;
+    e.new_firms += 1;
+    e.arrivals += 1;
+    e.high_level_arrivals += 1;
 }
