@@ -66,6 +66,8 @@ pub struct World<'s> {
     pub panel: Vec<FirmYear>,
     /// Wage/price index relative to the start.
     pub price_index: f64,
+    /// What this month's decide pass found for the apply phase.
+    pub decided: people::Decided,
     /// Per region, the openings for this month's matching.
     pub openings: Vec<people::Openings>,
     /// Outside-option utility this month.

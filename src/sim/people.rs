@@ -11,7 +11,7 @@ use crate::model::program::expected_support;
 use crate::model::region::{
     RegionState, job_finding, outside_utility, typical_alternative, update_choices,
 };
-use crate::rng::{KeyedRng, Phase, key, tag};
+use crate::rng::{KeyedRng, MonthStreams, Phase, key, tag};
 use crate::scenario::RegionId;
 use crate::scenario::{Education, Elsewhere, ScenarioDef, units};
 
@@ -317,21 +317,70 @@ pub fn decide(w: &mut World) {
         max_age: &max_age,
         housing_free: &housing_free,
     };
-    #[inline(always)]
-    fn one<const AGGREGATED: bool>(p: &mut Person, ctx: &PersonContext<'_>, seed: u64) {
-        let mut rng = KeyedRng::new(seed, ctx.t as u32, Phase::Person, p.key);
-        let d = p.decide::<AGGREGATED>(ctx, &mut rng);
-        p.set_decision(d);
-    }
-    if s == 1 {
-        w.persons
-            .par_iter_mut()
-            .for_each(|p| one::<false>(p, &ctx, seed));
+    let streams = MonthStreams::new(seed, t as u32, Phase::Person);
+    let nreg = regions.len();
+    w.decided = if s == 1 {
+        decide_all::<false>(&mut w.persons, &ctx, streams, nreg)
     } else {
-        w.persons
-            .par_iter_mut()
-            .for_each(|p| one::<true>(p, &ctx, seed));
+        decide_all::<true>(&mut w.persons, &ctx, streams, nreg)
+    };
+}
+
+/// What the decide pass hands the apply phase: the people with a decision this month, in
+/// person order, and the running talent-housing tenancies per region (in people), both found
+/// in the same parallel pass over every person.
+#[derive(Clone, Debug, Default)]
+pub struct Decided {
+    /// Indices into `World::persons`.
+    pub todo: Vec<u32>,
+    pub housed: Vec<u64>,
+}
+
+/// People per chunk of the parallel person passes.
+const CHUNK: usize = 1 << 14;
+
+/// Every person's decision, in parallel chunks; each chunk lists its people with a decision
+/// and counts its tenancies, and the chunks' results are joined in person order.
+fn decide_all<const AGGREGATED: bool>(
+    persons: &mut [Person],
+    ctx: &PersonContext<'_>,
+    streams: MonthStreams,
+    nreg: usize,
+) -> Decided {
+    let parts: Vec<Decided> = persons
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(ci, chunk)| {
+            let mut part = Decided {
+                todo: Vec::new(),
+                housed: vec![0; nreg],
+            };
+            let first = (ci * CHUNK) as u32;
+            for (j, p) in chunk.iter_mut().enumerate() {
+                let mut rng = streams.stream(p.key);
+                let d = p.decide::<AGGREGATED>(ctx, &mut rng);
+                p.set_decision(d);
+                if p.decided() {
+                    part.todo.push(first + j as u32);
+                }
+                // (At full scale every agent weighs 1: no multiply in the pass.)
+                let n = if AGGREGATED { p.weight(ctx.scale) } else { 1 };
+                part.housed[p.region.index()] += p.housed(ctx.t) as u64 * n;
+            }
+            part
+        })
+        .collect();
+    let mut all = Decided {
+        todo: Vec::with_capacity(parts.iter().map(|p| p.todo.len()).sum()),
+        housed: vec![0; nreg],
+    };
+    for part in parts {
+        all.todo.extend_from_slice(&part.todo);
+        for (a, b) in all.housed.iter_mut().zip(&part.housed) {
+            *a += b;
+        }
     }
+    all
 }
 
 /// Founding hazard multiplier per region and education tier: the climate and the support a
@@ -374,14 +423,13 @@ pub fn apply(w: &mut World) {
         .map(|r| r.housing.max_age as f32)
         .collect();
     // Tenancies still running (before allocating new ones), and the people with something to
-    // do this month, in person order (both found in parallel; most people change nothing).
-    let housed_now = count_housed(&persons, nreg, t, s);
-    let todo: Vec<u32> = persons
-        .par_iter()
-        .enumerate()
-        .filter(|(_, p)| p.decided())
-        .map(|(i, _)| i as u32)
-        .collect();
+    // do this month, in person order (both found by the decide pass; most people change
+    // nothing).
+    let Decided {
+        todo,
+        housed: housed_now,
+    } = std::mem::take(&mut w.decided);
+    debug_assert_eq!(housed_now.len(), nreg);
     let mut a = Applier {
         def,
         t,
@@ -842,28 +890,6 @@ pub(super) fn merge(p: &Person, owed: &mut i64, s: u64, t: i32, spawned: &mut Ve
         let id = key([tag::MERGED, p.key, t as u64]);
         spawned.push(p.like(id, Employer::NONE, Status::Seeking, false));
     }
-}
-
-/// People in a talent room at month `t`, by region.
-fn count_housed(persons: &[Person], nreg: usize, t: i32, s: u64) -> Vec<u64> {
-    persons
-        .par_chunks(1 << 14)
-        .map(|chunk| {
-            let mut c = vec![0u64; nreg];
-            for p in chunk {
-                // (At full scale every agent weighs 1: no multiply in the pass.)
-                let n = if s == 1 { 1 } else { p.weight(s) };
-                c[p.region.index()] += p.housed(t) as u64 * n;
-            }
-            c
-        })
-        .reduce(
-            || vec![0u64; nreg],
-            |mut a, b| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                a
-            },
-        )
 }
 
 /// Count people by region and status after the month's changes (a parallel integer
