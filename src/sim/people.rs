@@ -334,6 +334,8 @@ pub struct Decided {
     /// Indices into `World::persons`.
     pub todo: Vec<u32>,
     pub housed: Vec<u64>,
+    /// The census of every person before the apply phase, per region.
+    pub census: Vec<CensusRow>,
 }
 
 /// People per chunk of the parallel person passes.
@@ -347,6 +349,11 @@ fn decide_all<const AGGREGATED: bool>(
     streams: MonthStreams,
     nreg: usize,
 ) -> Decided {
+    let census = Census {
+        t: ctx.t,
+        s: ctx.scale,
+        max_age: ctx.max_age,
+    };
     let parts: Vec<Decided> = persons
         .par_chunks_mut(CHUNK)
         .enumerate()
@@ -354,6 +361,7 @@ fn decide_all<const AGGREGATED: bool>(
             let mut part = Decided {
                 todo: Vec::new(),
                 housed: vec![0; nreg],
+                census: vec![[0; CENSUS]; nreg],
             };
             let first = (ci * CHUNK) as u32;
             for (j, p) in chunk.iter_mut().enumerate() {
@@ -366,6 +374,7 @@ fn decide_all<const AGGREGATED: bool>(
                 // (At full scale every agent weighs 1: no multiply in the pass.)
                 let n = if AGGREGATED { p.weight(ctx.scale) } else { 1 };
                 part.housed[p.region.index()] += p.housed(ctx.t) as u64 * n;
+                census.count::<AGGREGATED>(&mut part.census, p, true);
             }
             part
         })
@@ -373,11 +382,15 @@ fn decide_all<const AGGREGATED: bool>(
     let mut all = Decided {
         todo: Vec::with_capacity(parts.iter().map(|p| p.todo.len()).sum()),
         housed: vec![0; nreg],
+        census: vec![[0; CENSUS]; nreg],
     };
     for part in parts {
         all.todo.extend_from_slice(&part.todo);
         for (a, b) in all.housed.iter_mut().zip(&part.housed) {
             *a += b;
+        }
+        for (a, b) in all.census.iter_mut().zip(&part.census) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
     }
     all
@@ -428,6 +441,7 @@ pub fn apply(w: &mut World) {
     let Decided {
         todo,
         housed: housed_now,
+        census: mut counts,
     } = std::mem::take(&mut w.decided);
     debug_assert_eq!(housed_now.len(), nreg);
     let mut a = Applier {
@@ -454,10 +468,18 @@ pub fn apply(w: &mut World) {
         housed_now,
         spawned: Vec::new(),
     };
+    let census = Census {
+        t,
+        s,
+        max_age: &max_age,
+    };
     let mut removed = false;
     for &i in &todo {
         let p = &mut persons[i as usize];
-        if !a.person(p) {
+        census.count::<true>(&mut counts, p, false);
+        if a.person(p) {
+            census.count::<true>(&mut counts, p, true);
+        } else {
             p.set_gone();
             removed = true;
         }
@@ -466,12 +488,15 @@ pub fn apply(w: &mut World) {
     if removed {
         persons.retain(|p| !p.gone());
     }
+    for p in &spawned {
+        census.count::<true>(&mut counts, p, true);
+    }
     persons.extend(spawned);
     if s > 1 {
-        consolidate(&mut persons, &w.firms, s, t);
+        consolidate(&mut persons, &w.firms, &census, &mut counts);
     }
     w.persons = persons;
-    census(w, &max_age);
+    publish_census(w, &counts);
     for (ri, &housed) in housed_now.iter().enumerate() {
         let st = &mut w.regions[ri];
         st.housed = housed;
@@ -829,7 +854,13 @@ impl Applier<'_> {
 /// person order, `scale` at a time, become one aggregated agent employed there (the first one's
 /// attributes, keyed `[MERGED, its key, month]`): the firm's headcount and the region's people
 /// are unchanged, and a large firm's staff stop costing a record each.
-fn consolidate(persons: &mut Vec<Person>, firms: &[crate::model::firm::Firm], s: u64, t: i32) {
+fn consolidate(
+    persons: &mut Vec<Person>,
+    firms: &[crate::model::firm::Firm],
+    census: &Census<'_>,
+    counts: &mut [CensusRow],
+) {
+    let (s, t) = (census.s, census.t);
     let large = |e: Employer| {
         e.firm_index().is_some_and(|i| {
             let f = &firms[i];
@@ -847,10 +878,13 @@ fn consolidate(persons: &mut Vec<Person>, firms: &[crate::model::firm::Firm], s:
         for group in idx.chunks_exact(s as usize) {
             let first = persons[group[0]];
             for &i in group {
+                census.count::<true>(counts, &persons[i], false);
                 persons[i].set_gone();
             }
             let id = key([tag::MERGED, first.key, t as u64]);
-            formed.push(first.like(id, firm, Status::Employed, false));
+            let agent = first.like(id, firm, Status::Employed, false);
+            census.count::<true>(counts, &agent, true);
+            formed.push(agent);
         }
     }
     if !formed.is_empty() {
@@ -892,46 +926,55 @@ pub(super) fn merge(p: &Person, owed: &mut i64, s: u64, t: i32, spawned: &mut Ve
     }
 }
 
-/// Count people by region and status after the month's changes (a parallel integer
-/// reduction: the same result on any thread count).
-fn census(w: &mut World, max_age: &[f32]) {
-    const N: usize = 7; // stock, employed, founders, seekers, under35, high-level, housing-age
-    let nreg = w.regions.len();
-    let t = w.t as i32;
-    let s = w.scale;
-    let hl = edu_code(Education::HighLevel);
-    let counts = w
-        .persons
-        .par_chunks(1 << 14)
-        .map(|chunk| {
-            let mut c = vec![[0u64; N]; nreg];
-            for p in chunk {
-                let r = &mut c[p.region.index()];
-                let age = p.age(t);
-                let n = if s == 1 { 1 } else { p.weight(s) };
-                r[0] += n;
-                match p.status() {
-                    Status::Employed => r[1] += n,
-                    Status::Founder => r[2] += n,
-                    Status::Seeking => r[3] += n,
-                }
-                r[4] += (age < 35.0) as u64 * n;
-                r[5] += (p.edu() == hl) as u64 * n;
-                r[6] += (age < max_age[p.region.index()]) as u64 * n;
-            }
-            c
-        })
-        .reduce(
-            || vec![[0u64; N]; nreg],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(&b) {
-                    for k in 0..N {
-                        x[k] += y[k];
-                    }
-                }
-                a
-            },
-        );
+/// The census's columns: people, employed, founders, seekers, under 35, high-level, under
+/// the housing age.
+const CENSUS: usize = 7;
+
+/// A region's census: [`CENSUS`] counts of people.
+pub type CensusRow = [u64; CENSUS];
+
+/// What the census counts of a person and where: `max_age` is the housing age per region.
+#[derive(Clone, Copy)]
+struct Census<'a> {
+    t: i32,
+    s: u64,
+    max_age: &'a [f32],
+}
+
+impl Census<'_> {
+    /// Add person `p` to (`add`) or take them from (`!add`) their region's row of `c`. The
+    /// month's census is the decide pass's count of everyone, with each person the apply
+    /// phase changes taken out before and put back after (integer sums: the same on any
+    /// thread count, and the same as counting everyone again).
+    #[inline(always)]
+    fn count<const AGGREGATED: bool>(&self, c: &mut [CensusRow], p: &Person, add: bool) {
+        let ri = p.region.index();
+        let r = &mut c[ri];
+        let age = p.age(self.t);
+        // (At full scale every agent weighs 1: no multiply in the pass.)
+        let n = if AGGREGATED { p.weight(self.s) } else { 1 };
+        let mut row = [0u64; CENSUS];
+        row[0] = n;
+        match p.status() {
+            Status::Employed => row[1] = n,
+            Status::Founder => row[2] = n,
+            Status::Seeking => row[3] = n,
+        }
+        row[4] = (age < 35.0) as u64 * n;
+        row[5] = (p.edu() == edu_code(Education::HighLevel)) as u64 * n;
+        row[6] = (age < self.max_age[ri]) as u64 * n;
+        for k in 0..CENSUS {
+            r[k] = if add {
+                r[k].wrapping_add(row[k])
+            } else {
+                r[k].wrapping_sub(row[k])
+            };
+        }
+    }
+}
+
+/// Publish the month's census: the region's events and its count under the housing age.
+fn publish_census(w: &mut World, counts: &[CensusRow]) {
     for (ri, c) in counts.iter().enumerate() {
         let e = &mut w.events[ri];
         e.stock = c[0];
@@ -1158,6 +1201,62 @@ mod tests {
             founding_hazard(&seeker, Status::Seeking, &found, 0.001),
             0.0
         );
+    }
+
+    /// The census kept by the decide pass and the apply phase's corrections equals a count of
+    /// every person after the month, in every month, at full and aggregated scale, with two
+    /// regions and relocation (Hangzhou) and with every lever (minimal).
+    #[test]
+    fn census_matches_a_recount() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cases = [
+            ("scenarios/minimal.toml", "scale=1", 36),
+            ("scenarios/minimal.toml", "scale=5", 36),
+            ("scenarios/hangzhou.toml", "scale=200", 60),
+        ];
+        for (file, scale, months) in cases {
+            let sc = crate::scenario::ScenarioSource::read(&root.join(file))
+                .resolve_with(
+                    &crate::scenario::Override::args(&[scale.into()]),
+                    |_, _, _| {},
+                )
+                .unwrap();
+            let mut w = World::new(&sc, 3);
+            let s = w.scale;
+            let hl = edu_code(Education::HighLevel);
+            for _ in 0..months {
+                w.step();
+                let t = w.t as i32 - 1;
+                let mut c = vec![[0u64; 7]; w.regions.len()];
+                for p in &w.persons {
+                    let ri = p.region.index();
+                    let n = p.weight(s);
+                    let age = p.age(t);
+                    c[ri][0] += n;
+                    let col = match p.status() {
+                        Status::Employed => 1,
+                        Status::Founder => 2,
+                        Status::Seeking => 3,
+                    };
+                    c[ri][col] += n;
+                    c[ri][4] += (age < 35.0) as u64 * n;
+                    c[ri][5] += (p.edu() == hl) as u64 * n;
+                    c[ri][6] += (age < sc.def.region[ri].housing.max_age as f32) as u64 * n;
+                }
+                for (ri, e) in w.events.iter().enumerate() {
+                    let kept = [
+                        e.stock,
+                        e.employed - e.founders,
+                        e.founders,
+                        e.seekers,
+                        e.under35,
+                        e.high_level,
+                        w.regions[ri].young,
+                    ];
+                    assert_eq!(kept, c[ri], "{file} {scale}, region {ri}, month {t}");
+                }
+            }
+        }
     }
 
     /// Every month of a run at `scale = 5` (and 1): an operating firm's headcount is the people its agents stand
