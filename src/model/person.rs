@@ -146,14 +146,16 @@ pub struct PersonContext<'a> {
     /// Every firm, by index, as its people see it.
     pub firms: &'a [EmployerView],
     pub behaviour: &'a Behaviour,
-    /// Retirement age, years.
-    pub retire: f32,
+    /// Retirement age, in months of age ([`units::age_months_at_least`] of the retirement age
+    /// in years: the same test as comparing the age in years).
+    pub retire_months: i32,
     /// Founding hazard per region and education code, at technology quality 1.
     pub found: &'a [[f64; 4]],
     /// People per aggregated agent (`scale`).
     pub scale: u64,
-    /// Oldest age for talent housing, per region.
-    pub max_age: &'a [f32],
+    /// Per region, the months of age from which a person is past the talent-housing age
+    /// ([`units::age_months_at_least`] of the housing `max_age`): younger is under it.
+    pub young_below: &'a [i32],
     /// Whether each region has a talent room free.
     pub housing_free: &'a [bool],
 }
@@ -241,21 +243,23 @@ impl Person {
             regions,
             firms,
             behaviour,
-            retire,
+            retire_months,
             found,
             scale,
-            max_age,
+            young_below,
             housing_free,
         } = *ctx;
         let mut d = Decision::NONE;
         let ri = self.region.index();
         let st = &regions[ri];
-        let age = self.age(t);
-        if age >= retire {
+        // Ages in whole months against thresholds in months: no division per person.
+        let months = t - self.born as i32;
+        if months >= retire_months {
             return Decision::of(Act::Retire);
         }
+        let young = months < young_below[ri];
         if housing_free[ri]
-            && age < max_age[ri]
+            && young
             && !self.housed(t)
             && self.housed_until < 0
             && t - self.arrived as i32 <= HOUSING_QUEUE_MONTHS
@@ -280,7 +284,7 @@ impl Person {
             }
         }
         let seeking = status == Status::Seeking;
-        let mut leave = st.leave[leave_index(seeking, self.housed(t), age < max_age[ri])];
+        let mut leave = st.leave[leave_index(seeking, self.housed(t), young)];
         if status == Status::Founder {
             leave *= FOUNDER_LEAVE_FACTOR;
         }
@@ -525,10 +529,10 @@ mod tests {
                 regions: &self.regions,
                 firms: &self.firms,
                 behaviour: &self.behaviour,
-                retire: 60.0,
+                retire_months: units::age_months_at_least(60.0),
                 found: &[[0.0; 4], [0.0; 4]],
                 scale: 1,
-                max_age: &[35.0, 35.0],
+                young_below: &[420, 420],
                 housing_free: &[housing_free, housing_free],
             };
             p.decide::<false>(

@@ -44,6 +44,30 @@ pub fn years_f32(months: i32) -> f32 {
     months as f32 / MONTHS_PER_YEAR as f32
 }
 
+/// The fewest months of age at which [`years_f32`] reaches `years`: for every age in months
+/// `m`, `m >= age_months_at_least(y)` exactly when `years_f32(m) >= y` (division is monotonic,
+/// so the months at or past an age form one range). Lets a pass over every person compare ages
+/// in whole months instead of dividing, with the same outcome to the bit. Ages are searched in
+/// ±2^20 months; a threshold beyond that (or not finite) is `i32::MAX` or `i32::MIN`.
+pub fn age_months_at_least(years: f32) -> i32 {
+    const LIMIT: i32 = 1 << 20;
+    if years.is_nan() || years > years_f32(LIMIT) {
+        return i32::MAX;
+    }
+    if years <= years_f32(-LIMIT) {
+        return i32::MIN;
+    }
+    // The last month below the threshold is within a few months of `12·years`.
+    let mut m = ((years * MONTHS_PER_YEAR as f32).floor() as i32 - 2).clamp(-LIMIT, LIMIT);
+    while m > -LIMIT && years_f32(m) >= years {
+        m -= 1;
+    }
+    while years_f32(m) < years {
+        m += 1;
+    }
+    m
+}
+
 /// An amount in CNY, in CNY million.
 #[inline]
 pub fn millions(cny: f64) -> f64 {
@@ -83,6 +107,14 @@ mod tests {
             );
         }
         assert_eq!(years_f32(30), 2.5);
+        for y in [0.0f32, 22.5, 35.0, 35.04, 40.3, 60.0, 64.99, -1.2] {
+            let at = age_months_at_least(y);
+            for m in at - 30..at + 30 {
+                assert_eq!(m >= at, years_f32(m) >= y, "{y} at {m}");
+            }
+        }
+        assert_eq!(age_months_at_least(f32::NAN), i32::MAX);
+        assert_eq!(age_months_at_least(f32::INFINITY), i32::MAX);
         assert_eq!(monthly_persistence(2.0), (-1.0f64 / 24.0).exp());
     }
 }

@@ -294,14 +294,10 @@ pub fn decide(w: &mut World) {
         })
         .collect();
     let b = &def.behaviour;
-    let retire = def.economy.retirement_age as f32;
+    let retire_months = units::age_months_at_least(def.economy.retirement_age as f32);
     let found = founding_multipliers(w);
     let s = w.scale;
-    let max_age: Vec<f32> = def
-        .region
-        .iter()
-        .map(|r| r.housing.max_age as f32)
-        .collect();
+    let young_below = young_below(def);
     let housing_free: Vec<bool> = regions
         .iter()
         .map(|st| (st.housed as f64) < st.housing_units.floor())
@@ -311,10 +307,10 @@ pub fn decide(w: &mut World) {
         regions,
         firms: &firms,
         behaviour: b,
-        retire,
+        retire_months,
         found: &found,
         scale: s,
-        max_age: &max_age,
+        young_below: &young_below,
         housing_free: &housing_free,
     };
     let streams = MonthStreams::new(seed, t as u32, Phase::Person);
@@ -349,11 +345,7 @@ fn decide_all<const AGGREGATED: bool>(
     streams: MonthStreams,
     nreg: usize,
 ) -> Decided {
-    let census = Census {
-        t: ctx.t,
-        s: ctx.scale,
-        max_age: ctx.max_age,
-    };
+    let census = Census::new(ctx.t, ctx.scale, ctx.young_below);
     let parts: Vec<Decided> = persons
         .par_chunks_mut(CHUNK)
         .enumerate()
@@ -430,11 +422,7 @@ pub fn apply(w: &mut World) {
     let s = w.scale;
     let found = founding_multipliers(w);
     let mut persons = std::mem::take(&mut w.persons);
-    let max_age: Vec<f32> = def
-        .region
-        .iter()
-        .map(|r| r.housing.max_age as f32)
-        .collect();
+    let young_below = young_below(def);
     // Tenancies still running (before allocating new ones), and the people with something to
     // do this month, in person order (both found by the decide pass; most people change
     // nothing).
@@ -457,7 +445,7 @@ pub fn apply(w: &mut World) {
             .iter()
             .map(|r| (t + r.housing_months - 1) as i16)
             .collect(),
-        max_age: &max_age,
+        young_below: &young_below,
         found,
         firms: &mut w.firms,
         regions: &mut w.regions,
@@ -468,11 +456,7 @@ pub fn apply(w: &mut World) {
         housed_now,
         spawned: Vec::new(),
     };
-    let census = Census {
-        t,
-        s,
-        max_age: &max_age,
-    };
+    let census = Census::new(t, s, &young_below);
     let mut removed = false;
     for &i in &todo {
         let p = &mut persons[i as usize];
@@ -523,7 +507,8 @@ struct Applier<'w> {
     cap: usize,
     /// Last month of a tenancy that starts now, per region.
     housed_until_for: Vec<i16>,
-    max_age: &'w [f32],
+    /// Per region, the months of age from which a person is past the housing age.
+    young_below: &'w [i32],
     found: Vec<[f64; 4]>,
     firms: &'w mut Vec<Firm>,
     regions: &'w mut Vec<RegionState>,
@@ -835,7 +820,7 @@ impl Applier<'_> {
     /// Talent housing: a tenancy ends; an eligible newcomer takes a free room, in queue order.
     fn house(&mut self, p: &mut Person) {
         let (ri, t, wgt) = (p.region.index(), self.t, p.weight(self.s));
-        let young = p.age(t) < self.max_age[ri];
+        let young = t - (p.born as i32) < self.young_below[ri];
         if !p.housed(t) && p.housed_until >= 0 {
             p.housed_until = -1;
         }
@@ -933,15 +918,39 @@ const CENSUS: usize = 7;
 /// A region's census: [`CENSUS`] counts of people.
 pub type CensusRow = [u64; CENSUS];
 
-/// What the census counts of a person and where: `max_age` is the housing age per region.
+/// Per region, the months of age from which a person is past the talent-housing age
+/// (`units::age_months_at_least` of the region's `housing.max_age`).
+fn young_below(def: &ScenarioDef) -> Vec<i32> {
+    def.region
+        .iter()
+        .map(|r| units::age_months_at_least(r.housing.max_age as f32))
+        .collect()
+}
+
+/// The age (years) under which the census counts a person as young.
+const CENSUS_YOUNG_AGE: f32 = 35.0;
+
+/// What the census counts of a person and where: ages are compared in whole months, against
+/// the under-35 threshold and `young_below`, the housing age per region (the same tests as
+/// comparing ages in years, without a division per person).
 #[derive(Clone, Copy)]
 struct Census<'a> {
     t: i32,
     s: u64,
-    max_age: &'a [f32],
+    under35: i32,
+    young_below: &'a [i32],
 }
 
-impl Census<'_> {
+impl<'a> Census<'a> {
+    fn new(t: i32, s: u64, young_below: &'a [i32]) -> Census<'a> {
+        Census {
+            t,
+            s,
+            under35: units::age_months_at_least(CENSUS_YOUNG_AGE),
+            young_below,
+        }
+    }
+
     /// Add person `p` to (`add`) or take them from (`!add`) their region's row of `c`. The
     /// month's census is the decide pass's count of everyone, with each person the apply
     /// phase changes taken out before and put back after (integer sums: the same on any
@@ -950,7 +959,7 @@ impl Census<'_> {
     fn count<const AGGREGATED: bool>(&self, c: &mut [CensusRow], p: &Person, add: bool) {
         let ri = p.region.index();
         let r = &mut c[ri];
-        let age = p.age(self.t);
+        let months = self.t - p.born as i32;
         // (At full scale every agent weighs 1: no multiply in the pass.)
         let n = if AGGREGATED { p.weight(self.s) } else { 1 };
         let mut row = [0u64; CENSUS];
@@ -960,9 +969,9 @@ impl Census<'_> {
             Status::Founder => row[2] = n,
             Status::Seeking => row[3] = n,
         }
-        row[4] = (age < 35.0) as u64 * n;
+        row[4] = (months < self.under35) as u64 * n;
         row[5] = (p.edu() == edu_code(Education::HighLevel)) as u64 * n;
-        row[6] = (age < self.max_age[ri]) as u64 * n;
+        row[6] = (months < self.young_below[ri]) as u64 * n;
         for k in 0..CENSUS {
             r[k] = if add {
                 r[k].wrapping_add(row[k])
