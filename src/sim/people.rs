@@ -481,11 +481,17 @@ pub fn apply(w: &mut World) {
     }
     w.persons = persons;
     publish_census(w, &counts);
+    publish_housing(w, &housed_now);
+}
+
+/// Publish the month's talent-housing tenancies (people, per region), what they cost, and the
+/// seekers the next month's matching and housing read.
+fn publish_housing(w: &mut World, housed_now: &[u64]) {
     for (ri, &housed) in housed_now.iter().enumerate() {
         let st = &mut w.regions[ri];
         st.housed = housed;
         st.seekers = w.events[ri].seekers;
-        let r = &def.region[ri];
+        let r = &w.def.region[ri];
         w.events[ri].spend_housing = st.housed as f64 * st.rent * r.housing.discount;
         w.events[ri].housed = st.housed;
     }
