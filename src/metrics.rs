@@ -251,6 +251,7 @@ pub struct Recorder {
     pub rows: Vec<MonthRow>,
 }
 
+/// One region's firms at the end of a month.
 #[derive(Default)]
 struct Census {
     active: u64,
@@ -265,12 +266,55 @@ struct Census {
     patents: u64,
 }
 
+impl Census {
+    /// Count `firms` by the region they are in, one census for each of `regions` regions.
+    fn of(firms: &[Firm], regions: usize) -> Vec<Census> {
+        let mut census: Vec<Census> = (0..regions).map(|_| Census::default()).collect();
+        for f in firms {
+            census[f.region.index()].add(f);
+        }
+        census
+    }
+
+    /// Count one firm. Listing, quasi-unicorn and unicorn counts are cumulative and stay with
+    /// the region the firm was in when it got there; the rest describe firms operating now.
+    fn add(&mut self, f: &Firm) {
+        if f.kind == Kind::Anchor {
+            self.anchor_jobs += f.headcount as u64;
+        }
+        if f.outcome == Outcome::Listed && during_run(f.outcome_month) {
+            self.listed += 1;
+        }
+        if during_run(f.quasi_unicorn) && f.kind == Kind::Startup {
+            self.quasi += 1;
+        }
+        if during_run(f.unicorn) && f.kind == Kind::Startup {
+            self.unicorns += 1;
+        }
+        if !f.operating() {
+            return;
+        }
+        self.rd += f.rd;
+        self.patents += f.patents as u64;
+        if f.industrialized {
+            self.industrialized += 1;
+        }
+        if f.active_startup() {
+            self.active += 1;
+            self.stages[f.stage as usize] += 1;
+            self.startup_jobs += f.headcount as u64;
+        }
+    }
+}
+
 impl Recorder {
     /// Record the month `w` has just simulated (call after each [`World::step`]).
     pub fn observe(&mut self, w: &World<'_>) {
         self.record(w.simulated_month(), w.def, &w.regions, &w.firms, &w.events);
     }
 
+    /// Record `month`: one row per region of `def`, from the region's state, the month's
+    /// events (both in scenario order) and a census of `firms`.
     pub fn record(
         &mut self,
         month: Month,
@@ -279,114 +323,94 @@ impl Recorder {
         firms: &[Firm],
         events: &[Events],
     ) {
-        let mut census: Vec<Census> = (0..regions.len()).map(|_| Census::default()).collect();
-        // Listing, quasi-unicorn and unicorn counts are cumulative and stay with the region
-        // the firm was in when it got there; the rest describe firms operating now.
-        for f in firms {
-            let c = &mut census[f.region.index()];
-            if f.kind == Kind::Anchor {
-                c.anchor_jobs += f.headcount as u64;
-            }
-            if f.outcome == Outcome::Listed && during_run(f.outcome_month) {
-                c.listed += 1;
-            }
-            if during_run(f.quasi_unicorn) && f.kind == Kind::Startup {
-                c.quasi += 1;
-            }
-            if during_run(f.unicorn) && f.kind == Kind::Startup {
-                c.unicorns += 1;
-            }
-            if !f.operating() {
-                continue;
-            }
-            c.rd += f.rd;
-            c.patents += f.patents as u64;
-            if f.industrialized {
-                c.industrialized += 1;
-            }
-            if f.active_startup() {
-                c.active += 1;
-                c.stages[f.stage as usize] += 1;
-                c.startup_jobs += f.headcount as u64;
-            }
-        }
-        let m = |x: f64| x.round() as i64;
+        let census = Census::of(firms, regions.len());
         for (i, (r, e)) in regions.iter().zip(events).enumerate() {
-            let c = &census[i];
-            let spend = e.spend_grants
-                + e.spend_housing
-                + e.spend_welcome
-                + e.spend_office
-                + e.spend_rd_subsidy
-                + e.spend_joint_rd
-                + e.spend_loan_support
-                + e.spend_service
-                + e.spend_recruitment
-                + e.spend_competition
-                + e.spend_amenities;
-            self.rows.push(MonthRow {
-                month: month.to_string(),
-                region: def.region[i].name.clone(),
-                talent_stock: e.stock,
-                graduate_arrivals: e.graduate_arrivals,
-                graduate_arrivals_under35: e.graduate_arrivals_under35,
-                departures: e.departures,
-                employed: e.employed,
-                job_seekers: e.seekers,
-                founders: e.founders,
-                new_firms: e.new_firms,
-                active_startups: c.active,
-                firms_preseed: c.stages[Stage::PreSeed as usize],
-                firms_seed: c.stages[Stage::Seed as usize],
-                firms_series_a: c.stages[Stage::SeriesA as usize],
-                firms_series_b: c.stages[Stage::SeriesB as usize],
-                firms_series_c: c.stages[Stage::SeriesC as usize],
-                firms_growth: c.stages[Stage::Growth as usize],
-                failures: e.failures,
-                acquisitions: e.acquisitions,
-                relocations_in: e.relocations_in,
-                relocations_out: e.relocations_out,
-                rounds: e.rounds,
-                vc_capital_cny: m(e.vc_capital),
-                grant_cny: m(e.grant),
-                loan_cny: m(e.loan),
-                industrialized_firms: c.industrialized,
-                listed_cumulative: c.listed,
-                quasi_unicorns: c.quasi,
-                unicorns: c.unicorns,
-                startup_jobs: c.startup_jobs,
-                rd_spend_firms_cny: m(c.rd),
-                rd_spend_public_cny: e.rd_public_real.round() as i64,
-                patents_firms: c.patents,
-                patents_public: e.patents_public_real,
-                policy_spend_cny: m(spend),
-                arrivals_total: e.arrivals,
-                high_level_arrivals: e.high_level_arrivals,
-                high_level_stock: e.high_level,
-                under35_stock: e.under35,
-                retirements: e.retirements,
-                people_moved_in: e.people_moved_in,
-                people_moved_out: e.people_moved_out,
-                housed: e.housed,
-                listings: e.listings,
-                talent_fund_cny: m(e.talent_fund),
-                competition_projects: e.competition_projects,
-                competition_landed: e.competition_landed,
-                anchor_jobs: c.anchor_jobs,
-                incumbent_jobs: r.incumbent_employed,
-                vacancies: r.vacancies,
-                spend_grants_cny: m(e.spend_grants),
-                spend_housing_cny: m(e.spend_housing),
-                spend_welcome_cny: m(e.spend_welcome),
-                spend_office_cny: m(e.spend_office),
-                spend_rd_subsidy_cny: m(e.spend_rd_subsidy),
-                spend_joint_rd_cny: m(e.spend_joint_rd),
-                spend_loan_support_cny: m(e.spend_loan_support),
-                spend_service_cny: m(e.spend_service),
-                spend_recruitment_cny: m(e.spend_recruitment),
-                spend_competition_cny: m(e.spend_competition),
-                spend_amenities_cny: m(e.spend_amenities),
-            });
+            let (month, region) = (month.to_string(), def.region[i].name.clone());
+            self.rows.push(month_row(month, region, r, e, &census[i]));
         }
+    }
+}
+
+/// Every lever's spending in the month, CNY.
+fn policy_spend(e: &Events) -> f64 {
+    e.spend_grants
+        + e.spend_housing
+        + e.spend_welcome
+        + e.spend_office
+        + e.spend_rd_subsidy
+        + e.spend_joint_rd
+        + e.spend_loan_support
+        + e.spend_service
+        + e.spend_recruitment
+        + e.spend_competition
+        + e.spend_amenities
+}
+
+/// The row of `region` in `month`, from the region's state, its month's events and its census
+/// of firms; money is rounded to whole CNY.
+fn month_row(month: String, region: String, r: &RegionState, e: &Events, c: &Census) -> MonthRow {
+    let m = |x: f64| x.round() as i64;
+    MonthRow {
+        month,
+        region,
+        talent_stock: e.stock,
+        graduate_arrivals: e.graduate_arrivals,
+        graduate_arrivals_under35: e.graduate_arrivals_under35,
+        departures: e.departures,
+        employed: e.employed,
+        job_seekers: e.seekers,
+        founders: e.founders,
+        new_firms: e.new_firms,
+        active_startups: c.active,
+        firms_preseed: c.stages[Stage::PreSeed as usize],
+        firms_seed: c.stages[Stage::Seed as usize],
+        firms_series_a: c.stages[Stage::SeriesA as usize],
+        firms_series_b: c.stages[Stage::SeriesB as usize],
+        firms_series_c: c.stages[Stage::SeriesC as usize],
+        firms_growth: c.stages[Stage::Growth as usize],
+        failures: e.failures,
+        acquisitions: e.acquisitions,
+        relocations_in: e.relocations_in,
+        relocations_out: e.relocations_out,
+        rounds: e.rounds,
+        vc_capital_cny: m(e.vc_capital),
+        grant_cny: m(e.grant),
+        loan_cny: m(e.loan),
+        industrialized_firms: c.industrialized,
+        listed_cumulative: c.listed,
+        quasi_unicorns: c.quasi,
+        unicorns: c.unicorns,
+        startup_jobs: c.startup_jobs,
+        rd_spend_firms_cny: m(c.rd),
+        rd_spend_public_cny: e.rd_public_real.round() as i64,
+        patents_firms: c.patents,
+        patents_public: e.patents_public_real,
+        policy_spend_cny: m(policy_spend(e)),
+        arrivals_total: e.arrivals,
+        high_level_arrivals: e.high_level_arrivals,
+        high_level_stock: e.high_level,
+        under35_stock: e.under35,
+        retirements: e.retirements,
+        people_moved_in: e.people_moved_in,
+        people_moved_out: e.people_moved_out,
+        housed: e.housed,
+        listings: e.listings,
+        talent_fund_cny: m(e.talent_fund),
+        competition_projects: e.competition_projects,
+        competition_landed: e.competition_landed,
+        anchor_jobs: c.anchor_jobs,
+        incumbent_jobs: r.incumbent_employed,
+        vacancies: r.vacancies,
+        spend_grants_cny: m(e.spend_grants),
+        spend_housing_cny: m(e.spend_housing),
+        spend_welcome_cny: m(e.spend_welcome),
+        spend_office_cny: m(e.spend_office),
+        spend_rd_subsidy_cny: m(e.spend_rd_subsidy),
+        spend_joint_rd_cny: m(e.spend_joint_rd),
+        spend_loan_support_cny: m(e.spend_loan_support),
+        spend_service_cny: m(e.spend_service),
+        spend_recruitment_cny: m(e.spend_recruitment),
+        spend_competition_cny: m(e.spend_competition),
+        spend_amenities_cny: m(e.spend_amenities),
     }
 }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 
 use crate::scenario::diag::{Collector, Diagnostic, Diagnostics, SourceMap, Span, nearest};
-use crate::scenario::schema::Knob;
+use crate::scenario::schema::{Knob, KnobDoc};
 use crate::scenario::tree::Node;
 use crate::scenario::{Override, Scenario, ScenarioError, ScenarioSource, load_input, span_of};
 use crate::section;
@@ -106,95 +106,21 @@ pub struct Param {
 pub fn parse_params(spec: &str, sc: &Scenario) -> Result<Vec<Param>, ScenarioError> {
     let mut sources = SourceMap::default();
     let file = sources.add("--params", spec);
-    let mut diags = Vec::new();
-    let resolved = sc.def.write();
-    let docs = Scenario::knob_docs();
+    let knobs = Knobs {
+        resolved: sc.def.write(),
+        docs: Scenario::knob_docs(),
+    };
+    let mut c = Collector::new(&sources);
     let mut out = Vec::new();
-    let mut offset = 0usize;
-    for item in spec.split(',') {
-        let at = offset;
-        offset += item.len() + 1;
-        let item_t = item.trim();
-        if item_t.is_empty() {
-            continue;
-        }
+    for (at, item) in param_items(spec) {
         let span = Span {
             file,
             start: at as u32,
             end: (at + item.len()) as u32,
         };
-        let mut c = Collector::new(&sources);
-        let (path, bounds) = match item_t.split_once('=') {
-            Some((p, b)) => (p.trim(), Some(b)),
-            None => (item_t, None),
-        };
-        let (value, doc_path) = lookup(&resolved, path);
-        let Some(doc) = doc_path
-            .as_ref()
-            .and_then(|dp| docs.iter().find(|d| d.path == *dp))
-        else {
-            let all: Vec<String> = docs.iter().map(|d| d.path.clone()).collect();
-            let guess = doc_path.unwrap_or_else(|| path.to_string());
-            match nearest(&guess, all.iter().map(String::as_str)) {
-                Some(n) => c.error_hint(span, path, format!("`{path}` is not a knob of this scenario"), format!("did you mean `{n}`? (`talentsim knobs` lists them; array elements go by name or index)")),
-                None => c.error(span, path, format!("`{path}` is not a knob of this scenario: expected a path like `region.Binjiang.base_utility`")),
-            }
-            diags.extend(c.diags);
-            continue;
-        };
-        let Some(start) =
-            value.and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
-        else {
-            c.error(
-                span,
-                path,
-                format!(
-                    "`{path}` is a {} knob: expected a numeric knob to calibrate",
-                    doc.ty
-                ),
-            );
-            diags.extend(c.diags);
-            continue;
-        };
-        let (mut lo, mut hi) = (doc.min, doc.max);
-        if !lo.is_finite() {
-            lo = start - (start.abs() + 1.0);
-        }
-        if !hi.is_finite() {
-            hi = if start > 0.0 {
-                start * 4.0
-            } else {
-                start + (start.abs() + 1.0)
-            };
-        }
-        if let Some(b) = bounds {
-            match b.split_once(':').and_then(|(a, z)| {
-                Some((a.trim().parse::<f64>().ok()?, z.trim().parse::<f64>().ok()?))
-            }) {
-                Some((a, z)) if a < z && a >= doc.min && z <= doc.max => (lo, hi) = (a, z),
-                _ => {
-                    c.error(span, path, format!("bad bounds `{b}`: expected `lo:hi` with lo < hi inside the knob's range [{}, {}]", doc.min, doc.max));
-                    diags.extend(c.diags);
-                    continue;
-                }
-            }
-        }
-        if !(lo..=hi).contains(&start) {
-            c.error(
-                span,
-                path,
-                format!("the current value {start} lies outside the bounds [{lo}, {hi}]"),
-            );
-            diags.extend(c.diags);
-            continue;
-        }
-        out.push(Param {
-            path: path.to_string(),
-            start,
-            lo,
-            hi,
-        });
+        out.extend(knobs.param(item.trim(), span, &mut c));
     }
+    let mut diags = c.diags;
     if out.is_empty() && diags.is_empty() {
         diags.push(Diagnostic {
             file: "--params".into(),
@@ -210,6 +136,118 @@ pub fn parse_params(spec: &str, sc: &Scenario) -> Result<Vec<Param>, ScenarioErr
     } else {
         Err(ScenarioError::Invalid(Diagnostics(diags)))
     }
+}
+
+/// The non-blank comma-separated items of a `--params` list, untrimmed, each with its byte
+/// offset in `spec`.
+fn param_items(spec: &str) -> impl Iterator<Item = (usize, &str)> {
+    spec.split(',')
+        .scan(0usize, |offset, item| {
+            let at = *offset;
+            *offset += item.len() + 1;
+            Some((at, item))
+        })
+        .filter(|(_, item)| !item.trim().is_empty())
+}
+
+/// A resolved scenario's knobs, for checking the items of `--params` against.
+struct Knobs {
+    /// The scenario as written (`Scenario::to_toml`'s tree), for the knobs' current values.
+    resolved: toml::Value,
+    /// Every knob's documentation: type and valid range.
+    docs: Vec<KnobDoc>,
+}
+
+impl Knobs {
+    /// The parameter `item` (`path` or `path=lo:hi`, trimmed, found at `span`) describes, or
+    /// `None` after reporting why it is not one.
+    fn param(&self, item: &str, span: Span, c: &mut Collector) -> Option<Param> {
+        let (path, bounds) = match item.split_once('=') {
+            Some((p, b)) => (p.trim(), Some(b)),
+            None => (item, None),
+        };
+        let (doc, start) = self.numeric_knob(path, span, c)?;
+        let (lo, hi) = match bounds {
+            None => default_bounds(doc, start),
+            Some(b) => match parse_bounds(b, doc) {
+                Some(lo_hi) => lo_hi,
+                None => {
+                    c.error(span, path, format!("bad bounds `{b}`: expected `lo:hi` with lo < hi inside the knob's range [{}, {}]", doc.min, doc.max));
+                    return None;
+                }
+            },
+        };
+        if !(lo..=hi).contains(&start) {
+            c.error(
+                span,
+                path,
+                format!("the current value {start} lies outside the bounds [{lo}, {hi}]"),
+            );
+            return None;
+        }
+        Some(Param {
+            path: path.to_string(),
+            start,
+            lo,
+            hi,
+        })
+    }
+
+    /// The knob at `path` and its current value, or `None` after reporting that `path` names
+    /// no knob (with the nearest as a hint) or a knob that is not numeric.
+    fn numeric_knob(&self, path: &str, span: Span, c: &mut Collector) -> Option<(&KnobDoc, f64)> {
+        let (value, doc_path) = lookup(&self.resolved, path);
+        let Some(doc) = doc_path
+            .as_ref()
+            .and_then(|dp| self.docs.iter().find(|d| d.path == *dp))
+        else {
+            let all: Vec<String> = self.docs.iter().map(|d| d.path.clone()).collect();
+            let guess = doc_path.unwrap_or_else(|| path.to_string());
+            match nearest(&guess, all.iter().map(String::as_str)) {
+                Some(n) => c.error_hint(span, path, format!("`{path}` is not a knob of this scenario"), format!("did you mean `{n}`? (`talentsim knobs` lists them; array elements go by name or index)")),
+                None => c.error(span, path, format!("`{path}` is not a knob of this scenario: expected a path like `region.Binjiang.base_utility`")),
+            }
+            return None;
+        };
+        let Some(start) =
+            value.and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+        else {
+            c.error(
+                span,
+                path,
+                format!(
+                    "`{path}` is a {} knob: expected a numeric knob to calibrate",
+                    doc.ty
+                ),
+            );
+            return None;
+        };
+        Some((doc, start))
+    }
+}
+
+/// The box a knob is searched in when `--params` gives no bounds: its valid range, or where
+/// that is unbounded, a window around its current value `start`.
+fn default_bounds(doc: &KnobDoc, start: f64) -> (f64, f64) {
+    let (mut lo, mut hi) = (doc.min, doc.max);
+    if !lo.is_finite() {
+        lo = start - (start.abs() + 1.0);
+    }
+    if !hi.is_finite() {
+        hi = if start > 0.0 {
+            start * 4.0
+        } else {
+            start + (start.abs() + 1.0)
+        };
+    }
+    (lo, hi)
+}
+
+/// Bounds written `lo:hi`, if they parse, `lo < hi` and both lie in the knob's valid range.
+fn parse_bounds(b: &str, doc: &KnobDoc) -> Option<(f64, f64)> {
+    let (a, z) = b.split_once(':')?;
+    let (a, z) = (a.trim().parse::<f64>().ok()?, z.trim().parse::<f64>().ok()?);
+    (a < z && a >= doc.min && z <= doc.max).then_some((a, z))
 }
 
 /// The value at a `--set`-style path in the resolved scenario, and the knob-doc path

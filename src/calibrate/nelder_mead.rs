@@ -11,117 +11,163 @@ pub struct Minimum {
 }
 
 /// Minimise `f` from `x0` (in `[0,1]^d`) with an initial simplex of edge `step`, stopping after
-/// `budget` evaluations, when the simplex's values agree within `ftol`, or when `stop()` says so.
-/// `f` may return `None` to abort (e.g. on interruption); the best point so far is returned.
+/// `budget` evaluations or when the simplex's values agree within `ftol` (relative). `f` may
+/// return `None` to abort (e.g. on interruption); the best point so far is returned.
 pub fn minimize(
-    mut f: impl FnMut(&[f64]) -> Option<f64>,
+    f: impl FnMut(&[f64]) -> Option<f64>,
     x0: &[f64],
     step: f64,
     budget: usize,
     ftol: f64,
 ) -> Minimum {
-    let d = x0.len();
-    let clamp = |x: &mut Vec<f64>| x.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
-    let mut evals = 0usize;
-    let mut best = Minimum {
-        x: x0.to_vec(),
-        f: f64::INFINITY,
-        evaluations: 0,
+    let mut search = Search {
+        f,
+        budget,
+        evals: 0,
+        best: Minimum {
+            x: x0.to_vec(),
+            f: f64::INFINITY,
+            evaluations: 0,
+        },
     };
-    macro_rules! eval {
-        ($x:expr) => {{
-            if evals >= budget {
-                None
-            } else {
-                evals += 1;
-                let v = f(&$x);
-                if let Some(v) = v {
-                    if v < best.f {
-                        best = Minimum {
-                            x: $x.clone(),
-                            f: v,
-                            evaluations: evals,
-                        };
-                    }
-                }
-                v
+    if let Some(mut simplex) = search.initial_simplex(x0, step) {
+        loop {
+            simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+            if converged(&simplex, ftol) || search.evals >= budget {
+                break;
             }
-        }};
-    }
-    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(d + 1);
-    let first = x0.to_vec();
-    let Some(f0) = eval!(first) else {
-        return finish(best, evals);
-    };
-    simplex.push((first, f0));
-    for i in 0..d {
-        let mut x = x0.to_vec();
-        // Step inward if a step outward would leave the box.
-        x[i] = if x[i] + step <= 1.0 {
-            x[i] + step
-        } else {
-            x[i] - step
-        };
-        clamp(&mut x);
-        let Some(v) = eval!(x) else {
-            return finish(best, evals);
-        };
-        simplex.push((x, v));
-    }
-    loop {
-        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let (lo, hi) = (simplex[0].1, simplex[d].1);
-        if (hi - lo).abs() <= ftol * (lo.abs() + hi.abs()).max(1e-12) || evals >= budget {
-            break;
+            if search.iterate(&mut simplex).is_none() {
+                break;
+            }
         }
-        let centroid: Vec<f64> = (0..d)
-            .map(|j| simplex[..d].iter().map(|p| p.0[j]).sum::<f64>() / d as f64)
-            .collect();
-        let along = |t: f64| -> Vec<f64> {
-            let mut x: Vec<f64> = (0..d)
-                .map(|j| centroid[j] + t * (simplex[d].0[j] - centroid[j]))
-                .collect();
+    }
+    search.best.evaluations = search.evals;
+    search.best
+}
+
+/// A point of the simplex and the objective's value there.
+type Vertex = (Vec<f64>, f64);
+
+/// Whether the values of a sorted simplex agree within `ftol` (relative).
+fn converged(simplex: &[Vertex], ftol: f64) -> bool {
+    let (lo, hi) = (simplex[0].1, simplex[simplex.len() - 1].1);
+    (hi - lo).abs() <= ftol * (lo.abs() + hi.abs()).max(1e-12)
+}
+
+/// The centroid of every vertex of a sorted simplex but the worst.
+fn centroid(simplex: &[Vertex]) -> Vec<f64> {
+    let d = simplex.len() - 1;
+    (0..d)
+        .map(|j| simplex[..d].iter().map(|p| p.0[j]).sum::<f64>() / d as f64)
+        .collect()
+}
+
+/// The point `centroid + t (worst - centroid)`, clamped to the box: `t = -1` reflects the
+/// worst vertex through the centroid, `-2` expands, `-0.5` and `0.5` contract outside and
+/// inside.
+fn along(centroid: &[f64], worst: &[f64], t: f64) -> Vec<f64> {
+    let mut x: Vec<f64> = (0..centroid.len())
+        .map(|j| centroid[j] + t * (worst[j] - centroid[j]))
+        .collect();
+    x.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+    x
+}
+
+/// A minimisation in progress: the objective, the evaluations spent and the best point so far.
+struct Search<F> {
+    f: F,
+    budget: usize,
+    evals: usize,
+    best: Minimum,
+}
+
+impl<F: FnMut(&[f64]) -> Option<f64>> Search<F> {
+    /// `f` at `x`, noting the best point; `None` when the budget is spent or `f` aborts.
+    fn eval(&mut self, x: &[f64]) -> Option<f64> {
+        if self.evals >= self.budget {
+            return None;
+        }
+        self.evals += 1;
+        let v = (self.f)(x)?;
+        if v < self.best.f {
+            self.best = Minimum {
+                x: x.to_vec(),
+                f: v,
+                evaluations: self.evals,
+            };
+        }
+        Some(v)
+    }
+
+    /// `x0` and one vertex a `step` along each axis (inward where outward would leave the
+    /// box), evaluated; `None` if the search stops first.
+    fn initial_simplex(&mut self, x0: &[f64], step: f64) -> Option<Vec<Vertex>> {
+        let d = x0.len();
+        let mut simplex: Vec<Vertex> = Vec::with_capacity(d + 1);
+        let first = x0.to_vec();
+        let f0 = self.eval(&first)?;
+        simplex.push((first, f0));
+        for i in 0..d {
+            let mut x = x0.to_vec();
+            x[i] = if x[i] + step <= 1.0 {
+                x[i] + step
+            } else {
+                x[i] - step
+            };
             x.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
-            x
-        };
-        let xr = along(-1.0);
-        let Some(fr) = eval!(xr) else { break };
+            let v = self.eval(&x)?;
+            simplex.push((x, v));
+        }
+        Some(simplex)
+    }
+
+    /// One step on a sorted simplex: reflect the worst vertex, then expand if the reflection
+    /// is the new best, keep it if it beats the second worst, else contract (or shrink).
+    /// `None` if the search stops.
+    fn iterate(&mut self, simplex: &mut [Vertex]) -> Option<()> {
+        let d = simplex.len() - 1;
+        let centroid = centroid(simplex);
+        let xr = along(&centroid, &simplex[d].0, -1.0);
+        let fr = self.eval(&xr)?;
         if fr < simplex[0].1 {
-            let xe = along(-2.0);
-            let Some(fe) = eval!(xe) else { break };
+            let xe = along(&centroid, &simplex[d].0, -2.0);
+            let fe = self.eval(&xe)?;
             simplex[d] = if fe < fr { (xe, fe) } else { (xr, fr) };
         } else if fr < simplex[d - 1].1 {
             simplex[d] = (xr, fr);
         } else {
-            let (xc, outside) = if fr < simplex[d].1 {
-                (along(-0.5), true)
-            } else {
-                (along(0.5), false)
-            };
-            let Some(fc) = eval!(xc) else { break };
-            if (outside && fc <= fr) || (!outside && fc < simplex[d].1) {
-                simplex[d] = (xc, fc);
-            } else {
-                // Shrink toward the best point.
-                let bestx = simplex[0].0.clone();
-                for p in simplex.iter_mut().skip(1) {
-                    let x: Vec<f64> = (0..d)
-                        .map(|j| bestx[j] + 0.5 * (p.0[j] - bestx[j]))
-                        .collect();
-                    let Some(v) = eval!(x) else {
-                        return finish(best, evals);
-                    };
-                    *p = (x, v);
-                }
-            }
+            self.contract(simplex, &centroid, fr)?;
+        }
+        Some(())
+    }
+
+    /// Contract toward the centroid, outside the simplex if the reflection (value `fr`) beat
+    /// the worst vertex, inside otherwise; shrink if that does not improve on it.
+    fn contract(&mut self, simplex: &mut [Vertex], centroid: &[f64], fr: f64) -> Option<()> {
+        let d = simplex.len() - 1;
+        let outside = fr < simplex[d].1;
+        let xc = along(centroid, &simplex[d].0, if outside { -0.5 } else { 0.5 });
+        let fc = self.eval(&xc)?;
+        if (outside && fc <= fr) || (!outside && fc < simplex[d].1) {
+            simplex[d] = (xc, fc);
+            Some(())
+        } else {
+            self.shrink(simplex)
         }
     }
-    finish(best, evals)
-}
 
-fn finish(mut best: Minimum, evals: usize) -> Minimum {
-    best.evaluations = evals;
-    best
+    /// Move every vertex halfway toward the best.
+    fn shrink(&mut self, simplex: &mut [Vertex]) -> Option<()> {
+        let bestx = simplex[0].0.clone();
+        for p in simplex.iter_mut().skip(1) {
+            let x: Vec<f64> = (0..bestx.len())
+                .map(|j| bestx[j] + 0.5 * (p.0[j] - bestx[j]))
+                .collect();
+            let v = self.eval(&x)?;
+            *p = (x, v);
+        }
+        Some(())
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ pub mod footprint;
 
 use std::path::Path;
 
+use footprint::{Footprint, PEOPLE, PROJECTS, RECORDS};
+
 use crate::scenario::diag::Collector;
 use crate::scenario::tree::Node;
 use crate::scenario::{
@@ -56,30 +58,50 @@ fn checks(def: &ScenarioDef, root: &Node, c: &mut Collector) {
 /// bound from the knobs first; where it exceeds the limit, a pilot at a coarser scale, unless
 /// the pilot itself could not fit or the scenario has other problems.
 pub fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
-    use footprint::{PEOPLE, PROJECTS, RECORDS};
     let limit = footprint::limit_bytes(def);
+    let Some(fp) = over_limit(def, limit, c) else {
+        return;
+    };
+    let largest = fp.largest().map_or(PEOPLE, |p| p.name);
+    let path = blamed_knob(def, largest);
+    let refs: Vec<&str> = path.iter().map(String::as_str).collect();
+    let too_large = TooLarge {
+        def,
+        fp: &fp,
+        limit,
+        largest,
+        key: dotted_key(&path),
+    };
+    c.error_hint(
+        span_of(root, &refs),
+        &too_large.key,
+        too_large.message(),
+        too_large.hint(),
+    );
+}
+
+/// The footprint that shows a run of `def` exceeds `limit` bytes, or `None` if it fits: the
+/// bound from the knobs, or where that exceeds the limit and the scenario has no other
+/// problems, a pilot's estimate. The pilot is held to the limit (and 4 GiB): its aggregated
+/// people by its bound, its real parts as it runs.
+fn over_limit(def: &ScenarioDef, limit: f64, c: &Collector) -> Option<Footprint> {
     let bound = footprint::bound(def);
     if bound.total() <= limit {
-        return;
+        return None;
     }
-    let mut fp = bound;
-    // The pilot is held to the limit (and 4 GiB): its aggregated people by its bound, its
-    // real parts as it runs.
     if c.diags.is_empty()
         && c.prior == 0
         && let Some(pilot) = footprint::estimate(def, footprint::pilot_budget(limit))
     {
-        if pilot.total() <= limit {
-            return;
-        }
-        fp = pilot;
+        return (pilot.total() > limit).then_some(pilot);
     }
-    let bytes = fp.total();
-    let drivers = people_drivers(def);
-    let largest = fp.largest().map_or(PEOPLE, |p| p.name);
-    // Point at the knob that drives the largest part: for people (and the firms and panel
-    // they bring) the knob that brings the most people.
-    let path: Vec<String> = match largest {
+    Some(bound)
+}
+
+/// The knob (a path into the scenario) that drives the footprint's `largest` part: for people
+/// (and the firms and panel they bring) the knob that brings the most people.
+fn blamed_knob(def: &ScenarioDef, largest: &str) -> Vec<String> {
+    match largest {
         PROJECTS => match footprint::largest_edition(def).1 {
             Some((i, j)) => vec![
                 "region".into(),
@@ -95,14 +117,17 @@ pub fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
             (def.region.len().saturating_sub(1)).to_string(),
         ],
         footprint::FUNDS => vec!["capital".into(), "new_funds_per_year".into()],
-        _ => drivers
+        _ => people_drivers(def)
             .iter()
             .max_by(|a, b| a.agents.total_cmp(&b.agents))
             .map(|d| d.path.clone())
             .unwrap_or_else(|| vec!["scale".into()]),
-    };
-    let refs: Vec<&str> = path.iter().map(String::as_str).collect();
-    let key = path.iter().fold(String::new(), |mut k, seg| {
+    }
+}
+
+/// A path as a diagnostic's dotted key: `["region", "0", "scale"]` is `region[0].scale`.
+fn dotted_key(path: &[String]) -> String {
+    path.iter().fold(String::new(), |mut k, seg| {
         if seg.parse::<usize>().is_ok() {
             k.push_str(&format!("[{seg}]"));
         } else {
@@ -112,56 +137,82 @@ pub fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
             k.push_str(seg);
         }
         k
-    });
-    let parts = fp
-        .parts
-        .iter()
-        .filter(|p| p.bytes >= bytes / 100.0)
-        .map(|p| format!("{} {}", p.name, footprint::human(p.bytes)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let how = match fp.pilot_scale {
-        Some(s) => format!("a pilot at scale {s} shows"),
-        None => "at most".to_string(),
-    };
-    let limit_is = if def.memory_limit_gib > 0.0 {
-        format!("the {} of `memory_limit_gib`", footprint::human(limit))
-    } else {
-        format!("the {} available", footprint::human(limit))
-    };
-    let what = match largest {
-        PROJECTS => "a competition edition's projects".to_string(),
-        RECORDS => format!("the monthly records of {} regions", def.region.len()),
-        other => other.to_string(),
-    };
-    // Only aggregated people shrink with `scale`: singles, firms and their panel are real at
-    // any scale (docs/ODD.md, 7.32).
-    let people_scaled = largest == PEOPLE;
-    let people_bytes = fp.bytes_of(PEOPLE);
-    let rest = bytes - people_bytes;
-    let needed_scale = if limit > rest {
-        (def.scale * people_bytes / (limit - rest)).ceil()
-    } else {
-        f64::INFINITY
-    };
-    c.error_hint(
-        span_of(root, &refs),
-        &key,
+    })
+}
+
+/// A run too large for memory, for the diagnostic that says so.
+struct TooLarge<'a> {
+    def: &'a ScenarioDef,
+    /// The footprint that exceeds the limit (the bound or a pilot's).
+    fp: &'a Footprint,
+    /// The memory the run may use, bytes.
+    limit: f64,
+    /// The name of the footprint's largest part.
+    largest: &'a str,
+    /// The dotted key of the knob that drives it.
+    key: String,
+}
+
+impl TooLarge<'_> {
+    /// What the run needs, part by part, against the limit, and what drives most of it.
+    fn message(&self) -> String {
+        let (def, fp, key) = (self.def, self.fp, &self.key);
+        let bytes = fp.total();
+        let parts = fp
+            .parts
+            .iter()
+            .filter(|p| p.bytes >= bytes / 100.0)
+            .map(|p| format!("{} {}", p.name, footprint::human(p.bytes)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let how = match fp.pilot_scale {
+            Some(s) => format!("a pilot at scale {s} shows"),
+            None => "at most".to_string(),
+        };
+        let limit_is = if def.memory_limit_gib > 0.0 {
+            format!("the {} of `memory_limit_gib`", footprint::human(self.limit))
+        } else {
+            format!("the {} available", footprint::human(self.limit))
+        };
+        let what = match self.largest {
+            PROJECTS => "a competition edition's projects".to_string(),
+            RECORDS => format!("the monthly records of {} regions", def.region.len()),
+            other => other.to_string(),
+        };
         format!(
             "the scenario is too large for memory: {how} about {:.3e} person agents × {} B and {:.3e} firm agents ≈ {} ({parts}), more than {limit_is} (most of it: {what}, from `{key}`)",
             fp.items(PEOPLE),
             PERSON_BYTES,
             fp.items(footprint::FIRMS),
             footprint::human(bytes),
-        ),
+        )
+    }
+
+    /// How to make it fit: the `scale` that would, where people are the largest part and some
+    /// scale does; otherwise lowering the knob that drives it. Only aggregated people shrink
+    /// with `scale`: singles, firms and their panel are real at any scale (docs/ODD.md, 7.32).
+    fn hint(&self) -> String {
+        let key = &self.key;
+        let people_scaled = self.largest == PEOPLE;
+        let people_bytes = self.fp.bytes_of(PEOPLE);
+        let rest = self.fp.total() - people_bytes;
+        let needed_scale = if self.limit > rest {
+            (self.def.scale * people_bytes / (self.limit - rest)).ceil()
+        } else {
+            f64::INFINITY
+        };
         if people_scaled && needed_scale.is_finite() && needed_scale <= 1.0e6 {
-            format!("set `scale = {needed_scale}` or more (people per agent), lower `{key}`, or set `memory_limit_gib` if more memory is available")
+            format!(
+                "set `scale = {needed_scale}` or more (people per agent), lower `{key}`, or set `memory_limit_gib` if more memory is available"
+            )
         } else if people_scaled {
             format!("lower `{key}`: no `scale` up to its maximum of 10^6 makes this fit")
         } else {
-            format!("lower `{key}` (this part does not shrink with `scale`), or set `memory_limit_gib` if more memory is available")
-        },
-    );
+            format!(
+                "lower `{key}` (this part does not shrink with `scale`), or set `memory_limit_gib` if more memory is available"
+            )
+        }
+    }
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ pub mod source;
 pub mod stat;
 pub mod tree;
 pub mod units;
+mod validate;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, SourceMap, Span};
@@ -23,7 +23,7 @@ pub use params::{RegionId, SectorId, SectorSet, SimParams};
 pub use schema::{KnobDoc, Month};
 pub use source::{Override, ScenarioSource, Source};
 
-use diag::{Collector, nearest};
+use diag::Collector;
 use schema::Knob;
 use tree::{Node, Val};
 
@@ -164,184 +164,6 @@ fn span_at(root: &Node, path: &[&str]) -> Span {
         }
     }
     cur.span
-}
-
-fn validate(def: &ScenarioDef, root: &Node, c: &mut Collector) {
-    // Skip when `start` or `end` was itself invalid (its default stands in, so the comparison
-    // would be spurious); point at `end` if the file sets it, else at `start`.
-    let month_bad = c.diags.iter().any(|d| d.key == "start" || d.key == "end");
-    if def.end < def.start && !month_bad {
-        let at = if root.get("end").is_some() {
-            "end"
-        } else {
-            "start"
-        };
-        c.error(
-            span_at(root, &[at]),
-            at,
-            format!(
-                "the run ends ({}) before it starts ({}): expected `end` at or after `start`",
-                def.end, def.start
-            ),
-        );
-    }
-    // An aggregated person agent stands for a whole number of people (a single for one).
-    if def.scale.fract() != 0.0 && !c.diags.iter().any(|d| d.key == "scale") {
-        c.error(
-            span_at(root, &["scale"]),
-            "scale",
-            format!(
-                "`scale` is {}: expected a whole number of people per agent",
-                def.scale
-            ),
-        );
-    }
-    if def.region.is_empty() {
-        c.error_hint(
-            root.span,
-            "region",
-            "no regions: expected at least one `[[region]]` table",
-            "add `[[region]]` with a `name`",
-        );
-    }
-    let e = &def.elsewhere;
-    if e.master_share + e.phd_share > 1.0 {
-        c.error(span_at(root, &["elsewhere", "phd_share"]), "elsewhere.phd_share", format!("`master_share` + `phd_share` = {} exceeds 1: expected shares of graduates that sum to at most 1", e.master_share + e.phd_share));
-    }
-    let mut sectors = HashSet::new();
-    for (i, s) in def.sector.iter().enumerate() {
-        if s.name.is_empty() || !sectors.insert(s.name.as_str()) {
-            let what = if s.name.is_empty() {
-                "an empty sector name".to_string()
-            } else {
-                format!("duplicate sector name `{}`", s.name)
-            };
-            c.error(
-                span_at(root, &["sector", &i.to_string(), "name"]),
-                &format!("sector[{i}].name"),
-                format!("{what}: expected a unique, non-empty name"),
-            );
-        }
-    }
-    if def.sector.is_empty() {
-        c.error(
-            span_at(root, &["sector"]),
-            "sector",
-            "no sectors: expected at least one `[[sector]]`",
-        );
-    }
-    let sector_names: Vec<&str> = def.sector.iter().map(|s| s.name.as_str()).collect();
-    let check_sector = |name: &str, path: &[&str], key: String, c: &mut Collector| {
-        if !sector_names.contains(&name) {
-            let msg = format!(
-                "unknown sector `{name}`: expected one of {}",
-                sector_names
-                    .iter()
-                    .map(|s| format!("`{s}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            match nearest(name, sector_names.iter().copied()) {
-                Some(n) => c.error_hint(
-                    span_at(root, path),
-                    &key,
-                    msg,
-                    format!("did you mean `{n}`?"),
-                ),
-                None => c.error(span_at(root, path), &key, msg),
-            }
-        }
-    };
-    let mut names = HashSet::new();
-    for (i, r) in def.region.iter().enumerate() {
-        let is = i.to_string();
-        if r.name.trim().is_empty() {
-            c.error(
-                span_at(root, &["region", &is, "name"]),
-                &format!("region[{i}].name"),
-                "missing or empty region name: expected a non-empty string",
-            );
-        } else if !names.insert(r.name.as_str()) {
-            c.error(
-                span_at(root, &["region", &is, "name"]),
-                &format!("region[{i}].name"),
-                format!(
-                    "duplicate region name `{}`: expected each region to have a unique name",
-                    r.name
-                ),
-            );
-        }
-        for (j, f) in r.focus_sectors.iter().enumerate() {
-            check_sector(
-                f,
-                &["region", &is, "focus_sectors", &j.to_string()],
-                format!("region[{i}].focus_sectors[{j}]"),
-                c,
-            );
-        }
-        for (j, a) in r.anchor.iter().enumerate() {
-            check_sector(
-                &a.sector,
-                &["region", &is, "anchor", &j.to_string(), "sector"],
-                format!("region[{i}].anchor[{j}].sector"),
-                c,
-            );
-        }
-        let mut pnames = HashSet::new();
-        for (j, g) in r.grant.iter().enumerate() {
-            let js = j.to_string();
-            let key = |k: &str| format!("region[{i}].grant[{j}].{k}");
-            if !pnames.insert(g.name.as_str()) {
-                c.error(
-                    span_at(root, &["region", &is, "grant", &js, "name"]),
-                    &key("name"),
-                    format!("duplicate program name `{}` in region `{}`", g.name, r.name),
-                );
-            }
-            if g.name.contains(';') {
-                c.error(
-                    span_at(root, &["region", &is, "grant", &js, "name"]),
-                    &key("name"),
-                    "a program name may not contain `;` (it separates names in `firms.csv`)",
-                );
-            }
-            if g.tiers.is_empty() {
-                c.error(
-                    span_at(root, &["region", &is, "grant", &js, "tiers"]),
-                    &key("tiers"),
-                    "no award tiers: expected at least one `{ name, min_score, award_cny }`",
-                );
-            }
-        }
-        if r.housing.max_units > 0.0 && r.housing.max_units < r.housing.units {
-            c.error(span_at(root, &["region", &is, "housing", "max_units"]), &format!("region[{i}].housing.max_units"), format!("`max_units` ({}) is below the starting `units` ({}): expected at least the starting stock, or 0 for no limit", r.housing.max_units, r.housing.units));
-        }
-    }
-    let mut tnames = HashSet::new();
-    for (i, t) in def.target.iter().enumerate() {
-        let is = i.to_string();
-        if t.name.trim().is_empty() || !tnames.insert(t.name.as_str()) {
-            c.error(
-                span_at(root, &["target", &is, "name"]),
-                &format!("target[{i}].name"),
-                format!(
-                    "{}: expected a unique, non-empty target name",
-                    if t.name.trim().is_empty() {
-                        "missing or empty target name".to_string()
-                    } else {
-                        format!("duplicate target name `{}`", t.name)
-                    }
-                ),
-            );
-        }
-        if !t.at_least.is_finite() {
-            c.error(
-                span_at(root, &["target", &is, "at_least"]),
-                &format!("target[{i}].at_least"),
-                "missing threshold: expected `at_least = <number>`",
-            );
-        }
-    }
 }
 
 /// Bytes per simulated person: the size of `model::person::Person`, which asserts it at

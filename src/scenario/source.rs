@@ -215,7 +215,7 @@ impl ScenarioSource {
         more: impl FnOnce(&ScenarioDef, &Node, &mut Collector),
     ) -> Result<super::Scenario, ScenarioError> {
         let (def, source_hash) = self.source.resolve(overrides, |def, root, c| {
-            super::validate(def, root, c);
+            super::validate::validate(def, root, c);
             super::params::check(def, root, c);
             more(def, root, c);
         })?;

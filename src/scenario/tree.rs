@@ -335,10 +335,9 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, InputError> {
 /// Read `path` and its `extends` chain into one merged tree, registering every text read in
 /// `sources`.
 pub fn load(path: &Path, sources: &mut SourceMap) -> (Option<Node>, Vec<super::diag::Diagnostic>) {
-    let mut diags = Vec::new();
-    let mut chain = Vec::new();
-    let node = load_rec(path, None, sources, &mut diags, &mut chain);
-    (node, diags)
+    let mut loader = Loader::new(sources);
+    let node = loader.file(path, None);
+    (node, loader.diags)
 }
 
 /// Parse a text held in memory (named `name` in diagnostics) and its `extends` chain, which is
@@ -348,151 +347,157 @@ pub fn load_str(
     text: &str,
     sources: &mut SourceMap,
 ) -> (Option<Node>, Vec<super::diag::Diagnostic>) {
-    let mut diags = Vec::new();
-    let mut chain = Vec::new();
     let file = sources.add(name, text);
-    let node = load_text(Path::new(""), file, sources, &mut diags, &mut chain);
-    (node, diags)
+    let mut loader = Loader::new(sources);
+    let node = loader.text(Path::new(""), file);
+    (node, loader.diags)
 }
 
-fn load_rec(
-    path: &Path,
-    from: Option<Span>,
-    sources: &mut SourceMap,
-    diags: &mut Vec<super::diag::Diagnostic>,
-    chain: &mut Vec<PathBuf>,
-) -> Option<Node> {
-    let here =
-        |sources: &SourceMap, diags: &mut Vec<_>, span: Option<Span>, key: &str, msg: String| {
-            let mut c = Collector::new(sources);
-            match span {
-                Some(s) => c.error(s, key, msg),
-                None => {
-                    // No position to point at but the file itself.
-                    c.diags.push(super::diag::Diagnostic {
-                        file: path.display().to_string(),
-                        line: 1,
-                        column: 1,
-                        key: key.to_string(),
-                        message: msg,
-                        hint: None,
-                    });
-                }
-            }
-            diags.extend(c.diags);
-        };
-    let bytes = match read_input(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let what = if from.is_some() {
-                "the `extends` target"
-            } else {
-                "the file"
-            };
-            here(
-                sources,
-                diags,
-                from,
-                if from.is_some() { "extends" } else { "" },
-                format!("cannot read {what} `{}`: {e}", path.display()),
-            );
-            return None;
-        }
-    };
-    let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if let Some(pos) = chain.iter().position(|p| *p == canon) {
-        let cycle: Vec<String> = chain[pos..]
-            .iter()
-            .chain([&canon])
-            .map(|p| file_name(p))
-            .collect();
-        here(
+/// Reading a source and its `extends` chain: every text read, the problems found, and the
+/// files being read (to report a cycle).
+struct Loader<'s> {
+    sources: &'s mut SourceMap,
+    diags: Vec<super::diag::Diagnostic>,
+    /// The canonical paths of the files being read, the first at the bottom.
+    chain: Vec<PathBuf>,
+}
+
+impl<'s> Loader<'s> {
+    fn new(sources: &'s mut SourceMap) -> Self {
+        Loader {
             sources,
-            diags,
-            from,
-            "extends",
-            format!("`extends` cycle: {}", cycle.join(" → ")),
-        );
-        return None;
+            diags: Vec::new(),
+            chain: Vec::new(),
+        }
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            let file = sources.add(path.display().to_string(), lossy);
-            let mut c = Collector::new(sources);
-            let span = Span {
-                file,
-                start: prefix.len() as u32,
-                end: prefix.len() as u32 + 1,
-            };
-            // Name the offending byte, so the user can find it with a hex viewer if the
-            // line/column (counted in the lossily decoded text) is not enough.
-            let byte = e.as_bytes()[valid];
-            c.error(span, "", format!("the file is not valid UTF-8: invalid byte 0x{byte:02X} at byte offset {valid}; expected UTF-8 text (re-save the file as UTF-8)"));
-            diags.extend(c.diags);
+
+    /// Read the file `path` (named by the `extends` at `from`, or given by the user) and its
+    /// own `extends` chain.
+    fn file(&mut self, path: &Path, from: Option<Span>) -> Option<Node> {
+        let bytes = match read_input(path) {
+            Ok(b) => b,
+            Err(e) => {
+                let what = if from.is_some() {
+                    "the `extends` target"
+                } else {
+                    "the file"
+                };
+                let key = if from.is_some() { "extends" } else { "" };
+                let msg = format!("cannot read {what} `{}`: {e}", path.display());
+                self.report(path, from, key, msg);
+                return None;
+            }
+        };
+        let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if let Some(pos) = self.chain.iter().position(|p| *p == canon) {
+            let cycle: Vec<String> = self.chain[pos..]
+                .iter()
+                .chain([&canon])
+                .map(|p| file_name(p))
+                .collect();
+            let msg = format!("`extends` cycle: {}", cycle.join(" → "));
+            self.report(path, from, "extends", msg);
             return None;
         }
-    };
-    let file = sources.add(path.display().to_string(), text);
-    chain.push(canon);
-    let node = load_text(path, file, sources, diags, chain);
-    chain.pop();
-    node
-}
-
-/// The rest of reading one source once its text is registered as `file`: reject an empty
-/// file, parse it, and follow its `extends` (relative to `path`'s folder; `chain` holds the
-/// files being read, to report a cycle).
-fn load_text(
-    path: &Path,
-    file: u32,
-    sources: &mut SourceMap,
-    diags: &mut Vec<super::diag::Diagnostic>,
-    chain: &mut Vec<PathBuf>,
-) -> Option<Node> {
-    let text = &sources.sources[file as usize].text;
-    if text.lines().all(|l| {
-        let l = l.trim();
-        l.is_empty() || l.starts_with('#')
-    }) {
-        let mut c = Collector::new(sources);
-        c.error_hint(
-            Span { file, start: 0, end: 0 },
-            "",
-            "the file is empty: expected a scenario (at least `start`, `end` and one `[[region]]`)",
-            "start from `scenarios/minimal.toml`, or write `extends = \"other.toml\"` to derive a variant",
-        );
-        diags.extend(c.diags);
-        return None;
+        let text = self.decode(path, bytes)?;
+        let file = self.sources.add(path.display().to_string(), text);
+        self.chain.push(canon);
+        let node = self.text(path, file);
+        self.chain.pop();
+        node
     }
-    let mut c = Collector::new(sources);
-    let parsed = parse_text(file, &mut c);
-    diags.extend(c.diags);
-    let mut node = parsed?;
-    let Some(ext) = node.remove("extends") else {
-        return Some(node);
-    };
-    let Val::Str(target) = &ext.node.val else {
-        let mut c = Collector::new(sources);
-        c.error(
-            ext.node.span,
-            "extends",
-            format!(
-                "expected a string (a path to another scenario file), found {}",
-                ext.node.val.type_name()
-            ),
-        );
-        diags.extend(c.diags);
-        return Some(node);
-    };
-    let base_path = path.parent().unwrap_or(Path::new(".")).join(target);
-    let base = load_rec(&base_path, Some(ext.node.span), sources, diags, chain);
-    let mut base = base?;
-    merge(&mut base, node);
-    Some(base)
+
+    /// A problem with reading `path`: at `from` (its `extends`) if there is one, else at the
+    /// file itself, which has no position to point at.
+    fn report(&mut self, path: &Path, from: Option<Span>, key: &str, msg: String) {
+        let mut c = Collector::new(self.sources);
+        match from {
+            Some(s) => c.error(s, key, msg),
+            None => c.diags.push(super::diag::Diagnostic {
+                file: path.display().to_string(),
+                line: 1,
+                column: 1,
+                key: key.to_string(),
+                message: msg,
+                hint: None,
+            }),
+        }
+        self.diags.extend(c.diags);
+    }
+
+    /// The text of `path`'s `bytes`, or `None` after reporting the first byte that is not
+    /// UTF-8 (the text is registered, lossily decoded, for the diagnostic's position).
+    fn decode(&mut self, path: &Path, bytes: Vec<u8>) -> Option<String> {
+        let e = match String::from_utf8(bytes) {
+            Ok(t) => return Some(t),
+            Err(e) => e,
+        };
+        let valid = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let file = self.sources.add(path.display().to_string(), lossy);
+        let mut c = Collector::new(self.sources);
+        let span = Span {
+            file,
+            start: prefix.len() as u32,
+            end: prefix.len() as u32 + 1,
+        };
+        // Name the offending byte, so the user can find it with a hex viewer if the
+        // line/column (counted in the lossily decoded text) is not enough.
+        let byte = e.as_bytes()[valid];
+        c.error(span, "", format!("the file is not valid UTF-8: invalid byte 0x{byte:02X} at byte offset {valid}; expected UTF-8 text (re-save the file as UTF-8)"));
+        self.diags.extend(c.diags);
+        None
+    }
+
+    /// The rest of reading one source once its text is registered as `file`: reject an empty
+    /// file, parse it, and follow its `extends` (relative to `path`'s folder).
+    fn text(&mut self, path: &Path, file: u32) -> Option<Node> {
+        let text = &self.sources.sources[file as usize].text;
+        if text.lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with('#')
+        }) {
+            let mut c = Collector::new(self.sources);
+            c.error_hint(
+                Span { file, start: 0, end: 0 },
+                "",
+                "the file is empty: expected a scenario (at least `start`, `end` and one `[[region]]`)",
+                "start from `scenarios/minimal.toml`, or write `extends = \"other.toml\"` to derive a variant",
+            );
+            self.diags.extend(c.diags);
+            return None;
+        }
+        let mut c = Collector::new(self.sources);
+        let parsed = parse_text(file, &mut c);
+        self.diags.extend(c.diags);
+        let node = parsed?;
+        self.extends(path, node)
+    }
+
+    /// `node` (read from `path`) merged over the file its `extends` names, if it names one.
+    fn extends(&mut self, path: &Path, mut node: Node) -> Option<Node> {
+        let Some(ext) = node.remove("extends") else {
+            return Some(node);
+        };
+        let Val::Str(target) = &ext.node.val else {
+            let mut c = Collector::new(self.sources);
+            c.error(
+                ext.node.span,
+                "extends",
+                format!(
+                    "expected a string (a path to another scenario file), found {}",
+                    ext.node.val.type_name()
+                ),
+            );
+            self.diags.extend(c.diags);
+            return Some(node);
+        };
+        let base_path = path.parent().unwrap_or(Path::new(".")).join(target);
+        let mut base = self.file(&base_path, Some(ext.node.span))?;
+        merge(&mut base, node);
+        Some(base)
+    }
 }
 
 fn file_name(p: &Path) -> String {
@@ -694,99 +699,175 @@ fn place(
     eq: usize,
     value: Node,
 ) -> Result<(), super::diag::Diagnostic> {
-    let whole = Span {
-        file,
-        start: 0,
-        end: arg.len() as u32,
-    };
-    let fail = |sources: &SourceMap, at: u32, key: &str, msg: String, hint: Option<String>| {
-        set_error(sources, file, at, key, msg, hint)
-    };
-    let path = arg[..eq].trim();
-    let segs: Vec<&str> = path.split('.').collect();
+    let path = SetPath::new(file, arg, eq);
+    let last = path.segs.len() - 1;
     let mut cur = root;
-    // `path` was trimmed: start counting columns after any leading blanks.
-    let mut offset = (arg[..eq].len() - arg[..eq].trim_start().len()) as u32;
-    for (i, seg) in segs.iter().enumerate() {
-        let last = i + 1 == segs.len();
-        let seg_span = Span {
+    for i in 0..last {
+        cur = path.child(cur, i, sources)?;
+    }
+    path.set(cur, last, value, sources)
+}
+
+/// The dotted path of a `--set` argument (source `file`), segment by segment.
+struct SetPath<'a> {
+    file: u32,
+    /// The whole argument: where tables created on the way are said to come from.
+    whole: Span,
+    /// Each segment and where it is in the argument.
+    segs: Vec<(&'a str, Span)>,
+}
+
+impl<'a> SetPath<'a> {
+    /// The path `arg[..eq]`, trimmed; columns count from the argument's start.
+    fn new(file: u32, arg: &'a str, eq: usize) -> Self {
+        // `path` was trimmed: start counting columns after any leading blanks.
+        let mut offset = (arg[..eq].len() - arg[..eq].trim_start().len()) as u32;
+        let segs = arg[..eq]
+            .trim()
+            .split('.')
+            .map(|seg| {
+                let span = Span {
+                    file,
+                    start: offset,
+                    end: offset + seg.len() as u32,
+                };
+                offset += seg.len() as u32 + 1;
+                (seg, span)
+            })
+            .collect();
+        SetPath {
             file,
-            start: offset,
-            end: offset + seg.len() as u32,
-        };
-        offset += seg.len() as u32 + 1;
+            whole: Span {
+                file,
+                start: 0,
+                end: arg.len() as u32,
+            },
+            segs,
+        }
+    }
+
+    /// The first `n` segments, dotted.
+    fn key(&self, n: usize) -> String {
+        let segs: Vec<&str> = self.segs[..n].iter().map(|s| s.0).collect();
+        segs.join(".")
+    }
+
+    /// The node segment `i` names inside `cur`, an empty table created if a table lacks it.
+    fn child<'n>(
+        &self,
+        cur: &'n mut Node,
+        i: usize,
+        sources: &SourceMap,
+    ) -> Result<&'n mut Node, super::diag::Diagnostic> {
+        let (seg, seg_span) = self.segs[i];
         let type_name = cur.val.type_name();
         match &mut cur.val {
             Val::Table(t) => {
-                let pos = match t.iter().position(|e| e.key == *seg) {
+                let pos = match t.iter().position(|e| e.key == seg) {
                     Some(p) => p,
                     None => {
-                        let node = if last {
-                            value.clone()
-                        } else {
-                            Node::table(whole)
-                        };
                         t.push(Entry {
                             key: seg.to_string(),
                             key_span: seg_span,
-                            node,
+                            node: Node::table(self.whole),
                         });
                         t.len() - 1
                     }
                 };
-                if last {
-                    t[pos].node = value;
-                    return Ok(());
-                }
-                cur = &mut t[pos].node;
+                Ok(&mut t[pos].node)
             }
             Val::Array(a) => {
-                let idx = seg
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|&i| i < a.len())
-                    .or_else(|| a.iter().position(|n| n.name() == Some(seg)));
-                let Some(idx) = idx else {
-                    let names: Vec<String> = a
-                        .iter()
-                        .filter_map(|n| n.name().map(str::to_string))
-                        .collect();
-                    let hint = super::diag::nearest(seg, names.iter().map(String::as_str))
-                        .map(|n| format!("did you mean `{n}`?"));
-                    return Err(fail(
-                        sources,
-                        seg_span.start,
-                        &segs[..=i].join("."),
-                        format!(
-                            "no element `{seg}` in this array: expected an index below {} or one of the names [{}]",
-                            a.len(),
-                            names.join(", ")
-                        ),
-                        hint,
-                    ));
-                };
-                if last {
-                    a[idx] = value;
-                    return Ok(());
-                }
-                cur = &mut a[idx];
+                let idx = self.element(a, i, sources)?;
+                Ok(&mut a[idx])
             }
-            _ => {
-                return Err(fail(
-                    sources,
-                    seg_span.start,
-                    &segs[..i].join("."),
-                    format!(
-                        "`{}` is {}, not a table: cannot set a key inside it",
-                        segs[..i].join("."),
-                        type_name
-                    ),
-                    None,
-                ));
-            }
+            _ => Err(self.not_a_table(i, type_name, sources)),
         }
     }
-    Ok(())
+
+    /// Set what segment `i`, the last, names inside `cur` to `value`, adding it to a table
+    /// that lacks it.
+    fn set(
+        &self,
+        cur: &mut Node,
+        i: usize,
+        value: Node,
+        sources: &SourceMap,
+    ) -> Result<(), super::diag::Diagnostic> {
+        let (seg, seg_span) = self.segs[i];
+        let type_name = cur.val.type_name();
+        match &mut cur.val {
+            Val::Table(t) => match t.iter().position(|e| e.key == seg) {
+                Some(p) => t[p].node = value,
+                None => t.push(Entry {
+                    key: seg.to_string(),
+                    key_span: seg_span,
+                    node: value,
+                }),
+            },
+            Val::Array(a) => {
+                let idx = self.element(a, i, sources)?;
+                a[idx] = value;
+            }
+            _ => return Err(self.not_a_table(i, type_name, sources)),
+        }
+        Ok(())
+    }
+
+    /// The element of `a` segment `i` names, by index or by `name`.
+    fn element(
+        &self,
+        a: &[Node],
+        i: usize,
+        sources: &SourceMap,
+    ) -> Result<usize, super::diag::Diagnostic> {
+        let (seg, seg_span) = self.segs[i];
+        let idx = seg
+            .parse::<usize>()
+            .ok()
+            .filter(|&i| i < a.len())
+            .or_else(|| a.iter().position(|n| n.name() == Some(seg)));
+        idx.ok_or_else(|| {
+            let names: Vec<String> = a
+                .iter()
+                .filter_map(|n| n.name().map(str::to_string))
+                .collect();
+            let hint = super::diag::nearest(seg, names.iter().map(String::as_str))
+                .map(|n| format!("did you mean `{n}`?"));
+            set_error(
+                sources,
+                self.file,
+                seg_span.start,
+                &self.key(i + 1),
+                format!(
+                    "no element `{seg}` in this array: expected an index below {} or one of the names [{}]",
+                    a.len(),
+                    names.join(", ")
+                ),
+                hint,
+            )
+        })
+    }
+
+    /// Segment `i` names a key inside a value (of type `type_name`) that is not a table.
+    fn not_a_table(
+        &self,
+        i: usize,
+        type_name: &str,
+        sources: &SourceMap,
+    ) -> super::diag::Diagnostic {
+        set_error(
+            sources,
+            self.file,
+            self.segs[i].1.start,
+            &self.key(i),
+            format!(
+                "`{}` is {}, not a table: cannot set a key inside it",
+                self.key(i),
+                type_name
+            ),
+            None,
+        )
+    }
 }
 
 fn shift(n: &mut Node, file: u32, by: i64) {

@@ -13,7 +13,7 @@ pub mod summary;
 
 use crate::metrics::RunResult;
 use crate::model::firm::{Firm, Kind, NEVER, Outcome};
-use crate::scenario::diag::{Collector, nearest};
+use crate::scenario::diag::{Collector, Span, nearest};
 use crate::scenario::tree::Node;
 use crate::scenario::{Month, Scenario, ScenarioDef, span_of};
 
@@ -32,7 +32,8 @@ pub fn columns() -> Vec<String> {
 }
 
 impl Stat {
-    /// Check names and months against a scenario (or against any scenario when `None`).
+    /// Check names and months against a scenario (or against any scenario when `None`):
+    /// the statistic is at `path` in `root`, its dotted key is `key`.
     pub fn check(
         &self,
         key: &str,
@@ -41,96 +42,17 @@ impl Stat {
         def: Option<&ScenarioDef>,
         c: &mut Collector,
     ) {
-        let cols = columns();
-        let at = |k: &str| {
-            let mut p: Vec<&str> = path.to_vec();
-            p.push(k);
-            span_of(root, &p)
+        let check = StatCheck {
+            stat: self,
+            key,
+            root,
+            path,
         };
-        let col = |name: &str, field: &str, required: bool, c: &mut Collector| {
-            if name.is_empty() {
-                if required {
-                    c.error(
-                        at(field),
-                        &format!("{key}.{field}"),
-                        format!(
-                            "missing: expected a `timeseries.csv` column name for `kind = \"{}\"`",
-                            self.kind.as_str()
-                        ),
-                    );
-                }
-                return;
-            }
-            if !cols.iter().any(|x| x == name) {
-                let msg = format!(
-                    "unknown column `{name}`: expected a numeric `timeseries.csv` column (see docs/OUTPUTS.md)"
-                );
-                match nearest(name, cols.iter().map(String::as_str)) {
-                    Some(n) => c.error_hint(
-                        at(field),
-                        &format!("{key}.{field}"),
-                        msg,
-                        format!("did you mean `{n}`?"),
-                    ),
-                    None => c.error(at(field), &format!("{key}.{field}"), msg),
-                }
-            }
-        };
-        match self.kind {
-            StatKind::Column => col(&self.column, "column", true, c),
-            StatKind::Ratio | StatKind::Share => {
-                col(&self.column, "column", true, c);
-                col(&self.other, "other", true, c);
-            }
-            StatKind::Firms => {}
-        }
-        for (field, v) in [("from", &self.from), ("to", &self.to)] {
-            if !v.is_empty() && Month::parse(v).is_none() {
-                c.error(
-                    at(field),
-                    &format!("{key}.{field}"),
-                    format!("`{v}` is not a month: expected `\"YYYY-MM\"`"),
-                );
-            }
-        }
-        if let (Some(a), Some(b)) = (Month::parse(&self.from), Month::parse(&self.to))
-            && b < a
-        {
-            c.error(
-                at("to"),
-                &format!("{key}.to"),
-                format!("the window ends ({b}) before it starts ({a})"),
-            );
-        }
+        check.columns(c);
+        check.window(c);
         if let Some(def) = def {
-            if !self.region.is_empty() && !def.region.iter().any(|r| r.name == self.region) {
-                let names: Vec<&str> = def.region.iter().map(|r| r.name.as_str()).collect();
-                let msg = format!(
-                    "unknown region `{}`: expected one of {}",
-                    self.region,
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                match nearest(&self.region, names.iter().copied()) {
-                    Some(n) => c.error_hint(
-                        at("region"),
-                        &format!("{key}.region"),
-                        msg,
-                        format!("did you mean `{n}`?"),
-                    ),
-                    None => c.error(at("region"), &format!("{key}.region"), msg),
-                }
-            }
-            if !self.sector.is_empty() && !def.sector.iter().any(|s| s.name == self.sector) {
-                c.error(
-                    at("sector"),
-                    &format!("{key}.sector"),
-                    format!("unknown sector `{}`", self.sector),
-                );
-            }
+            check.region(def, c);
+            check.sector(def, c);
         }
     }
 
@@ -217,6 +139,132 @@ impl Stat {
             })
             .count();
         n as f64
+    }
+}
+
+/// Checking one statistic, at `path` in `root` (dotted key `key`), field by field.
+struct StatCheck<'a> {
+    stat: &'a Stat,
+    key: &'a str,
+    root: &'a Node,
+    path: &'a [&'a str],
+}
+
+impl StatCheck<'_> {
+    /// Where `field` of the statistic is (or the nearest ancestor found).
+    fn at(&self, field: &str) -> Span {
+        let mut p: Vec<&str> = self.path.to_vec();
+        p.push(field);
+        span_of(self.root, &p)
+    }
+
+    /// The dotted key of `field`.
+    fn key(&self, field: &str) -> String {
+        format!("{}.{field}", self.key)
+    }
+
+    /// The columns its kind needs are numeric `timeseries.csv` columns.
+    fn columns(&self, c: &mut Collector) {
+        let s = self.stat;
+        match s.kind {
+            StatKind::Column => self.column(&s.column, "column", c),
+            StatKind::Ratio | StatKind::Share => {
+                self.column(&s.column, "column", c);
+                self.column(&s.other, "other", c);
+            }
+            StatKind::Firms => {}
+        }
+    }
+
+    /// `name`, the value of the required `field`, is a numeric `timeseries.csv` column.
+    fn column(&self, name: &str, field: &str, c: &mut Collector) {
+        if name.is_empty() {
+            c.error(
+                self.at(field),
+                &self.key(field),
+                format!(
+                    "missing: expected a `timeseries.csv` column name for `kind = \"{}\"`",
+                    self.stat.kind.as_str()
+                ),
+            );
+            return;
+        }
+        let cols = columns();
+        if !cols.iter().any(|x| x == name) {
+            let msg = format!(
+                "unknown column `{name}`: expected a numeric `timeseries.csv` column (see docs/OUTPUTS.md)"
+            );
+            match nearest(name, cols.iter().map(String::as_str)) {
+                Some(n) => c.error_hint(
+                    self.at(field),
+                    &self.key(field),
+                    msg,
+                    format!("did you mean `{n}`?"),
+                ),
+                None => c.error(self.at(field), &self.key(field), msg),
+            }
+        }
+    }
+
+    /// `from` and `to` are months (or empty), and the window does not end before it starts.
+    fn window(&self, c: &mut Collector) {
+        let s = self.stat;
+        for (field, v) in [("from", &s.from), ("to", &s.to)] {
+            if !v.is_empty() && Month::parse(v).is_none() {
+                c.error(
+                    self.at(field),
+                    &self.key(field),
+                    format!("`{v}` is not a month: expected `\"YYYY-MM\"`"),
+                );
+            }
+        }
+        if let (Some(a), Some(b)) = (Month::parse(&s.from), Month::parse(&s.to))
+            && b < a
+        {
+            c.error(
+                self.at("to"),
+                &self.key("to"),
+                format!("the window ends ({b}) before it starts ({a})"),
+            );
+        }
+    }
+
+    /// `region`, if set, names a region of `def`.
+    fn region(&self, def: &ScenarioDef, c: &mut Collector) {
+        let region = &self.stat.region;
+        if region.is_empty() || def.region.iter().any(|r| r.name == *region) {
+            return;
+        }
+        let names: Vec<&str> = def.region.iter().map(|r| r.name.as_str()).collect();
+        let msg = format!(
+            "unknown region `{region}`: expected one of {}",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        match nearest(region, names.iter().copied()) {
+            Some(n) => c.error_hint(
+                self.at("region"),
+                &self.key("region"),
+                msg,
+                format!("did you mean `{n}`?"),
+            ),
+            None => c.error(self.at("region"), &self.key("region"), msg),
+        }
+    }
+
+    /// `sector`, if set, names a sector of `def`.
+    fn sector(&self, def: &ScenarioDef, c: &mut Collector) {
+        let sector = &self.stat.sector;
+        if !sector.is_empty() && !def.sector.iter().any(|s| s.name == *sector) {
+            c.error(
+                self.at("sector"),
+                &self.key("sector"),
+                format!("unknown sector `{sector}`"),
+            );
+        }
     }
 }
 
