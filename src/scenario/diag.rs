@@ -153,6 +153,32 @@ impl<'a> Collector<'a> {
         self.push(span, key, message.into(), Some(hint.into()));
     }
 
+    /// An error for a name that is none of `candidates`, hinting at the nearest of them
+    /// ("did you mean `…`?") when one is close.
+    pub fn error_suggesting(
+        &mut self,
+        span: Span,
+        key: &str,
+        message: impl Into<String>,
+        given: &str,
+        candidates: &[&str],
+    ) {
+        let hint =
+            nearest(given, candidates.iter().copied()).map(|n| format!("did you mean `{n}`?"));
+        self.push(span, key, message.into(), hint);
+    }
+
+    /// "unknown {what} `given`: expected one of `a`, `b`, …", with the nearest candidate as a
+    /// hint ([`Collector::error_suggesting`]).
+    pub fn unknown(&mut self, span: Span, key: &str, what: &str, given: &str, candidates: &[&str]) {
+        let list: Vec<String> = candidates.iter().map(|n| format!("`{n}`")).collect();
+        let msg = format!(
+            "unknown {what} `{given}`: expected one of {}",
+            list.join(", ")
+        );
+        self.error_suggesting(span, key, msg, given, candidates);
+    }
+
     fn push(&mut self, span: Span, key: &str, message: String, hint: Option<String>) {
         let (file, line, column) = self.sources.locate(span);
         self.diags.push(Diagnostic {

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::diag::{Collector, nearest};
+use super::diag::Collector;
 use super::tree::{Node, Val};
 
 /// Valid range and unit of a numeric knob.
@@ -338,18 +338,7 @@ pub fn unknown_key(
     } else {
         format!("{path}.{entry_key}")
     };
-    let msg = format!(
-        "unknown key `{entry_key}`: expected one of {}",
-        fields
-            .iter()
-            .map(|f| format!("`{f}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    match nearest(entry_key, fields.iter().copied()) {
-        Some(n) => c.error_hint(span, &full, msg, format!("did you mean `{n}`?")),
-        None => c.error(span, &full, msg),
-    }
+    c.unknown(span, &full, "key", entry_key, fields);
 }
 
 pub use super::diag::join;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::diag::{Collector, nearest};
+use super::diag::Collector;
 use super::tree::Node;
 use super::{Region, ScenarioDef, span_at};
 
@@ -130,19 +130,7 @@ impl<'a> Sectors<'a> {
         if self.names.contains(&name) {
             return;
         }
-        let msg = format!(
-            "unknown sector `{name}`: expected one of {}",
-            self.names
-                .iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let span = span_at(self.root, path);
-        match nearest(name, self.names.iter().copied()) {
-            Some(n) => c.error_hint(span, &key, msg, format!("did you mean `{n}`?")),
-            None => c.error(span, &key, msg),
-        }
+        c.unknown(span_at(self.root, path), &key, "sector", name, &self.names);
     }
 }
 

@@ -13,7 +13,7 @@ pub mod summary;
 
 use crate::metrics::RunResult;
 use crate::model::firm::{Firm, Kind, NEVER, Outcome};
-use crate::scenario::diag::{Collector, Span, nearest};
+use crate::scenario::diag::{Collector, Span};
 use crate::scenario::tree::Node;
 use crate::scenario::{Month, Scenario, ScenarioDef, span_of};
 
@@ -194,15 +194,8 @@ impl StatCheck<'_> {
             let msg = format!(
                 "unknown column `{name}`: expected a numeric `timeseries.csv` column (see docs/OUTPUTS.md)"
             );
-            match nearest(name, cols.iter().map(String::as_str)) {
-                Some(n) => c.error_hint(
-                    self.at(field),
-                    &self.key(field),
-                    msg,
-                    format!("did you mean `{n}`?"),
-                ),
-                None => c.error(self.at(field), &self.key(field), msg),
-            }
+            let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+            c.error_suggesting(self.at(field), &self.key(field), msg, name, &cols);
         }
     }
 
@@ -236,23 +229,13 @@ impl StatCheck<'_> {
             return;
         }
         let names: Vec<&str> = def.region.iter().map(|r| r.name.as_str()).collect();
-        let msg = format!(
-            "unknown region `{region}`: expected one of {}",
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+        c.unknown(
+            self.at("region"),
+            &self.key("region"),
+            "region",
+            region,
+            &names,
         );
-        match nearest(region, names.iter().copied()) {
-            Some(n) => c.error_hint(
-                self.at("region"),
-                &self.key("region"),
-                msg,
-                format!("did you mean `{n}`?"),
-            ),
-            None => c.error(self.at("region"), &self.key("region"), msg),
-        }
     }
 
     /// `sector`, if set, names a sector of `def`.
