@@ -122,6 +122,8 @@ pub struct SimParams {
     /// The monthly AR(1) coefficient of a firm's demand shock
     /// (`firms.demand_persistence_years`).
     pub demand_persistence: f64,
+    /// The retirement age in months of age ([`super::units::age_months_at_least`]).
+    pub retire_months: i32,
     /// Per region, in the scenario's order.
     pub region: Vec<RegionParams>,
 }
@@ -151,6 +153,9 @@ pub struct RegionParams {
     pub recruits_per_agent_month: f64,
     /// Months a talent flat may be held (`housing.max_years`, rounded).
     pub housing_months: i32,
+    /// The months of age from which a person is past the talent-housing age
+    /// (`housing.max_age`, [`super::units::age_months_at_least`]); younger is under it.
+    pub young_below: i32,
     /// The joint R&D budget a month and its monthly cap per firm (CNY).
     pub joint_rd_budget_month: f64,
     pub joint_rd_max_per_firm_month: f64,
@@ -198,6 +203,7 @@ impl SimParams {
             demand_persistence: super::units::monthly_persistence(
                 def.firms.demand_persistence_years,
             ),
+            retire_months: super::units::age_months_at_least(def.economy.retirement_age as f32),
             region: def
                 .region
                 .iter()
@@ -237,6 +243,7 @@ impl RegionParams {
             spend_amenities_month: per_month(a.investment_cny_year),
             recruits_per_agent_month: per_month(rec.posts_per_year * rec.fill_rate) / def.scale,
             housing_months: months(r.housing.max_years).round() as i32,
+            young_below: super::units::age_months_at_least(r.housing.max_age as f32),
             joint_rd_budget_month: per_month(jr.budget_cny_year),
             joint_rd_max_per_firm_month: per_month(jr.max_per_firm_cny_year),
             grant: r

@@ -294,10 +294,10 @@ pub fn decide(w: &mut World) {
         })
         .collect();
     let b = &def.behaviour;
-    let retire_months = units::age_months_at_least(def.economy.retirement_age as f32);
+    let retire_months = w.params.retire_months;
     let found = founding_multipliers(w);
     let s = w.scale;
-    let young_below = young_below(def);
+    let young_below = young_below(w);
     let housing_free: Vec<bool> = regions
         .iter()
         .map(|st| (st.housed as f64) < st.housing_units.floor())
@@ -422,7 +422,7 @@ pub fn apply(w: &mut World) {
     let s = w.scale;
     let found = founding_multipliers(w);
     let mut persons = std::mem::take(&mut w.persons);
-    let young_below = young_below(def);
+    let young_below = young_below(w);
     // Tenancies still running (before allocating new ones), and the people with something to
     // do this month, in person order (both found by the decide pass; most people change
     // nothing).
@@ -925,12 +925,9 @@ const CENSUS: usize = 7;
 pub type CensusRow = [u64; CENSUS];
 
 /// Per region, the months of age from which a person is past the talent-housing age
-/// (`units::age_months_at_least` of the region's `housing.max_age`).
-fn young_below(def: &ScenarioDef) -> Vec<i32> {
-    def.region
-        .iter()
-        .map(|r| units::age_months_at_least(r.housing.max_age as f32))
-        .collect()
+/// (`RegionParams::young_below` of the resolved params), as the person passes read it.
+fn young_below(w: &World) -> Vec<i32> {
+    w.params.region.iter().map(|r| r.young_below).collect()
 }
 
 /// The age (years) under which the census counts a person as young.
