@@ -1,7 +1,7 @@
 //! People: graduates by education tier, high-level talent, founders.
 
 use crate::rng::KeyedRng;
-use crate::scenario::{Behaviour, Education, RegionId, ScenarioDef, SectorId, units};
+use crate::scenario::{Education, RegionId, ScenarioDef, SectorId, units};
 
 use super::region::{RegionState, leave_index};
 
@@ -136,28 +136,54 @@ pub struct EmployerView {
     pub operating: bool,
 }
 
-/// What a person's decision reads of the world: this month, last month's region states and
-/// employers, and the month's founding rates.
+/// What a person's decision reads of their region this month, in one record (one bounds
+/// check and one cache line or two per person in the decide pass).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RegionView {
+    /// Monthly leave probabilities, by [`leave_index`] (last month's region state).
+    pub leave: [f64; 8],
+    /// Monthly probability a job seeker meets an opening.
+    pub p_find: f64,
+    /// Founding hazard per education code, at technology quality 1.
+    pub found: [f64; 4],
+    /// The months of age from which a person is past the talent-housing age
+    /// ([`units::age_months_at_least`] of the housing `max_age`): younger is under it.
+    pub young_below: i32,
+    /// Whether a talent room is free.
+    pub housing_free: bool,
+}
+
+impl RegionView {
+    /// The view of region state `st` with founding hazards `found`, housing age `young_below`
+    /// and whether a room is free.
+    pub fn new(st: &RegionState, found: [f64; 4], young_below: i32, housing_free: bool) -> Self {
+        RegionView {
+            leave: st.leave,
+            p_find: st.p_find,
+            found,
+            young_below,
+            housing_free,
+        }
+    }
+}
+
+/// What a person's decision reads of the world: this month, their region's view and their
+/// employer's, and the month's constants.
 #[derive(Clone, Copy)]
 pub struct PersonContext<'a> {
     /// Month index since the start.
     pub t: i32,
-    pub regions: &'a [RegionState],
+    /// Every region, by index, as its people see it.
+    pub regions: &'a [RegionView],
     /// Every firm, by index, as its people see it.
     pub firms: &'a [EmployerView],
-    pub behaviour: &'a Behaviour,
+    /// Monthly spin-out probability of an employee of a modelled firm.
+    pub spinout: f64,
     /// Retirement age, in months of age ([`units::age_months_at_least`] of the retirement age
     /// in years: the same test as comparing the age in years).
     pub retire_months: i32,
-    /// Founding hazard per region and education code, at technology quality 1.
-    pub found: &'a [[f64; 4]],
     /// People per aggregated agent (`scale`).
     pub scale: u64,
-    /// Per region, the months of age from which a person is past the talent-housing age
-    /// ([`units::age_months_at_least`] of the housing `max_age`): younger is under it.
-    pub young_below: &'a [i32],
-    /// Whether each region has a talent room free.
-    pub housing_free: &'a [bool],
 }
 
 /// A founder's monthly hazard of leaving the region, relative to anyone else's (a founder
@@ -172,7 +198,7 @@ pub const HOUSING_QUEUE_MONTHS: i32 = 12;
 /// hazard of a technology carrier (`found` for their education × the technology's quality,
 /// at most [`MAX_FOUNDING_HAZARD`]), or the spin-out rate of an employee of a modelled firm.
 pub fn founding_hazard(p: &Person, status: Status, found: &[f64; 4], spinout: f64) -> f64 {
-    if p.tech() > 0.0 {
+    if p.carries() {
         (found[p.edu() as usize] * p.tech() as f64).min(MAX_FOUNDING_HAZARD)
     } else if status == Status::Employed && p.employer.firm_index().is_some() {
         spinout
@@ -242,25 +268,22 @@ impl Person {
             t,
             regions,
             firms,
-            behaviour,
+            spinout,
             retire_months,
-            found,
             scale,
-            young_below,
-            housing_free,
         } = *ctx;
         let mut d = Decision::NONE;
-        let ri = self.region.index();
-        let st = &regions[ri];
+        let rv = &regions[self.region.index()];
         // Ages in whole months against thresholds in months: no division per person.
         let months = t - self.born as i32;
         if months >= retire_months {
             return Decision::of(Act::Retire);
         }
-        let young = months < young_below[ri];
-        if housing_free[ri]
+        let young = months < rv.young_below;
+        let housed = self.housed(t);
+        if rv.housing_free
             && young
-            && !self.housed(t)
+            && !housed
             && self.housed_until < 0
             && t - self.arrived as i32 <= HOUSING_QUEUE_MONTHS
         {
@@ -284,7 +307,7 @@ impl Person {
             }
         }
         let seeking = status == Status::Seeking;
-        let mut leave = st.leave[leave_index(seeking, self.housed(t), young)];
+        let mut leave = rv.leave[leave_index(seeking, housed, young)];
         if status == Status::Founder {
             leave *= FOUNDER_LEAVE_FACTOR;
         }
@@ -292,11 +315,11 @@ impl Person {
             return d.with_act(Act::Leave);
         }
         if status != Status::Founder
-            && self.founds::<AGGREGATED>(status, &found[ri], behaviour.spinout_rate, scale, rng)
+            && self.founds::<AGGREGATED>(status, &rv.found, spinout, scale, rng)
         {
             return d.with_act(Act::Found);
         }
-        if seeking && rng.chance(st.p_find) {
+        if seeking && rng.chance(rv.p_find) {
             d = d.with_act(Act::Match);
         }
         d
@@ -321,8 +344,8 @@ impl Person {
             return per > 0.0 && rng.chance(1.0 - (1.0 - per).powf(scale as f64));
         }
         // One draw for anyone who could found (a carrier, or an employee of a modelled firm).
-        let can = self.tech() > 0.0
-            || (status == Status::Employed && self.employer.firm_index().is_some());
+        let can =
+            self.carries() || (status == Status::Employed && self.employer.firm_index().is_some());
         can && rng.chance(founding_hazard(self, status, found, spinout))
     }
 
@@ -411,11 +434,14 @@ impl Person {
     }
     #[inline]
     pub fn status(&self) -> Status {
-        match self.kind >> 2 & 3 {
-            1 => Status::Employed,
-            2 => Status::Founder,
-            _ => Status::Seeking,
-        }
+        // A table, not a match: the decide pass reads the status several times per person.
+        const BY_CODE: [Status; 4] = [
+            Status::Seeking,
+            Status::Employed,
+            Status::Founder,
+            Status::Seeking,
+        ];
+        BY_CODE[(self.kind >> 2 & 3) as usize]
     }
     #[inline]
     pub fn set_status(&mut self, s: Status) {
@@ -443,6 +469,11 @@ impl Person {
     #[inline]
     pub fn set_edu(&mut self, edu: u8) {
         self.kind = (self.kind & !0b11) | (edu & 0b11);
+    }
+    /// Whether the person carries a technology (a rating above 0).
+    #[inline]
+    pub fn carries(&self) -> bool {
+        self.tech != 0
     }
     /// Rating of the technology carried (0: none).
     #[inline]
@@ -493,7 +524,6 @@ mod tests {
     struct World {
         regions: Vec<RegionState>,
         firms: Vec<EmployerView>,
-        behaviour: Behaviour,
     }
 
     impl World {
@@ -516,24 +546,22 @@ mod tests {
                     firm(RegionId(1), true),
                     firm(RegionId(0), false),
                 ],
-                behaviour: Behaviour {
-                    spinout_rate: 0.0,
-                    ..Behaviour::default()
-                },
             }
         }
 
         fn decide(&self, p: &Person, housing_free: bool) -> Decision {
+            let views: Vec<RegionView> = self
+                .regions
+                .iter()
+                .map(|st| RegionView::new(st, [0.0; 4], 420, housing_free))
+                .collect();
             let ctx = PersonContext {
                 t: 120,
-                regions: &self.regions,
+                regions: &views,
                 firms: &self.firms,
-                behaviour: &self.behaviour,
+                spinout: 0.0,
                 retire_months: units::age_months_at_least(60.0),
-                found: &[[0.0; 4], [0.0; 4]],
                 scale: 1,
-                young_below: &[420, 420],
-                housing_free: &[housing_free, housing_free],
             };
             p.decide::<false>(
                 &ctx,

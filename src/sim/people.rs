@@ -4,8 +4,8 @@ use rayon::prelude::*;
 
 use crate::model::firm::{Firm, Kind};
 use crate::model::person::{
-    Act, Employer, EmployerView, HOUSING_QUEUE_MONTHS, Person, PersonContext, Status, draw_sector,
-    draw_tech, edu_code, founding_hazard,
+    Act, Decision, Employer, EmployerView, HOUSING_QUEUE_MONTHS, Person, PersonContext, RegionView,
+    Status, draw_sector, draw_tech, edu_code, founding_hazard,
 };
 use crate::model::program::expected_support;
 use crate::model::region::{
@@ -293,25 +293,24 @@ pub fn decide(w: &mut World) {
             operating: f.operating(),
         })
         .collect();
-    let b = &def.behaviour;
-    let retire_months = w.params.retire_months;
     let found = founding_multipliers(w);
-    let s = w.scale;
-    let young_below = young_below(w);
-    let housing_free: Vec<bool> = regions
+    let views: Vec<RegionView> = regions
         .iter()
-        .map(|st| (st.housed as f64) < st.housing_units.floor())
+        .zip(&w.params.region)
+        .zip(found)
+        .map(|((st, rp), found)| {
+            let housing_free = (st.housed as f64) < st.housing_units.floor();
+            RegionView::new(st, found, rp.young_below, housing_free)
+        })
         .collect();
+    let s = w.scale;
     let ctx = PersonContext {
         t,
-        regions,
+        regions: &views,
         firms: &firms,
-        behaviour: b,
-        retire_months,
-        found: &found,
+        spinout: def.behaviour.spinout_rate,
+        retire_months: w.params.retire_months,
         scale: s,
-        young_below: &young_below,
-        housing_free: &housing_free,
     };
     let streams = MonthStreams::new(seed, t as u32, Phase::Person);
     let nreg = regions.len();
@@ -345,7 +344,7 @@ fn decide_all<const AGGREGATED: bool>(
     streams: MonthStreams,
     nreg: usize,
 ) -> Decided {
-    let census = Census::new(ctx.t, ctx.scale, ctx.young_below);
+    let under35 = units::age_months_at_least(CENSUS_YOUNG_AGE);
     let parts: Vec<Decided> = persons
         .par_chunks_mut(CHUNK)
         .enumerate()
@@ -356,17 +355,26 @@ fn decide_all<const AGGREGATED: bool>(
                 census: vec![[0; CENSUS]; nreg],
             };
             let first = (ci * CHUNK) as u32;
+            // Each person adds one to one cell of their region's histogram; the cells are
+            // expanded into the census and the tenancies once per chunk.
+            let mut hist = vec![[0u64; CENSUS_CELLS]; nreg];
             for (j, p) in chunk.iter_mut().enumerate() {
                 let mut rng = streams.stream(p.key);
                 let d = p.decide::<AGGREGATED>(ctx, &mut rng);
-                p.set_decision(d);
-                if p.decided() {
+                // (Written only when it changes: most people's stays `NONE` month after month.)
+                if d != p.decision() {
+                    p.set_decision(d);
+                }
+                if d != Decision::NONE {
                     part.todo.push(first + j as u32);
                 }
                 // (At full scale every agent weighs 1: no multiply in the pass.)
                 let n = if AGGREGATED { p.weight(ctx.scale) } else { 1 };
-                part.housed[p.region.index()] += p.housed(ctx.t) as u64 * n;
-                census.count::<AGGREGATED>(&mut part.census, p, true);
+                let ri = p.region.index();
+                hist[ri][census_cell(p, ctx.t, under35, ctx.regions[ri].young_below)] += n;
+            }
+            for (ri, h) in hist.iter().enumerate() {
+                expand(h, &mut part.census[ri], &mut part.housed[ri]);
             }
             part
         })
@@ -921,6 +929,14 @@ pub(super) fn merge(p: &Person, owed: &mut i64, s: u64, t: i32, spawned: &mut Ve
 /// the housing age.
 const CENSUS: usize = 7;
 
+/// Cells of the decide pass's histogram ([`census_cell`]): status × under 35 × high-level ×
+/// under the housing age × housed.
+const CENSUS_CELLS: usize = 64;
+
+/// [`edu_code`] of high-level talent.
+const HIGH_LEVEL_CODE: u8 = 3;
+const _: () = assert!(HIGH_LEVEL_CODE as usize == Education::ALL.len() - 1);
+
 /// A region's census: [`CENSUS`] counts of people.
 pub type CensusRow = [u64; CENSUS];
 
@@ -982,6 +998,39 @@ impl<'a> Census<'a> {
                 r[k].wrapping_sub(row[k])
             };
         }
+    }
+}
+
+/// The decide pass's histogram cell of person `p` at month `t`: their status (bits 0–1),
+/// whether under 35 (`under35` months of age, bit 2), high-level (bit 3), under the housing
+/// age (`young_below`, bit 4) and housed (bit 5).
+#[inline(always)]
+fn census_cell(p: &Person, t: i32, under35: i32, young_below: i32) -> usize {
+    let months = t - p.born as i32;
+    p.status() as usize
+        | ((months < under35) as usize) << 2
+        | ((p.edu() == HIGH_LEVEL_CODE) as usize) << 3
+        | ((months < young_below) as usize) << 4
+        | (p.housed(t) as usize) << 5
+}
+
+/// Add a histogram of [`census_cell`]s (people per cell) to a region's census row and its
+/// running tenancies: the same sums as [`Census::count`] of each person.
+fn expand(hist: &[u64; CENSUS_CELLS], row: &mut CensusRow, housed: &mut u64) {
+    for (cell, &n) in hist.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        row[0] += n;
+        match cell & 0b11 {
+            1 => row[1] += n,
+            2 => row[2] += n,
+            _ => row[3] += n,
+        }
+        row[4] += (cell >> 2 & 1) as u64 * n;
+        row[5] += (cell >> 3 & 1) as u64 * n;
+        row[6] += (cell >> 4 & 1) as u64 * n;
+        *housed += (cell >> 5 & 1) as u64 * n;
     }
 }
 
