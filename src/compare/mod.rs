@@ -12,13 +12,13 @@
 //! [`Comparison::write`] writes `comparison.csv` (tidy) and `comparison.json`;
 //! [`Comparison::read`] reads them back (for `talentsim plot`).
 
+mod error;
 pub mod reduce;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-use anyhow::Context;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,7 @@ use crate::output::{OutputError, write_atomic};
 use crate::scenario::{Month, Scenario, Target};
 use crate::stats::{Agg, Event, Stat, StatKind, paired, summarize, wilson};
 
+pub use error::CompareError;
 pub use reduce::{Reduced, RunTable, SCALARS, SERIES};
 
 /// Serialise non-finite numbers as `null` (JSON has no NaN or infinity) and read `null` back
@@ -1059,25 +1060,35 @@ impl Comparison {
 
     /// Read a comparison back from `dir` (`comparison.json`, and the series from
     /// `comparison.csv`).
-    pub fn read(dir: &Path) -> anyhow::Result<Comparison> {
+    pub fn read(dir: &Path) -> Result<Comparison, CompareError> {
         let jp = dir.join("comparison.json");
-        let text =
-            std::fs::read_to_string(&jp).with_context(|| format!("reading {}", jp.display()))?;
+        let text = std::fs::read_to_string(&jp).map_err(|source| CompareError::Read {
+            path: jp.clone(),
+            source,
+        })?;
         let mut cmp: Comparison =
-            serde_json::from_str(&text).with_context(|| format!("parsing {}", jp.display()))?;
+            serde_json::from_str(&text).map_err(|source| CompareError::Parse {
+                path: jp.clone(),
+                source,
+            })?;
         let cp = dir.join("comparison.csv");
-        let mut rd =
-            csv::Reader::from_path(&cp).with_context(|| format!("reading {}", cp.display()))?;
+        let read_err = |source| CompareError::ReadCsv {
+            path: cp.clone(),
+            source,
+        };
+        let mut rd = csv::Reader::from_path(&cp).map_err(read_err)?;
         // (metric, scenario) → series, in file order.
         let mut order: Vec<(String, String)> = Vec::new();
         let mut map: BTreeMap<(String, String), SeriesResult> = BTreeMap::new();
         for rec in rd.records() {
-            let rec = rec.with_context(|| format!("reading {}", cp.display()))?;
+            let rec = rec.map_err(read_err)?;
             if rec.len() < 5 || rec[2].is_empty() {
                 continue;
             }
-            let month = Month::parse(&rec[2])
-                .with_context(|| format!("{}: `{}` is not a month", cp.display(), &rec[2]))?;
+            let month = Month::parse(&rec[2]).ok_or_else(|| CompareError::NotAMonth {
+                path: cp.clone(),
+                value: rec[2].to_string(),
+            })?;
             let key = (
                 rec[1].to_string(),
                 crate::output::csv_text_back(&rec[0]).to_string(),
@@ -1096,9 +1107,11 @@ impl Comparison {
             let v: f64 = if rec[4].is_empty() {
                 f64::NAN
             } else {
-                rec[4]
-                    .parse()
-                    .with_context(|| format!("{}: `{}` is not a number", cp.display(), &rec[4]))?
+                rec[4].parse().map_err(|source| CompareError::NotANumber {
+                    path: cp.clone(),
+                    value: rec[4].to_string(),
+                    source,
+                })?
             };
             if s.months.last() != Some(&month) {
                 s.months.push(month);

@@ -8,8 +8,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
-
+use super::CompareError;
 use crate::metrics::RunResult;
 use crate::model::firm::{Kind, Outcome, during_run};
 use crate::scenario::{Month, Scenario};
@@ -103,30 +102,34 @@ impl RunTable {
 
     /// Read a run's saved outputs (`timeseries.csv`, `firms.csv`, `summary.json`).
     /// Returns the table and the scenario name.
-    pub fn from_dir(dir: &Path) -> anyhow::Result<(RunTable, String)> {
+    pub fn from_dir(dir: &Path) -> Result<(RunTable, String), CompareError> {
         let summary_path = dir.join("summary.json");
-        let summary: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(&summary_path)
-                .with_context(|| format!("reading {}", summary_path.display()))?,
-        )
-        .with_context(|| format!("parsing {}", summary_path.display()))?;
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&summary_path).map_err(|source| {
+                CompareError::Read {
+                    path: summary_path.clone(),
+                    source,
+                }
+            })?)
+            .map_err(|source| CompareError::Parse {
+                path: summary_path.clone(),
+                source,
+            })?;
         let m = &summary["manifest"];
         let name = m["scenario"].as_str().unwrap_or("run").to_string();
         let start = m["start"]
             .as_str()
             .and_then(Month::parse)
-            .context("summary.json: manifest.start is not a month")?;
+            .ok_or(CompareError::BadStart)?;
 
         let ts_path = dir.join("timeseries.csv");
-        let mut rd = csv::Reader::from_path(&ts_path)
-            .with_context(|| format!("reading {}", ts_path.display()))?;
-        let header = rd.headers()?.clone();
-        let idx = |name: &str| -> anyhow::Result<usize> {
-            header
-                .iter()
-                .position(|h| h == name)
-                .with_context(|| format!("{}: no column `{name}`", ts_path.display()))
+        let ts_err = |source| CompareError::ReadCsv {
+            path: ts_path.clone(),
+            source,
         };
+        let mut rd = csv::Reader::from_path(&ts_path).map_err(ts_err)?;
+        let header = rd.headers()?.clone();
+        let idx = |name: &str| column(&header, &ts_path, name);
         let region_i = idx("region")?;
         let month_i = idx("month")?;
         let cols: Vec<usize> = COLUMNS.iter().map(|c| idx(c)).collect::<Result<_, _>>()?;
@@ -134,7 +137,7 @@ impl RunTable {
         let mut regions: Vec<String> = Vec::new();
         let mut months: Vec<String> = Vec::new();
         for rec in rd.records() {
-            let rec = rec.with_context(|| format!("reading {}", ts_path.display()))?;
+            let rec = rec.map_err(ts_err)?;
             let region = crate::output::csv_text_back(&rec[region_i]);
             if !regions.iter().any(|r| r == region) {
                 regions.push(region.to_string());
@@ -143,34 +146,29 @@ impl RunTable {
                 months.push(rec[month_i].to_string());
             }
             for (k, &ci) in cols.iter().enumerate() {
-                let v: f64 = rec[ci].parse().with_context(|| {
-                    format!(
-                        "{}: `{}` is not a number in column `{}`",
-                        ts_path.display(),
-                        &rec[ci],
-                        COLUMNS[k]
-                    )
-                })?;
+                let v: f64 = rec[ci]
+                    .parse()
+                    .map_err(|source| CompareError::NotANumberIn {
+                        path: ts_path.clone(),
+                        value: rec[ci].to_string(),
+                        column: COLUMNS[k],
+                        source,
+                    })?;
                 values[k].push(v);
             }
         }
         if values[0].len() != months.len() * regions.len() {
-            bail!(
-                "{}: expected one row per month and region",
-                ts_path.display()
-            );
+            return Err(CompareError::NotMonthByRegion { path: ts_path });
         }
 
         let firms_path = dir.join("firms.csv");
-        let mut rd = csv::Reader::from_path(&firms_path)
-            .with_context(|| format!("reading {}", firms_path.display()))?;
-        let header = rd.headers()?.clone();
-        let fidx = |name: &str| -> anyhow::Result<usize> {
-            header
-                .iter()
-                .position(|h| h == name)
-                .with_context(|| format!("{}: no column `{name}`", firms_path.display()))
+        let firms_err = |source| CompareError::ReadCsv {
+            path: firms_path.clone(),
+            source,
         };
+        let mut rd = csv::Reader::from_path(&firms_path).map_err(firms_err)?;
+        let header = rd.headers()?.clone();
+        let fidx = |name: &str| column(&header, &firms_path, name);
         let (kind, seed, series_a, outcome, unicorn) = (
             fidx("kind")?,
             fidx("first_seed_month")?,
@@ -180,7 +178,7 @@ impl RunTable {
         );
         let mut n = [0usize; 4];
         for rec in rd.records() {
-            let rec = rec.with_context(|| format!("reading {}", firms_path.display()))?;
+            let rec = rec.map_err(firms_err)?;
             if &rec[kind] != "startup" {
                 continue;
             }
@@ -256,6 +254,17 @@ impl RunTable {
         }
         out
     }
+}
+
+/// The index of column `name` in the `header` of the CSV file at `path`.
+fn column(header: &csv::StringRecord, path: &Path, name: &str) -> Result<usize, CompareError> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| CompareError::NoColumn {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+        })
 }
 
 fn cumulative(xs: Vec<f64>) -> Vec<f64> {

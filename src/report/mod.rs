@@ -10,13 +10,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::compare::{Comparison, ExtraCost, ExtraCostCell, Stats};
 use crate::output::write_atomic;
 use crate::plot::{self, Plot, short};
 
+mod error;
 mod html;
+pub use error::ReportError;
 use html::{B, CODE, Html, TD, TD_NUM, TH};
 
 /// Escape text for HTML element content and quoted attribute values.
@@ -531,11 +531,13 @@ fn manifest(h: &mut Html, cmp: &Comparison) {
 }
 
 /// Write `report.html` into `dir`, inlining the PNG of each plot.
-pub fn write(dir: &Path, cmp: &Comparison, plots: &[Plot]) -> anyhow::Result<()> {
+pub fn write(dir: &Path, cmp: &Comparison, plots: &[Plot]) -> Result<(), ReportError> {
     let mut imgs = Vec::new();
     for p in plots {
-        let bytes =
-            std::fs::read(&p.png).with_context(|| format!("reading {}", p.png.display()))?;
+        let bytes = std::fs::read(&p.png).map_err(|source| ReportError::ReadPlot {
+            path: p.png.clone(),
+            source,
+        })?;
         imgs.push((p.title.clone(), bytes));
     }
     let html = render(cmp, &imgs);
@@ -552,11 +554,14 @@ pub enum DirKind {
 
 /// Redraw the plots of a `run` or `compare` output directory from its saved files, into
 /// `DIR/plots/`; for a comparison also rewrite `DIR/report.html`.
-pub fn redraw(dir: &Path) -> anyhow::Result<(DirKind, Vec<Plot>)> {
+pub fn redraw(dir: &Path) -> Result<(DirKind, Vec<Plot>), ReportError> {
     let plots_dir = dir.join("plots");
+    let draw = |data: &plot::PlotData| {
+        plot::draw_all(data, &plots_dir).map_err(|e| ReportError::Plot(e.into()))
+    };
     if dir.join("comparison.json").is_file() {
         let cmp = Comparison::read(dir)?;
-        let plots = plot::draw_all(&plot::PlotData::from_comparison(&cmp), &plots_dir)?;
+        let plots = draw(&plot::PlotData::from_comparison(&cmp))?;
         write(dir, &cmp, &plots)?;
         Ok((DirKind::Comparison, plots))
     } else if dir.join("timeseries.csv").is_file() && dir.join("summary.json").is_file() {
@@ -565,13 +570,12 @@ pub fn redraw(dir: &Path) -> anyhow::Result<(DirKind, Vec<Plot>)> {
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v["manifest"]["seed"].as_u64());
-        let plots = plot::draw_all(&plot::PlotData::from_run(&table, &name, seed), &plots_dir)?;
+        let plots = draw(&plot::PlotData::from_run(&table, &name, seed))?;
         Ok((DirKind::Run, plots))
     } else {
-        Err(anyhow::anyhow!(
-            "{}: neither a comparison (comparison.json) nor a run (timeseries.csv and summary.json)",
-            dir.display()
-        ))
+        Err(ReportError::NotAnOutputDir {
+            dir: dir.to_path_buf(),
+        })
     }
 }
 

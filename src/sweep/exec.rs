@@ -18,13 +18,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Once, OnceLock};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::Scenario;
 use crate::sweep::spec::ModelKind;
-use crate::sweep::{ColType, Sweep};
+use crate::sweep::{ColType, Sweep, SweepError};
 
 /// The manifest file of a sweep directory.
 pub const MANIFEST: &str = "sweep.lock.toml";
@@ -256,21 +255,21 @@ impl Manifest {
         self.shard.as_deref().and_then(|s| Shard::parse(s).ok())
     }
 
-    pub fn read(path: &Path) -> anyhow::Result<Manifest> {
-        let text =
-            fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
-        toml::from_str(&text).with_context(|| {
-            format!(
-                "`{}` is not a talentsim sweep manifest (edited, or from another version?)",
-                path.display()
-            )
+    pub fn read(path: &Path) -> Result<Manifest, SweepError> {
+        let text = fs::read_to_string(path).map_err(|source| SweepError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| SweepError::NotAManifest {
+            path: path.to_path_buf(),
+            source: Box::new(source),
         })
     }
 
-    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+    pub fn write(&self, path: &Path) -> Result<(), SweepError> {
         let text = format!(
             "# talentsim sweep manifest: what this directory holds. Do not edit: a rerun of the\n# same sweep resumes here only if `hash` matches.\n{}",
-            toml::to_string(self).context("encoding the manifest")?
+            toml::to_string(self).map_err(SweepError::EncodeManifest)?
         );
         crate::output::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
         Ok(())
@@ -355,8 +354,11 @@ pub(crate) fn scan_journal(
     header: &str,
     shard: Shard,
     limit: u64,
-) -> anyhow::Result<(u64, u64, u64)> {
-    let f = File::open(path).with_context(|| format!("opening `{}`", path.display()))?;
+) -> Result<(u64, u64, u64), SweepError> {
+    let f = File::open(path).map_err(|source| SweepError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut r = BufReader::new(f);
     let mut line = String::new();
     let n = r.read_line(&mut line)?;
@@ -368,10 +370,9 @@ pub(crate) fn scan_journal(
             // Torn header: start over.
             return Ok((0, 0, 0));
         }
-        bail!(
-            "`{}` has other columns than this sweep writes: it was made by another sweep; move it away or use another --out",
-            path.display()
-        );
+        return Err(SweepError::OtherColumns {
+            path: path.to_path_buf(),
+        });
     }
     let mut keep = n as u64;
     let (mut rows, mut failed) = (0u64, 0u64);
@@ -400,14 +401,18 @@ pub(crate) fn scan_journal(
 }
 
 /// FNV-1a 64 of a file's bytes, as 16 hex digits.
-pub fn file_fnv(path: &Path) -> anyhow::Result<String> {
-    let mut f = File::open(path).with_context(|| format!("opening `{}`", path.display()))?;
+pub fn file_fnv(path: &Path) -> Result<String, SweepError> {
+    let mut f = File::open(path).map_err(|source| SweepError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut h = crate::scenario::Fnv::default();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = f
-            .read(&mut buf)
-            .with_context(|| format!("reading `{}`", path.display()))?;
+        let n = f.read(&mut buf).map_err(|source| SweepError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         if n == 0 {
             break;
         }
@@ -419,46 +424,52 @@ pub fn file_fnv(path: &Path) -> anyhow::Result<String> {
 /// Check a finished `results.csv` against its manifest: the header, one whole row per run with
 /// the run ids in order, the count of failed runs, and the checksum recorded when it finished.
 /// The error says what is wrong (for the caller to add what to do).
-pub fn verify_results(csv: &Path, manifest: &Manifest) -> anyhow::Result<()> {
+pub fn verify_results(csv: &Path, manifest: &Manifest) -> Result<(), SweepError> {
     let shard = manifest.shard().unwrap_or(Shard::all());
     let runs = shard.len(manifest.runs);
+    let path = csv.to_path_buf();
     let len = fs::metadata(csv)
-        .with_context(|| format!("reading `{}`", csv.display()))?
+        .map_err(|source| SweepError::Read {
+            path: path.clone(),
+            source,
+        })?
         .len();
     let header = manifest.header();
     let (keep, rows, failed) = scan_journal(csv, &header, shard, runs)
-        .map_err(|_| anyhow::anyhow!("`{}`: its header is not this sweep's", csv.display()))?;
+        .map_err(|_| SweepError::HeaderNotThisSweeps { path: path.clone() })?;
     if keep == 0 {
-        bail!("`{}` is empty or its header is damaged", csv.display());
+        return Err(SweepError::EmptyResults { path });
     }
     if rows < runs {
-        bail!(
-            "`{}` holds {rows} whole rows in order of the {runs} runs (damaged, truncated, or a row deleted or duplicated after run {})",
-            csv.display(),
-            shard.run(rows.saturating_sub(1).min(runs.saturating_sub(1)))
-        );
+        return Err(SweepError::MissingRows {
+            path,
+            rows,
+            runs,
+            after: shard.run(rows.saturating_sub(1).min(runs.saturating_sub(1))),
+        });
     }
     if keep != len {
-        bail!(
-            "`{}` has {} bytes after its {runs} rows (a row duplicated or appended?)",
-            csv.display(),
-            len - keep
-        );
+        return Err(SweepError::TrailingBytes {
+            path,
+            extra: len - keep,
+            runs,
+        });
     }
     if failed != manifest.failed {
-        bail!(
-            "`{}` holds {failed} failed runs, its manifest says {} (edited?)",
-            csv.display(),
-            manifest.failed
-        );
+        return Err(SweepError::FailedCount {
+            path,
+            failed,
+            recorded: manifest.failed,
+        });
     }
     if let Some(want) = &manifest.results_fnv {
         let got = file_fnv(csv)?;
         if &got != want {
-            bail!(
-                "`{}` does not match the checksum recorded when it finished ({got}, expected {want}): it was edited or damaged",
-                csv.display()
-            );
+            return Err(SweepError::Checksum {
+                path,
+                got,
+                want: want.clone(),
+            });
         }
     }
     Ok(())
@@ -471,25 +482,27 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Run (or resume) a sweep into `opts.out`.
-pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
+pub fn run(sweep: &Sweep, opts: &Options) -> Result<Outcome, SweepError> {
     let dir = dir_of(&opts.out, opts.shard);
-    fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create the output directory `{}`", dir.display()))?;
+    fs::create_dir_all(&dir).map_err(|source| SweepError::CreateOutDir {
+        path: dir.clone(),
+        source,
+    })?;
     // One process per directory: a second sweep into it (a duplicate job, a requeued task whose
     // first copy still runs) would interleave rows in the journal.
     let lock_path = dir.join(LOCK);
-    let lock = File::create(&lock_path)
-        .with_context(|| format!("cannot create `{}`", lock_path.display()))?;
+    let lock = File::create(&lock_path).map_err(|source| SweepError::CreateLock {
+        path: lock_path.clone(),
+        source,
+    })?;
     if let Err(e) = lock.try_lock() {
-        match e {
-            std::fs::TryLockError::WouldBlock => bail!(
-                "another talentsim sweep is writing into `{}`: wait for it to finish, or stop it",
-                dir.display()
-            ),
-            std::fs::TryLockError::Error(e) => {
-                return Err(e).with_context(|| format!("cannot lock `{}`", lock_path.display()));
-            }
-        }
+        return Err(match e {
+            std::fs::TryLockError::WouldBlock => SweepError::Busy { dir },
+            std::fs::TryLockError::Error(source) => SweepError::Lock {
+                path: lock_path,
+                source,
+            },
+        });
     }
     let shard = opts.shard.unwrap_or(Shard::all());
     let mut manifest = Manifest::new(sweep, opts.shard);
@@ -502,30 +515,26 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
     if mpath.exists() {
         let old = Manifest::read(&mpath)?;
         if old.talentsim != manifest.talentsim {
-            bail!(
-                "`{}` was written by talentsim {}, this is {}: results of two versions must not be mixed; use another --out, or delete the directory to start over",
-                dir.display(),
-                old.talentsim,
-                manifest.talentsim
-            );
+            return Err(SweepError::OtherVersion {
+                dir,
+                old: old.talentsim,
+                this: manifest.talentsim,
+            });
         }
         if old.hash != manifest.hash {
-            bail!(
-                "`{}` holds a different sweep (`{}`, hash {}) than `{}` (hash {}): the sweep file or its base scenario changed since it started. Refusing to resume into it; use another --out, or delete the directory to start over",
-                dir.display(),
-                old.sweep,
-                old.hash,
-                sweep.path.display(),
-                manifest.hash
-            );
+            return Err(SweepError::OtherSweep {
+                dir,
+                held: Box::new([old.sweep, old.hash]),
+                file: sweep.path.clone(),
+                hash: manifest.hash,
+            });
         }
         if old.shard != manifest.shard {
-            bail!(
-                "`{}` holds shard {} but this is {}",
-                dir.display(),
-                old.shard.as_deref().unwrap_or("(whole sweep)"),
-                manifest.shard.as_deref().unwrap_or("the whole sweep")
-            );
+            return Err(SweepError::OtherShard {
+                dir,
+                old: old.shard,
+                this: manifest.shard,
+            });
         }
         if old.status == "complete" && csv.exists() {
             match verify_results(&csv, &old) {
@@ -544,21 +553,27 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
                 Ok(()) => {}
                 Err(e) => {
                     // Repair: the whole rows in order are kept as the journal, the rest rerun.
-                    repaired = Some(format!("{e:#}"));
+                    repaired = Some(super::error::chain(&e));
                     let _ = fs::remove_file(&parquet);
                     if journal.exists() {
-                        fs::remove_file(&journal)
-                            .with_context(|| format!("removing `{}`", journal.display()))?;
+                        fs::remove_file(&journal).map_err(|source| SweepError::Remove {
+                            path: journal.clone(),
+                            source,
+                        })?;
                     }
                     // Without this sweep's header nothing in it can be trusted: start over.
                     let mut first = String::new();
                     let _ = File::open(&csv).map(|f| BufReader::new(f).read_line(&mut first));
                     if first == manifest.header() {
-                        fs::rename(&csv, &journal)
-                            .with_context(|| format!("renaming `{}`", csv.display()))?;
+                        fs::rename(&csv, &journal).map_err(|source| SweepError::Rename {
+                            path: csv.clone(),
+                            source,
+                        })?;
                     } else {
-                        fs::remove_file(&csv)
-                            .with_context(|| format!("removing `{}`", csv.display()))?;
+                        fs::remove_file(&csv).map_err(|source| SweepError::Remove {
+                            path: csv.clone(),
+                            source,
+                        })?;
                     }
                     manifest.write(&mpath)?;
                 }
@@ -570,7 +585,10 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
     let header = manifest.header();
     if !journal.exists() && csv.exists() {
         // Stopped between renaming the journal and finishing the Parquet file.
-        fs::rename(&csv, &journal).with_context(|| format!("renaming `{}`", csv.display()))?;
+        fs::rename(&csv, &journal).map_err(|source| SweepError::Rename {
+            path: csv.clone(),
+            source,
+        })?;
     }
     let (keep, done, mut failed) = if journal.exists() {
         scan_journal(&journal, &header, shard, runs)?
@@ -583,7 +601,10 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
         .read(true)
         .write(true)
         .open(&journal)
-        .with_context(|| format!("cannot open the journal `{}`", journal.display()))?;
+        .map_err(|source| SweepError::OpenJournal {
+            path: journal.clone(),
+            source,
+        })?;
     file.set_len(keep)?;
     file.seek(SeekFrom::End(0))?;
     if keep == 0 {
@@ -612,7 +633,7 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
     };
     let min_batch = (2 * threads as u64).min(max_batch);
     let mut batch = min_batch;
-    let mut work = || -> anyhow::Result<()> {
+    let mut work = || -> Result<(), SweepError> {
         while next < runs {
             if opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
                 interrupted = true;
@@ -650,9 +671,14 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
             drop(cache);
             let text: String = rows.concat();
             file.write_all(text.as_bytes())
-                .with_context(|| format!("writing the journal `{}`", journal.display()))?;
-            file.sync_data()
-                .with_context(|| format!("syncing the journal `{}`", journal.display()))?;
+                .map_err(|source| SweepError::WriteJournal {
+                    path: journal.clone(),
+                    source,
+                })?;
+            file.sync_data().map_err(|source| SweepError::SyncJournal {
+                path: journal.clone(),
+                source,
+            })?;
             next = end;
             // Aim at about two seconds a batch: few syncs, quick to stop.
             let per_run = started.elapsed().as_secs_f64() / idx.len() as f64;
@@ -665,7 +691,7 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .context("starting worker threads")?
+            .map_err(SweepError::Threads)?
             .install(work)?
     } else {
         work()?
@@ -686,7 +712,10 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
     }
     file.sync_all()?;
     drop(file);
-    fs::rename(&journal, &csv).with_context(|| format!("renaming to `{}`", csv.display()))?;
+    fs::rename(&journal, &csv).map_err(|source| SweepError::RenameTo {
+        path: csv.clone(),
+        source,
+    })?;
     sync_dir(&dir);
     super::parquet::write_from_csv(&csv, &parquet, &manifest.column_types())?;
     manifest.status = "complete".into();

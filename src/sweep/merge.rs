@@ -8,8 +8,7 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-
+use super::SweepError;
 use super::exec::{JOURNAL, MANIFEST, Manifest, RESULTS_CSV, RESULTS_PARQUET, Shard, scan_journal};
 
 /// A shard that did not finish.
@@ -60,7 +59,7 @@ pub fn ranges(xs: &[u64]) -> String {
 
 /// The sweep directories under `inputs`: each is a shard directory (`shard-*` with a manifest),
 /// a directory of `shard-*` directories, or a whole sweep's directory.
-pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)>> {
+pub fn find_shards(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, SweepError> {
     let mut found = Vec::new();
     for d in inputs {
         let is_shard_dir = d
@@ -70,8 +69,10 @@ pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)
             found.push((d.clone(), Manifest::read(&d.join(MANIFEST))?));
             continue;
         }
-        let entries = fs::read_dir(d)
-            .with_context(|| format!("cannot read the directory `{}`", d.display()))?;
+        let entries = fs::read_dir(d).map_err(|source| SweepError::ReadDir {
+            dir: d.clone(),
+            source,
+        })?;
         let mut subs: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path())
@@ -88,10 +89,10 @@ pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)
             continue;
         }
         if subs.is_empty() {
-            bail!(
-                "`{}` holds no sweep: expected a `{MANIFEST}` or `shard-*` directories",
-                d.display()
-            );
+            return Err(SweepError::NoSweep {
+                dir: d.clone(),
+                manifest: MANIFEST,
+            });
         }
         for s in subs {
             let m = Manifest::read(&s.join(MANIFEST))?;
@@ -103,40 +104,37 @@ pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)
 
 /// Merge the shards found under `inputs` into `out`. Nothing is written when runs are missing:
 /// the report lists the shards and points that lack them.
-pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
+pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
     let found = find_shards(inputs)?;
     let (_, first) = &found[0];
     let count = first.shard().map_or(1, |s| s.count);
     let mut by_index: Vec<Option<(PathBuf, Manifest)>> = vec![None; count as usize];
     for (d, m) in &found {
         if m.hash != first.hash || m.talentsim != first.talentsim {
-            bail!(
-                "`{}` and `{}` come from different sweeps (hash {} vs {}, talentsim {} vs {}): they cannot be merged",
-                found[0].0.display(),
-                d.display(),
-                first.hash,
-                m.hash,
-                first.talentsim,
-                m.talentsim
-            );
+            return Err(SweepError::DifferentSweeps {
+                first: found[0].0.clone(),
+                dir: d.clone(),
+                hashes: Box::new([first.hash.clone(), m.hash.clone()]),
+                versions: Box::new([first.talentsim.clone(), m.talentsim.clone()]),
+            });
         }
         let s = m.shard().unwrap_or(Shard::all());
         if s.count != count {
-            bail!(
-                "`{}` is shard {}/{} but `{}` is of {count} shards: shard counts must agree",
-                d.display(),
-                s.index,
-                s.count,
-                found[0].0.display()
-            );
+            return Err(SweepError::ShardCounts {
+                dir: d.clone(),
+                index: s.index,
+                of: s.count,
+                first: found[0].0.clone(),
+                count,
+            });
         }
         if let Some((other, _)) = &by_index[s.index as usize] {
-            bail!(
-                "shard {}/{count} appears twice: `{}` and `{}`",
-                s.index,
-                other.display(),
-                d.display()
-            );
+            return Err(SweepError::ShardTwice {
+                index: s.index,
+                count,
+                first: other.clone(),
+                second: d.clone(),
+            });
         }
         by_index[s.index as usize] = Some((d.clone(), m.clone()));
     }
@@ -160,11 +158,11 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
             Some((d, m)) => {
                 let csv = d.join(RESULTS_CSV);
                 if m.status == "complete" && csv.exists() {
-                    super::exec::verify_results(&csv, m).with_context(|| {
-                        format!(
-                            "shard {i}/{count} in `{}` is damaged: rerun that shard (`talentsim sweep … --shard {i}/{count}` keeps its whole rows and reruns the rest)",
-                            d.display()
-                        )
+                    super::exec::verify_results(&csv, m).map_err(|e| SweepError::DamagedShard {
+                        index: i,
+                        count,
+                        dir: d.clone(),
+                        source: Box::new(e),
                     })?;
                 }
                 let path = if csv.exists() { csv } else { d.join(JOURNAL) };
@@ -202,8 +200,10 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
     }
     let mut readers: Vec<BufReader<File>> = Vec::new();
     for f in files.iter().flatten() {
-        let mut r =
-            BufReader::new(File::open(f).with_context(|| format!("opening `{}`", f.display()))?);
+        let mut r = BufReader::new(File::open(f).map_err(|source| SweepError::Open {
+            path: f.clone(),
+            source,
+        })?);
         let mut h = String::new();
         r.read_line(&mut h)?;
         readers.push(r);
@@ -211,19 +211,21 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
     if let Ok(old) = Manifest::read(&out.join(MANIFEST))
         && old.hash != base.hash
     {
-        bail!(
-            "`{}` already holds another sweep (`{}`, hash {}): merge into another directory with --out",
-            out.display(),
-            old.sweep,
-            old.hash
-        );
+        return Err(SweepError::OutHoldsOther {
+            dir: out.to_path_buf(),
+            sweep: old.sweep,
+            hash: old.hash,
+        });
     }
-    fs::create_dir_all(out).with_context(|| format!("creating `{}`", out.display()))?;
+    fs::create_dir_all(out).map_err(|source| SweepError::Create {
+        path: out.to_path_buf(),
+        source,
+    })?;
     // Both tables are written under staging names first and put in place only when both are
     // complete: a merge that fails leaves nothing under a final name.
     let staged_csv = out.join(format!(".{RESULTS_CSV}.merging"));
     let staged_parquet = out.join(format!(".{RESULTS_PARQUET}.merging"));
-    let staged = (|| -> anyhow::Result<()> {
+    let staged = (|| -> Result<(), SweepError> {
         crate::output::write_atomic(&staged_csv, |w| {
             w.write_all(header.as_bytes())?;
             let mut line = String::new();
@@ -247,10 +249,15 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
         let _ = fs::remove_file(&staged_parquet);
         return Err(e);
     }
-    fs::rename(&staged_parquet, out.join(RESULTS_PARQUET))
-        .with_context(|| format!("moving {RESULTS_PARQUET} into `{}`", out.display()))?;
-    fs::rename(&staged_csv, out.join(RESULTS_CSV))
-        .with_context(|| format!("moving {RESULTS_CSV} into `{}`", out.display()))?;
+    let move_into = |file: &'static str, staged: &Path| {
+        fs::rename(staged, out.join(file)).map_err(|source| SweepError::MoveInto {
+            file,
+            dir: out.to_path_buf(),
+            source,
+        })
+    };
+    move_into(RESULTS_PARQUET, &staged_parquet)?;
+    move_into(RESULTS_CSV, &staged_csv)?;
     base.status = "complete".into();
     base.finished = total;
     base.failed = failed;

@@ -12,6 +12,7 @@
 //! its seed, so the results do not depend on thread count, sharding or interruptions.
 
 pub mod design;
+mod error;
 pub mod exec;
 pub mod merge;
 pub mod parquet;
@@ -28,6 +29,8 @@ use crate::scenario::tree::{Node, Val};
 use crate::scenario::{
     self, Fnv, Override, Scenario, ScenarioError, ScenarioSource, load_input, span_of,
 };
+
+pub use error::SweepError;
 
 use design::{Design, LHS_MAX, SOBOL_DIMS};
 use space::KnobSpace;

@@ -9,7 +9,6 @@ use std::io::BufWriter;
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context;
 use arrow_array::builder::{Float64Builder, StringBuilder, UInt32Builder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
@@ -17,7 +16,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::sweep::ColType;
+use crate::sweep::{ColType, SweepError};
 
 /// Rows per Arrow batch while converting.
 const BATCH_ROWS: usize = 8192;
@@ -48,7 +47,11 @@ pub fn schema(columns: &[(String, ColType)]) -> Schema {
 }
 
 /// Write `out` (atomically) from the CSV at `csv`, streaming a batch at a time.
-pub fn write_from_csv(csv: &Path, out: &Path, columns: &[(String, ColType)]) -> anyhow::Result<()> {
+pub fn write_from_csv(
+    csv: &Path,
+    out: &Path,
+    columns: &[(String, ColType)],
+) -> Result<(), SweepError> {
     let schema = Arc::new(schema(columns));
     let dir = out.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
@@ -62,13 +65,20 @@ pub fn write_from_csv(csv: &Path, out: &Path, columns: &[(String, ColType)]) -> 
         .set_max_row_group_bytes(None)
         .set_created_by(format!("talentsim {}", crate::VERSION))
         .build();
-    let file = File::create(&tmp).with_context(|| format!("creating `{}`", tmp.display()))?;
+    let file = File::create(&tmp).map_err(|source| SweepError::Create {
+        path: tmp.clone(),
+        source,
+    })?;
     let mut writer = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))
-        .context("starting the Parquet writer")?;
+        .map_err(SweepError::StartParquet)?;
+    let read_err = |source| SweepError::ReadCsv {
+        path: csv.to_path_buf(),
+        source,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(csv)
-        .with_context(|| format!("reading `{}`", csv.display()))?;
+        .map_err(read_err)?;
     let new_cols = || -> Vec<Col> {
         columns
             .iter()
@@ -92,31 +102,34 @@ pub fn write_from_csv(csv: &Path, out: &Path, columns: &[(String, ColType)]) -> 
                 }
             })
             .collect();
-        let batch = RecordBatch::try_new(schema.clone(), arrays).context("building a batch")?;
-        writer.write(&batch).context("writing Parquet")
+        let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(SweepError::Batch)?;
+        writer.write(&batch).map_err(SweepError::WriteParquet)
     };
     let mut cols = new_cols();
     let mut rows = 0usize;
     let mut rec = csv::StringRecord::new();
     let mut line = 1u64;
-    while reader
-        .read_record(&mut rec)
-        .with_context(|| format!("reading `{}`", csv.display()))?
-    {
+    while reader.read_record(&mut rec).map_err(read_err)? {
         line += 1;
         if rec.len() != columns.len() {
-            anyhow::bail!(
-                "`{}` line {line}: {} fields, expected {}",
-                csv.display(),
-                rec.len(),
-                columns.len()
-            );
+            return Err(SweepError::FieldCount {
+                path: csv.to_path_buf(),
+                line,
+                found: rec.len(),
+                expected: columns.len(),
+            });
         }
         for ((c, (name, t)), v) in cols.iter_mut().zip(columns).zip(rec.iter()) {
-            let bad = || format!("`{}` line {line}: `{v}` in column `{name}`", csv.display());
+            let bad = |source: Box<dyn std::error::Error + Send + Sync>| SweepError::BadCell {
+                path: csv.to_path_buf(),
+                line,
+                value: v.to_string(),
+                column: name.clone(),
+                source,
+            };
             match c {
-                Col::U64(b) => b.append_value(v.parse().with_context(bad)?),
-                Col::U32(b) => b.append_value(v.parse().with_context(bad)?),
+                Col::U64(b) => b.append_value(v.parse().map_err(|e| bad(Box::new(e)))?),
+                Col::U32(b) => b.append_value(v.parse().map_err(|e| bad(Box::new(e)))?),
                 Col::Str(b) => {
                     if v.is_empty() && *t == ColType::OptStr {
                         b.append_null()
@@ -129,7 +142,7 @@ pub fn write_from_csv(csv: &Path, out: &Path, columns: &[(String, ColType)]) -> 
                     if v.is_empty() {
                         b.append_null()
                     } else {
-                        b.append_value(v.parse().with_context(bad)?)
+                        b.append_value(v.parse().map_err(|e| bad(Box::new(e)))?)
                     }
                 }
             }
@@ -143,13 +156,15 @@ pub fn write_from_csv(csv: &Path, out: &Path, columns: &[(String, ColType)]) -> 
     if rows > 0 {
         flush(&mut cols, &mut writer)?;
     }
-    let buf = writer.into_inner().context("finishing Parquet")?;
+    let buf = writer.into_inner().map_err(SweepError::FinishParquet)?;
     let file = buf
         .into_inner()
-        .map_err(|e| e.into_error())
-        .context("flushing Parquet")?;
+        .map_err(|e| SweepError::FlushParquet(e.into_error()))?;
     file.sync_all()?;
     drop(file);
-    fs::rename(&tmp, out).with_context(|| format!("renaming to `{}`", out.display()))?;
+    fs::rename(&tmp, out).map_err(|source| SweepError::RenameTo {
+        path: out.to_path_buf(),
+        source,
+    })?;
     Ok(())
 }
