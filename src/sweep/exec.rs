@@ -481,15 +481,41 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Run (or resume) a sweep into `opts.out`.
-pub fn run(sweep: &Sweep, opts: &Options) -> Result<Outcome, SweepError> {
-    let dir = dir_of(&opts.out, opts.shard);
-    fs::create_dir_all(&dir).map_err(|source| SweepError::CreateOutDir {
-        path: dir.clone(),
+/// The files of a sweep directory.
+struct Files {
+    /// The directory.
+    dir: PathBuf,
+    /// Its manifest ([`MANIFEST`]).
+    manifest: PathBuf,
+    /// The journal ([`JOURNAL`]).
+    journal: PathBuf,
+    /// The finished results ([`RESULTS_CSV`]).
+    csv: PathBuf,
+    /// The finished results as Parquet ([`RESULTS_PARQUET`]).
+    parquet: PathBuf,
+}
+
+impl Files {
+    /// The files of the sweep directory `dir`.
+    fn of(dir: PathBuf) -> Files {
+        Files {
+            manifest: dir.join(MANIFEST),
+            journal: dir.join(JOURNAL),
+            csv: dir.join(RESULTS_CSV),
+            parquet: dir.join(RESULTS_PARQUET),
+            dir,
+        }
+    }
+}
+
+/// Create `dir` and take its lock (held while the returned file is open): one process per
+/// directory, since a second sweep into it (a duplicate job, a requeued task whose first copy
+/// still runs) would interleave rows in the journal.
+fn lock_dir(dir: &Path) -> Result<File, SweepError> {
+    fs::create_dir_all(dir).map_err(|source| SweepError::CreateOutDir {
+        path: dir.to_path_buf(),
         source,
     })?;
-    // One process per directory: a second sweep into it (a duplicate job, a requeued task whose
-    // first copy still runs) would interleave rows in the journal.
     let lock_path = dir.join(LOCK);
     let lock = File::create(&lock_path).map_err(|source| SweepError::CreateLock {
         path: lock_path.clone(),
@@ -497,101 +523,132 @@ pub fn run(sweep: &Sweep, opts: &Options) -> Result<Outcome, SweepError> {
     })?;
     if let Err(e) = lock.try_lock() {
         return Err(match e {
-            std::fs::TryLockError::WouldBlock => SweepError::Busy { dir },
+            std::fs::TryLockError::WouldBlock => SweepError::Busy {
+                dir: dir.to_path_buf(),
+            },
             std::fs::TryLockError::Error(source) => SweepError::Lock {
                 path: lock_path,
                 source,
             },
         });
     }
-    let shard = opts.shard.unwrap_or(Shard::all());
-    let mut manifest = Manifest::new(sweep, opts.shard);
-    let mpath = dir.join(MANIFEST);
-    let journal = dir.join(JOURNAL);
-    let csv = dir.join(RESULTS_CSV);
-    let parquet = dir.join(RESULTS_PARQUET);
-    let runs = shard.len(sweep.runs());
-    let mut repaired = None;
-    if mpath.exists() {
-        let old = Manifest::read(&mpath)?;
-        if old.talentsim != manifest.talentsim {
-            return Err(SweepError::OtherVersion {
-                dir,
-                old: old.talentsim,
-                this: manifest.talentsim,
-            });
-        }
-        if old.hash != manifest.hash {
-            return Err(SweepError::OtherSweep {
-                dir,
-                held: Box::new([old.sweep, old.hash]),
-                file: sweep.path.clone(),
-                hash: manifest.hash,
-            });
-        }
-        if old.shard != manifest.shard {
-            return Err(SweepError::OtherShard {
-                dir,
-                old: old.shard,
-                this: manifest.shard,
-            });
-        }
-        if old.status == "complete" && csv.exists() {
-            match verify_results(&csv, &old) {
-                Ok(()) if parquet.exists() => {
-                    return Ok(Outcome {
-                        dir,
-                        runs,
-                        resumed: old.finished,
-                        ran: 0,
-                        failed: old.failed,
-                        interrupted: false,
-                        already_complete: true,
-                        repaired: None,
-                    });
-                }
-                Ok(()) => {}
-                Err(e) => {
-                    // Repair: the whole rows in order are kept as the journal, the rest rerun.
-                    repaired = Some(super::error::chain(&e));
-                    let _ = fs::remove_file(&parquet);
-                    if journal.exists() {
-                        fs::remove_file(&journal).map_err(|source| SweepError::Remove {
-                            path: journal.clone(),
-                            source,
-                        })?;
-                    }
-                    // Without this sweep's header nothing in it can be trusted: start over.
-                    let mut first = String::new();
-                    let _ = File::open(&csv).map(|f| BufReader::new(f).read_line(&mut first));
-                    if first == manifest.header() {
-                        fs::rename(&csv, &journal).map_err(|source| SweepError::Rename {
-                            path: csv.clone(),
-                            source,
-                        })?;
-                    } else {
-                        fs::remove_file(&csv).map_err(|source| SweepError::Remove {
-                            path: csv.clone(),
-                            source,
-                        })?;
-                    }
-                    manifest.write(&mpath)?;
-                }
-            }
-        }
-    } else {
-        manifest.write(&mpath)?;
+    Ok(lock)
+}
+
+/// That the directory's manifest `old` is of the same version, sweep and shard as `new`.
+fn check_resumable(
+    dir: &Path,
+    old: &Manifest,
+    new: &Manifest,
+    sweep: &Sweep,
+) -> Result<(), SweepError> {
+    if old.talentsim != new.talentsim {
+        return Err(SweepError::OtherVersion {
+            dir: dir.to_path_buf(),
+            old: old.talentsim.clone(),
+            this: new.talentsim.clone(),
+        });
     }
-    let header = manifest.header();
-    if !journal.exists() && csv.exists() {
-        // Stopped between renaming the journal and finishing the Parquet file.
-        fs::rename(&csv, &journal).map_err(|source| SweepError::Rename {
-            path: csv.clone(),
+    if old.hash != new.hash {
+        return Err(SweepError::OtherSweep {
+            dir: dir.to_path_buf(),
+            held: Box::new([old.sweep.clone(), old.hash.clone()]),
+            file: sweep.path.clone(),
+            hash: new.hash.clone(),
+        });
+    }
+    if old.shard != new.shard {
+        return Err(SweepError::OtherShard {
+            dir: dir.to_path_buf(),
+            old: old.shard.clone(),
+            this: new.shard.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// What a directory's earlier state leaves to do.
+enum Prior {
+    /// It is complete and verified: nothing to run.
+    Complete {
+        /// Runs finished.
+        finished: u64,
+        /// Runs failed.
+        failed: u64,
+    },
+    /// Runs are left (perhaps all), after repairing a damaged `results.csv` (what was wrong).
+    Resume(Option<String>),
+}
+
+/// Read the directory's manifest (writing a fresh one where there is none), check that it
+/// holds this sweep, and repair a finished `results.csv` that fails [`verify_results`].
+fn prior(files: &Files, manifest: &Manifest, sweep: &Sweep) -> Result<Prior, SweepError> {
+    if !files.manifest.exists() {
+        manifest.write(&files.manifest)?;
+        return Ok(Prior::Resume(None));
+    }
+    let old = Manifest::read(&files.manifest)?;
+    check_resumable(&files.dir, &old, manifest, sweep)?;
+    if old.status != "complete" || !files.csv.exists() {
+        return Ok(Prior::Resume(None));
+    }
+    match verify_results(&files.csv, &old) {
+        Ok(()) if files.parquet.exists() => Ok(Prior::Complete {
+            finished: old.finished,
+            failed: old.failed,
+        }),
+        Ok(()) => Ok(Prior::Resume(None)),
+        Err(e) => {
+            repair(files, manifest)?;
+            Ok(Prior::Resume(Some(super::error::chain(&e))))
+        }
+    }
+}
+
+/// Repair a damaged `results.csv`: its whole rows in order are kept as the journal, the rest
+/// run again.
+fn repair(files: &Files, manifest: &Manifest) -> Result<(), SweepError> {
+    let _ = fs::remove_file(&files.parquet);
+    if files.journal.exists() {
+        fs::remove_file(&files.journal).map_err(|source| SweepError::Remove {
+            path: files.journal.clone(),
             source,
         })?;
     }
-    let (keep, done, mut failed) = if journal.exists() {
-        scan_journal(&journal, &header, shard, runs)?
+    // Without this sweep's header nothing in it can be trusted: start over.
+    let mut first = String::new();
+    let _ = File::open(&files.csv).map(|f| BufReader::new(f).read_line(&mut first));
+    if first == manifest.header() {
+        fs::rename(&files.csv, &files.journal).map_err(|source| SweepError::Rename {
+            path: files.csv.clone(),
+            source,
+        })?;
+    } else {
+        fs::remove_file(&files.csv).map_err(|source| SweepError::Remove {
+            path: files.csv.clone(),
+            source,
+        })?;
+    }
+    manifest.write(&files.manifest)
+}
+
+/// The journal, opened for appending after its whole rows in order (a torn last line cut),
+/// with its header written when new: (the file, runs done, runs failed).
+fn open_journal(
+    files: &Files,
+    header: &str,
+    shard: Shard,
+    runs: u64,
+) -> Result<(File, u64, u64), SweepError> {
+    if !files.journal.exists() && files.csv.exists() {
+        // Stopped between renaming the journal and finishing the Parquet file.
+        fs::rename(&files.csv, &files.journal).map_err(|source| SweepError::Rename {
+            path: files.csv.clone(),
+            source,
+        })?;
+    }
+    let (keep, done, failed) = if files.journal.exists() {
+        scan_journal(&files.journal, header, shard, runs)?
     } else {
         (0, 0, 0)
     };
@@ -600,9 +657,9 @@ pub fn run(sweep: &Sweep, opts: &Options) -> Result<Outcome, SweepError> {
         .truncate(false)
         .read(true)
         .write(true)
-        .open(&journal)
+        .open(&files.journal)
         .map_err(|source| SweepError::OpenJournal {
-            path: journal.clone(),
+            path: files.journal.clone(),
             source,
         })?;
     file.set_len(keep)?;
@@ -610,126 +667,207 @@ pub fn run(sweep: &Sweep, opts: &Options) -> Result<Outcome, SweepError> {
     if keep == 0 {
         file.write_all(header.as_bytes())?;
         file.sync_data()?;
-        sync_dir(&dir);
+        sync_dir(&files.dir);
     }
-    let resumed = done;
-    let n_stats = sweep.record_names().len();
-    let done_ctr = AtomicU64::new(done);
-    let failed_ctr = AtomicU64::new(failed);
-    let mut next = done;
-    let mut interrupted = false;
-    let mut threads = opts
-        .threads
-        .unwrap_or_else(rayon::current_num_threads)
-        .max(1);
-    // As many runs at once as the base scenario's estimate fits in memory.
-    if let Some(b) = &sweep.base {
-        threads = crate::resolve::footprint::concurrent_runs(&[&b.def], threads);
+    Ok((file, done, failed))
+}
+
+/// The runs of one call of [`run`], executed a batch at a time into the journal.
+struct Batches<'a> {
+    /// The sweep.
+    sweep: &'a Sweep,
+    /// How to run it.
+    opts: &'a Options<'a>,
+    /// The shard of the directory.
+    shard: Shard,
+    /// Runs of the directory.
+    runs: u64,
+    /// Statistics recorded per run.
+    n_stats: usize,
+    /// Runs done in the directory (counted by the workers).
+    done: AtomicU64,
+    /// Runs failed in the directory (counted by the workers).
+    failed: AtomicU64,
+    /// Runs at once.
+    threads: usize,
+}
+
+impl Batches<'_> {
+    /// Runs of a batch, at least and at most.
+    fn batch_bounds(&self) -> (u64, u64) {
+        let max_batch: u64 = if self.sweep.def.model == ModelKind::Scenario {
+            1024
+        } else {
+            65536
+        };
+        ((2 * self.threads as u64).min(max_batch), max_batch)
     }
-    let max_batch: u64 = if sweep.def.model == ModelKind::Scenario {
-        1024
-    } else {
-        65536
-    };
-    let min_batch = (2 * threads as u64).min(max_batch);
-    let mut batch = min_batch;
-    let mut work = || -> Result<(), SweepError> {
-        while next < runs {
-            if opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
-                interrupted = true;
-                break;
+
+    /// Run the directory's runs from `next` on, a batch at a time, appending each batch's rows
+    /// to the journal `file` and syncing it; stop early when asked. Returns the next run not
+    /// done and whether it was stopped.
+    fn run_all(
+        &self,
+        mut next: u64,
+        file: &mut File,
+        journal: &Path,
+    ) -> Result<(u64, bool), SweepError> {
+        let (min_batch, max_batch) = self.batch_bounds();
+        let mut batch = min_batch;
+        while next < self.runs {
+            if self.opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                return Ok((next, true));
             }
-            let end = (next + batch).min(runs);
+            let end = (next + batch).min(self.runs);
             let started = Instant::now();
-            let idx: Vec<u64> = (next..end).map(|k| shard.run(k)).collect();
-            let reps = sweep.def.replicates as u64;
-            let cache: HashMap<u64, OnceLock<Result<Scenario, String>>> =
-                if sweep.def.model == ModelKind::Scenario {
-                    idx.iter().map(|r| (r / reps, OnceLock::new())).collect()
-                } else {
-                    HashMap::new()
-                };
-            let rows: Vec<String> = idx
-                .par_iter()
-                .map(|&r| {
-                    let sc = cache.get(&(r / reps)).map(|cell| {
-                        cell.get_or_init(|| {
-                            catch(|| sweep.point_scenario(&sweep.point_values(r / reps)))
-                        })
-                    });
-                    let row = sweep.execute(r, sc);
-                    if row.outcome.is_err() {
-                        failed_ctr.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let d = done_ctr.fetch_add(1, Ordering::Relaxed) + 1;
-                    if let Some(p) = opts.progress {
-                        p(d, failed_ctr.load(Ordering::Relaxed));
-                    }
-                    row.csv_line(n_stats)
-                })
-                .collect();
-            drop(cache);
-            let text: String = rows.concat();
+            let text = self.batch(next, end);
             file.write_all(text.as_bytes())
                 .map_err(|source| SweepError::WriteJournal {
-                    path: journal.clone(),
+                    path: journal.to_path_buf(),
                     source,
                 })?;
             file.sync_data().map_err(|source| SweepError::SyncJournal {
-                path: journal.clone(),
+                path: journal.to_path_buf(),
                 source,
             })?;
-            next = end;
             // Aim at about two seconds a batch: few syncs, quick to stop.
-            let per_run = started.elapsed().as_secs_f64() / idx.len() as f64;
+            let per_run = started.elapsed().as_secs_f64() / (end - next) as f64;
             let want = (2.0 / per_run.max(1e-9)) as u64;
             batch = want.clamp(min_batch, max_batch);
+            next = end;
         }
-        Ok(())
-    };
-    if opts.threads.is_some() || threads < rayon::current_num_threads() {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(SweepError::Threads)?
-            .install(work)?
-    } else {
-        work()?
+        Ok((next, false))
     }
-    failed = failed_ctr.load(Ordering::SeqCst);
-    let ran = next - resumed;
-    if interrupted || next < runs {
-        return Ok(Outcome {
-            dir,
-            runs,
-            resumed,
-            ran,
-            failed,
-            interrupted: true,
-            already_complete: false,
-            repaired,
-        });
+
+    /// The rows of the directory's runs `next..end`, in order, run in parallel (a point's
+    /// scenario loaded once for its replicates).
+    fn batch(&self, next: u64, end: u64) -> String {
+        let sweep = self.sweep;
+        let idx: Vec<u64> = (next..end).map(|k| self.shard.run(k)).collect();
+        let reps = sweep.def.replicates as u64;
+        let cache: HashMap<u64, OnceLock<Result<Scenario, String>>> =
+            if sweep.def.model == ModelKind::Scenario {
+                idx.iter().map(|r| (r / reps, OnceLock::new())).collect()
+            } else {
+                HashMap::new()
+            };
+        let rows: Vec<String> = idx
+            .par_iter()
+            .map(|&r| {
+                let sc = cache.get(&(r / reps)).map(|cell| {
+                    cell.get_or_init(|| {
+                        catch(|| sweep.point_scenario(&sweep.point_values(r / reps)))
+                    })
+                });
+                let row = sweep.execute(r, sc);
+                if row.outcome.is_err() {
+                    self.failed.fetch_add(1, Ordering::Relaxed);
+                }
+                let d = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(p) = self.opts.progress {
+                    p(d, self.failed.load(Ordering::Relaxed));
+                }
+                row.csv_line(self.n_stats)
+            })
+            .collect();
+        drop(cache);
+        rows.concat()
     }
+}
+
+/// Worker threads for a sweep: as asked (or rayon's), no more than the base scenario's
+/// estimate fits in memory at once.
+fn worker_threads(sweep: &Sweep, opts: &Options) -> usize {
+    let threads = opts
+        .threads
+        .unwrap_or_else(rayon::current_num_threads)
+        .max(1);
+    match &sweep.base {
+        Some(b) => crate::resolve::footprint::concurrent_runs(&[&b.def], threads),
+        None => threads,
+    }
+}
+
+/// Turn the finished journal into `results.csv`, write `results.parquet` from it, and mark
+/// the manifest complete (with the checksum of `results.csv`).
+fn complete(
+    files: &Files,
+    file: File,
+    manifest: &mut Manifest,
+    runs: u64,
+    failed: u64,
+) -> Result<(), SweepError> {
     file.sync_all()?;
     drop(file);
-    fs::rename(&journal, &csv).map_err(|source| SweepError::RenameTo {
-        path: csv.clone(),
+    fs::rename(&files.journal, &files.csv).map_err(|source| SweepError::RenameTo {
+        path: files.csv.clone(),
         source,
     })?;
-    sync_dir(&dir);
-    super::parquet::write_from_csv(&csv, &parquet, &manifest.column_types())?;
+    sync_dir(&files.dir);
+    super::parquet::write_from_csv(&files.csv, &files.parquet, &manifest.column_types())?;
     manifest.status = "complete".into();
     manifest.finished = runs;
     manifest.failed = failed;
-    manifest.results_fnv = Some(file_fnv(&csv)?);
-    manifest.write(&mpath)?;
+    manifest.results_fnv = Some(file_fnv(&files.csv)?);
+    manifest.write(&files.manifest)
+}
+
+/// Run (or resume) a sweep into `opts.out`.
+pub fn run(sweep: &Sweep, opts: &Options) -> Result<Outcome, SweepError> {
+    let files = Files::of(dir_of(&opts.out, opts.shard));
+    let _lock = lock_dir(&files.dir)?;
+    let shard = opts.shard.unwrap_or(Shard::all());
+    let mut manifest = Manifest::new(sweep, opts.shard);
+    let runs = shard.len(sweep.runs());
+    let repaired = match prior(&files, &manifest, sweep)? {
+        Prior::Complete { finished, failed } => {
+            return Ok(Outcome {
+                dir: files.dir,
+                runs,
+                resumed: finished,
+                ran: 0,
+                failed,
+                interrupted: false,
+                already_complete: true,
+                repaired: None,
+            });
+        }
+        Prior::Resume(repaired) => repaired,
+    };
+    let (mut file, resumed, failed) = open_journal(&files, &manifest.header(), shard, runs)?;
+    let batches = Batches {
+        sweep,
+        opts,
+        shard,
+        runs,
+        n_stats: sweep.record_names().len(),
+        done: AtomicU64::new(resumed),
+        failed: AtomicU64::new(failed),
+        threads: worker_threads(sweep, opts),
+    };
+    let mut work = || batches.run_all(resumed, &mut file, &files.journal);
+    let (next, interrupted) =
+        if opts.threads.is_some() || batches.threads < rayon::current_num_threads() {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(batches.threads)
+                .build()
+                .map_err(SweepError::Threads)?
+                .install(work)?
+        } else {
+            work()?
+        };
+    let failed = batches.failed.load(Ordering::SeqCst);
+    let interrupted = interrupted || next < runs;
+    if !interrupted {
+        complete(&files, file, &mut manifest, runs, failed)?;
+    }
     Ok(Outcome {
-        dir,
+        dir: files.dir,
         runs,
         resumed,
-        ran,
+        ran: next - resumed,
         failed,
-        interrupted: false,
+        interrupted,
         already_complete: false,
         repaired,
     })

@@ -46,41 +46,20 @@ pub fn schema(columns: &[(String, ColType)]) -> Schema {
     )
 }
 
-/// Write `out` (atomically) from the CSV at `csv`, streaming a batch at a time.
-pub fn write_from_csv(
-    csv: &Path,
-    out: &Path,
-    columns: &[(String, ColType)],
-) -> Result<(), SweepError> {
-    let schema = Arc::new(schema(columns));
-    let dir = out.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        out.file_name()
-            .map_or("results.parquet".into(), |n| n.to_string_lossy())
-    ));
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_max_row_group_bytes(None)
-        .set_created_by(format!("talentsim {}", crate::VERSION))
-        .build();
-    let file = File::create(&tmp).map_err(|source| SweepError::Create {
-        path: tmp.clone(),
-        source,
-    })?;
-    let mut writer = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))
-        .map_err(SweepError::StartParquet)?;
-    let read_err = |source| SweepError::ReadCsv {
-        path: csv.to_path_buf(),
-        source,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(csv)
-        .map_err(read_err)?;
-    let new_cols = || -> Vec<Col> {
-        columns
+/// The columns of one Arrow batch, being filled row by row.
+struct Batch<'a> {
+    /// The columns' names and types.
+    columns: &'a [(String, ColType)],
+    /// A builder per column.
+    cols: Vec<Col>,
+    /// Rows in the builders.
+    rows: usize,
+}
+
+impl<'a> Batch<'a> {
+    /// An empty batch of `columns`.
+    fn new(columns: &'a [(String, ColType)]) -> Batch<'a> {
+        let cols = columns
             .iter()
             .map(|(_, t)| match t {
                 ColType::U64 => Col::U64(UInt64Builder::new()),
@@ -88,38 +67,25 @@ pub fn write_from_csv(
                 ColType::Str | ColType::OptStr => Col::Str(StringBuilder::new()),
                 ColType::F64 => Col::F64(Float64Builder::new()),
             })
-            .collect()
-    };
-    let flush = |cols: &mut Vec<Col>, writer: &mut ArrowWriter<BufWriter<File>>| {
-        let arrays: Vec<ArrayRef> = cols
-            .iter_mut()
-            .map(|c| -> ArrayRef {
-                match c {
-                    Col::U64(b) => Arc::new(b.finish()),
-                    Col::U32(b) => Arc::new(b.finish()),
-                    Col::Str(b) => Arc::new(b.finish()),
-                    Col::F64(b) => Arc::new(b.finish()),
-                }
-            })
             .collect();
-        let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(SweepError::Batch)?;
-        writer.write(&batch).map_err(SweepError::WriteParquet)
-    };
-    let mut cols = new_cols();
-    let mut rows = 0usize;
-    let mut rec = csv::StringRecord::new();
-    let mut line = 1u64;
-    while reader.read_record(&mut rec).map_err(read_err)? {
-        line += 1;
-        if rec.len() != columns.len() {
+        Batch {
+            columns,
+            cols,
+            rows: 0,
+        }
+    }
+
+    /// Add `rec`, line `line` of the CSV at `csv`, parsing each cell as its column's type.
+    fn push(&mut self, rec: &csv::StringRecord, csv: &Path, line: u64) -> Result<(), SweepError> {
+        if rec.len() != self.columns.len() {
             return Err(SweepError::FieldCount {
                 path: csv.to_path_buf(),
                 line,
                 found: rec.len(),
-                expected: columns.len(),
+                expected: self.columns.len(),
             });
         }
-        for ((c, (name, t)), v) in cols.iter_mut().zip(columns).zip(rec.iter()) {
+        for ((c, (name, t)), v) in self.cols.iter_mut().zip(self.columns).zip(rec.iter()) {
             let bad = |source: Box<dyn std::error::Error + Send + Sync>| SweepError::BadCell {
                 path: csv.to_path_buf(),
                 line,
@@ -147,14 +113,87 @@ pub fn write_from_csv(
                 }
             }
         }
-        rows += 1;
-        if rows == BATCH_ROWS {
-            flush(&mut cols, &mut writer)?;
-            rows = 0;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Write the rows to `writer` as one record batch of `schema`, and empty the builders.
+    fn flush(
+        &mut self,
+        schema: &Arc<Schema>,
+        writer: &mut ArrowWriter<BufWriter<File>>,
+    ) -> Result<(), SweepError> {
+        let arrays: Vec<ArrayRef> = self
+            .cols
+            .iter_mut()
+            .map(|c| -> ArrayRef {
+                match c {
+                    Col::U64(b) => Arc::new(b.finish()),
+                    Col::U32(b) => Arc::new(b.finish()),
+                    Col::Str(b) => Arc::new(b.finish()),
+                    Col::F64(b) => Arc::new(b.finish()),
+                }
+            })
+            .collect();
+        self.rows = 0;
+        let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(SweepError::Batch)?;
+        writer.write(&batch).map_err(SweepError::WriteParquet)
+    }
+}
+
+/// The Parquet writer's settings: Snappy, row groups of [`ROW_GROUP_ROWS`], this version.
+fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_max_row_group_bytes(None)
+        .set_created_by(format!("talentsim {}", crate::VERSION))
+        .build()
+}
+
+/// Write `out` (atomically) from the CSV at `csv`, streaming a batch at a time.
+pub fn write_from_csv(
+    csv: &Path,
+    out: &Path,
+    columns: &[(String, ColType)],
+) -> Result<(), SweepError> {
+    let schema = Arc::new(schema(columns));
+    let dir = out.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        out.file_name()
+            .map_or("results.parquet".into(), |n| n.to_string_lossy())
+    ));
+    let file = File::create(&tmp).map_err(|source| SweepError::Create {
+        path: tmp.clone(),
+        source,
+    })?;
+    let mut writer = ArrowWriter::try_new(
+        BufWriter::new(file),
+        schema.clone(),
+        Some(writer_properties()),
+    )
+    .map_err(SweepError::StartParquet)?;
+    let read_err = |source| SweepError::ReadCsv {
+        path: csv.to_path_buf(),
+        source,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(csv)
+        .map_err(read_err)?;
+    let mut batch = Batch::new(columns);
+    let mut rec = csv::StringRecord::new();
+    let mut line = 1u64;
+    while reader.read_record(&mut rec).map_err(read_err)? {
+        line += 1;
+        batch.push(&rec, csv, line)?;
+        if batch.rows == BATCH_ROWS {
+            batch.flush(&schema, &mut writer)?;
         }
     }
-    if rows > 0 {
-        flush(&mut cols, &mut writer)?;
+    if batch.rows > 0 {
+        batch.flush(&schema, &mut writer)?;
     }
     let buf = writer.into_inner().map_err(SweepError::FinishParquet)?;
     let file = buf
