@@ -763,6 +763,8 @@ pub const EXTRA_COSTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Summarise the runs in `acc`: the whole-run metrics, the extra costs, the targets, the
+/// series and the manifest.
 #[allow(clippy::too_many_arguments)]
 fn finish(
     scenarios: &[Scenario],
@@ -773,8 +775,23 @@ fn finish(
     sets: &[String],
     auto: Option<AutoReport>,
 ) -> Comparison {
-    let n = acc.seeds.len();
-    let metrics = SCALARS
+    let metrics = metric_results(acc, labels);
+    let extra_costs = extra_costs(acc, labels);
+    let targets = target_results(scenarios, labels, targets, acc);
+    let series = series_results(acc, labels);
+    Comparison {
+        manifest: manifest(scenarios, labels, acc, base_seed, sets, auto),
+        metrics,
+        extra_costs,
+        targets,
+        series,
+    }
+}
+
+/// Each whole-run metric ([`SCALARS`]) in each scenario: its value and, against the baseline,
+/// the paired difference and what pairing bought.
+fn metric_results(acc: &Acc, labels: &[String]) -> Vec<MetricResult> {
+    SCALARS
         .iter()
         .enumerate()
         .map(|(k, d)| {
@@ -784,33 +801,38 @@ fn finish(
                 title: d.title.to_string(),
                 unit: d.unit.as_str().to_string(),
                 definition: d.definition.to_string(),
-                scenarios: values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let diff = (i > 0).then(|| Stats::paired(values[0], v));
-                        let pairing = (i > 0).then(|| {
-                            let p = crate::stats::pairing(values[0], v);
-                            PairingStats {
-                                correlation: p.correlation,
-                                variance_reduction: p.variance_reduction,
-                            }
-                        });
-                        MetricCell {
-                            scenario: labels[i].clone(),
-                            value: Stats::of_level(v, boot_key(1, k, i)),
-                            diff_excludes_zero: diff.is_some_and(|d| d.excludes_zero()),
-                            diff,
-                            pairing,
-                        }
-                    })
+                scenarios: (0..values.len())
+                    .map(|i| metric_cell(&values, i, k, &labels[i]))
                     .collect(),
             }
         })
-        .collect();
+        .collect()
+}
 
+/// Metric `k` in scenario `i` (labelled `label`), of the `values` of every scenario.
+fn metric_cell(values: &[&[f64]], i: usize, k: usize, label: &str) -> MetricCell {
+    let v = values[i];
+    let diff = (i > 0).then(|| Stats::paired(values[0], v));
+    let pairing = (i > 0).then(|| {
+        let p = crate::stats::pairing(values[0], v);
+        PairingStats {
+            correlation: p.correlation,
+            variance_reduction: p.variance_reduction,
+        }
+    });
+    MetricCell {
+        scenario: label.to_string(),
+        value: Stats::of_level(v, boot_key(1, k, i)),
+        diff_excludes_zero: diff.is_some_and(|d| d.excludes_zero()),
+        diff,
+        pairing,
+    }
+}
+
+/// The extra policy spend per extra outcome ([`EXTRA_COSTS`]) in each non-baseline scenario.
+fn extra_costs(acc: &Acc, labels: &[String]) -> Vec<ExtraCost> {
     let spend = acc.scalar("policy_spend_cny").unwrap_or_default();
-    let extra_costs = EXTRA_COSTS
+    EXTRA_COSTS
         .iter()
         .enumerate()
         .map(|(k, &(metric, outcome, what))| {
@@ -820,36 +842,50 @@ fn finish(
                 outcome: outcome.to_string(),
                 per: what.to_string(),
                 scenarios: (1..labels.len())
-                    .map(|i| {
-                        let d_spend = Stats::paired(spend[0], spend[i]);
-                        let d_out = Stats::paired(out[0], out[i]);
-                        let identified = d_out.excludes_zero();
-                        let r = crate::stats::paired_ratio(
-                            (spend[0], spend[i]),
-                            (out[0], out[i]),
-                            boot_key(2, k, i),
-                        );
-                        let (value, lo, hi) = if identified {
-                            (r.value, r.ci_low, r.ci_high)
-                        } else {
-                            (f64::NAN, f64::NAN, f64::NAN)
-                        };
-                        ExtraCostCell {
-                            scenario: labels[i].clone(),
-                            delta_spend: d_spend,
-                            delta_outcome: d_out,
-                            identified,
-                            value,
-                            ci_low: lo,
-                            ci_high: hi,
-                        }
-                    })
+                    .map(|i| extra_cost_cell(&spend, &out, i, k, &labels[i]))
                     .collect(),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let targets = targets
+/// Extra cost `k` in scenario `i` (labelled `label`), from the `spend` and `out`come values of
+/// every scenario: identified only where the outcome's difference excludes zero.
+fn extra_cost_cell(
+    spend: &[&[f64]],
+    out: &[&[f64]],
+    i: usize,
+    k: usize,
+    label: &str,
+) -> ExtraCostCell {
+    let d_spend = Stats::paired(spend[0], spend[i]);
+    let d_out = Stats::paired(out[0], out[i]);
+    let identified = d_out.excludes_zero();
+    let r = crate::stats::paired_ratio((spend[0], spend[i]), (out[0], out[i]), boot_key(2, k, i));
+    let (value, lo, hi) = if identified {
+        (r.value, r.ci_low, r.ci_high)
+    } else {
+        (f64::NAN, f64::NAN, f64::NAN)
+    };
+    ExtraCostCell {
+        scenario: label.to_string(),
+        delta_spend: d_spend,
+        delta_outcome: d_out,
+        identified,
+        value,
+        ci_low: lo,
+        ci_high: hi,
+    }
+}
+
+/// Each declared target in each scenario: the probability of meeting it, with its interval.
+fn target_results(
+    scenarios: &[Scenario],
+    labels: &[String],
+    targets: &[(Target, String)],
+    acc: &Acc,
+) -> Vec<TargetResult> {
+    targets
         .iter()
         .enumerate()
         .map(|(k, (t, declared))| TargetResult {
@@ -862,29 +898,36 @@ fn finish(
                 .targets
                 .iter()
                 .enumerate()
-                .map(|(i, runs)| {
-                    let vals: Vec<f64> = runs[k].iter().filter_map(|v| *v).collect();
-                    let met = vals.iter().filter(|&&v| v >= t.at_least).count();
-                    let (p, lo, hi) = if vals.is_empty() {
-                        (f64::NAN, f64::NAN, f64::NAN)
-                    } else {
-                        wilson(met, vals.len())
-                    };
-                    TargetCell {
-                        scenario: labels[i].clone(),
-                        applicable: applicable(t, &scenarios[i]),
-                        met,
-                        n: vals.len(),
-                        p,
-                        p_low: lo,
-                        p_high: hi,
-                        value: Stats::of(&vals),
-                    }
-                })
+                .map(|(i, runs)| target_cell(t, &runs[k], &scenarios[i], &labels[i]))
                 .collect(),
         })
-        .collect();
+        .collect()
+}
 
+/// Target `t` in scenario `sc` (labelled `label`), from its value in each run (`None`: not
+/// applicable).
+fn target_cell(t: &Target, runs: &[Option<f64>], sc: &Scenario, label: &str) -> TargetCell {
+    let vals: Vec<f64> = runs.iter().filter_map(|v| *v).collect();
+    let met = vals.iter().filter(|&&v| v >= t.at_least).count();
+    let (p, lo, hi) = if vals.is_empty() {
+        (f64::NAN, f64::NAN, f64::NAN)
+    } else {
+        wilson(met, vals.len())
+    };
+    TargetCell {
+        scenario: label.to_string(),
+        applicable: applicable(t, sc),
+        met,
+        n: vals.len(),
+        p,
+        p_low: lo,
+        p_high: hi,
+        value: Stats::of(&vals),
+    }
+}
+
+/// The series: each of [`SERIES`] in each scenario, then each scenario's per-region series.
+fn series_results(acc: &Acc, labels: &[String]) -> Vec<SeriesResult> {
     let mut series = Vec::new();
     for (k, d) in SERIES.iter().enumerate() {
         for (i, label) in labels.iter().enumerate() {
@@ -896,37 +939,42 @@ fn finish(
             series.push(s.finish(key.clone(), label, &acc.months[i]));
         }
     }
+    series
+}
 
-    Comparison {
-        manifest: Manifest {
-            talentsim_version: crate::VERSION.to_string(),
-            replicates: n,
-            base_seed,
-            seeds: acc.seeds.clone(),
-            sets: sets.to_vec(),
-            baseline: labels.first().cloned().unwrap_or_default(),
-            scenarios: scenarios
-                .iter()
-                .zip(labels)
-                .map(|(sc, label)| ScenarioInfo {
-                    label: label.clone(),
-                    name: sc.def.name.clone(),
-                    description: sc.def.description.clone(),
-                    file: sc.path.display().to_string(),
-                    hash: sc.source_hash.clone(),
-                    start: sc.def.start.to_string(),
-                    end: sc.def.end.to_string(),
-                    scale: sc.def.scale,
-                    regions: sc.def.region.iter().map(|r| r.name.clone()).collect(),
-                    resolved_toml: sc.to_toml(),
-                })
-                .collect(),
-            auto,
-        },
-        metrics,
-        extra_costs,
-        targets,
-        series,
+/// What was compared: the version, the seeds, the `--set`s and each scenario.
+fn manifest(
+    scenarios: &[Scenario],
+    labels: &[String],
+    acc: &Acc,
+    base_seed: u64,
+    sets: &[String],
+    auto: Option<AutoReport>,
+) -> Manifest {
+    Manifest {
+        talentsim_version: crate::VERSION.to_string(),
+        replicates: acc.seeds.len(),
+        base_seed,
+        seeds: acc.seeds.clone(),
+        sets: sets.to_vec(),
+        baseline: labels.first().cloned().unwrap_or_default(),
+        scenarios: scenarios
+            .iter()
+            .zip(labels)
+            .map(|(sc, label)| ScenarioInfo {
+                label: label.clone(),
+                name: sc.def.name.clone(),
+                description: sc.def.description.clone(),
+                file: sc.path.display().to_string(),
+                hash: sc.source_hash.clone(),
+                start: sc.def.start.to_string(),
+                end: sc.def.end.to_string(),
+                scale: sc.def.scale,
+                regions: sc.def.region.iter().map(|r| r.name.clone()).collect(),
+                resolved_toml: sc.to_toml(),
+            })
+            .collect(),
+        auto,
     }
 }
 
@@ -951,6 +999,29 @@ fn stats_rows(prefix: &str, s: &Stats) -> Vec<(String, String)> {
     ]
 }
 
+/// The `comparison.csv` writer.
+type CsvOut<'w> = csv::Writer<&'w mut dyn Write>;
+
+/// One `comparison.csv` row: `scenario` (made inert for spreadsheets), `metric`, `month`,
+/// `statistic`, `value`.
+fn csv_row(
+    cw: &mut CsvOut,
+    scenario: &str,
+    metric: &str,
+    month: &str,
+    stat: &str,
+    value: &str,
+) -> io::Result<()> {
+    cw.write_record([
+        &*crate::output::csv_text(scenario),
+        metric,
+        month,
+        stat,
+        value,
+    ])?;
+    Ok(())
+}
+
 impl Comparison {
     /// The tidy `comparison.csv`: `scenario, metric, month, statistic, value`. Whole-run
     /// metrics and targets (`target:NAME`) have an empty month; series have one row per
@@ -958,6 +1029,16 @@ impl Comparison {
     pub fn write_csv(&self, w: &mut dyn Write) -> io::Result<()> {
         let mut cw = csv::Writer::from_writer(w);
         cw.write_record(["scenario", "metric", "month", "statistic", "value"])?;
+        self.write_metrics(&mut cw)?;
+        self.write_extra_costs(&mut cw)?;
+        self.write_targets(&mut cw)?;
+        self.write_series(&mut cw)?;
+        cw.flush()
+    }
+
+    /// The whole-run metrics' rows: each scenario's value statistics, then (against the
+    /// baseline) the difference's and the pairing's.
+    fn write_metrics(&self, cw: &mut CsvOut) -> io::Result<()> {
         for m in &self.metrics {
             for c in &m.scenarios {
                 let mut rows = stats_rows("", &c.value);
@@ -973,16 +1054,15 @@ impl Comparison {
                     rows.push(("variance_reduction".into(), num(p.variance_reduction)));
                 }
                 for (stat, v) in rows {
-                    cw.write_record([
-                        &*crate::output::csv_text(&c.scenario),
-                        &m.metric,
-                        "",
-                        &stat,
-                        &v,
-                    ])?;
+                    csv_row(cw, &c.scenario, &m.metric, "", &stat, &v)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The extra costs' rows, for each non-baseline scenario.
+    fn write_extra_costs(&self, cw: &mut CsvOut) -> io::Result<()> {
         for x in &self.extra_costs {
             for c in &x.scenarios {
                 for (stat, v) in [
@@ -995,16 +1075,15 @@ impl Comparison {
                     ("delta_outcome_ci_low", num(c.delta_outcome.ci_low)),
                     ("delta_outcome_ci_high", num(c.delta_outcome.ci_high)),
                 ] {
-                    cw.write_record([
-                        &*crate::output::csv_text(&c.scenario),
-                        &x.metric,
-                        "",
-                        stat,
-                        &v,
-                    ])?;
+                    csv_row(cw, &c.scenario, &x.metric, "", stat, &v)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The targets' rows (`target:NAME`): whether each scenario meets it, and its value.
+    fn write_targets(&self, cw: &mut CsvOut) -> io::Result<()> {
         for t in &self.targets {
             let metric = format!("target:{}", t.name);
             for c in &t.scenarios {
@@ -1018,16 +1097,15 @@ impl Comparison {
                 ];
                 rows.extend(stats_rows("", &c.value));
                 for (stat, v) in rows {
-                    cw.write_record([
-                        &*crate::output::csv_text(&c.scenario),
-                        &metric,
-                        "",
-                        &stat,
-                        &v,
-                    ])?;
+                    csv_row(cw, &c.scenario, &metric, "", &stat, &v)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The series' rows: the mean and interval of each month.
+    fn write_series(&self, cw: &mut CsvOut) -> io::Result<()> {
         for s in &self.series {
             for (t, m) in s.months.iter().enumerate() {
                 let month = m.to_string();
@@ -1036,17 +1114,11 @@ impl Comparison {
                     ("ci_low", s.ci_low[t]),
                     ("ci_high", s.ci_high[t]),
                 ] {
-                    cw.write_record([
-                        &*crate::output::csv_text(&s.scenario),
-                        &s.metric,
-                        &month,
-                        stat,
-                        &num(v),
-                    ])?;
+                    csv_row(cw, &s.scenario, &s.metric, &month, stat, &num(v))?;
                 }
             }
         }
-        cw.flush()
+        Ok(())
     }
 
     /// Write `comparison.csv` and `comparison.json` into `dir`, each atomically.

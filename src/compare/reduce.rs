@@ -103,101 +103,15 @@ impl RunTable {
     /// Read a run's saved outputs (`timeseries.csv`, `firms.csv`, `summary.json`).
     /// Returns the table and the scenario name.
     pub fn from_dir(dir: &Path) -> Result<(RunTable, String), CompareError> {
-        let summary_path = dir.join("summary.json");
-        let summary: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&summary_path).map_err(|source| {
-                CompareError::Read {
-                    path: summary_path.clone(),
-                    source,
-                }
-            })?)
-            .map_err(|source| CompareError::Parse {
-                path: summary_path.clone(),
-                source,
-            })?;
-        let m = &summary["manifest"];
-        let name = m["scenario"].as_str().unwrap_or("run").to_string();
-        let start = m["start"]
-            .as_str()
-            .and_then(Month::parse)
-            .ok_or(CompareError::BadStart)?;
-
-        let ts_path = dir.join("timeseries.csv");
-        let ts_err = |source| CompareError::ReadCsv {
-            path: ts_path.clone(),
-            source,
-        };
-        let mut rd = csv::Reader::from_path(&ts_path).map_err(ts_err)?;
-        let header = rd.headers()?.clone();
-        let idx = |name: &str| column(&header, &ts_path, name);
-        let region_i = idx("region")?;
-        let month_i = idx("month")?;
-        let cols: Vec<usize> = COLUMNS.iter().map(|c| idx(c)).collect::<Result<_, _>>()?;
-        let mut values: Vec<Vec<f64>> = vec![Vec::new(); COLUMNS.len()];
-        let mut regions: Vec<String> = Vec::new();
-        let mut months: Vec<String> = Vec::new();
-        for rec in rd.records() {
-            let rec = rec.map_err(ts_err)?;
-            let region = crate::output::csv_text_back(&rec[region_i]);
-            if !regions.iter().any(|r| r == region) {
-                regions.push(region.to_string());
-            }
-            if months.last().map(String::as_str) != Some(&rec[month_i]) {
-                months.push(rec[month_i].to_string());
-            }
-            for (k, &ci) in cols.iter().enumerate() {
-                let v: f64 = rec[ci]
-                    .parse()
-                    .map_err(|source| CompareError::NotANumberIn {
-                        path: ts_path.clone(),
-                        value: rec[ci].to_string(),
-                        column: COLUMNS[k],
-                        source,
-                    })?;
-                values[k].push(v);
-            }
-        }
-        if values[0].len() != months.len() * regions.len() {
-            return Err(CompareError::NotMonthByRegion { path: ts_path });
-        }
-
-        let firms_path = dir.join("firms.csv");
-        let firms_err = |source| CompareError::ReadCsv {
-            path: firms_path.clone(),
-            source,
-        };
-        let mut rd = csv::Reader::from_path(&firms_path).map_err(firms_err)?;
-        let header = rd.headers()?.clone();
-        let fidx = |name: &str| column(&header, &firms_path, name);
-        let (kind, seed, series_a, outcome, unicorn) = (
-            fidx("kind")?,
-            fidx("first_seed_month")?,
-            fidx("series_a_month")?,
-            fidx("outcome")?,
-            fidx("unicorn_month")?,
-        );
-        let mut n = [0usize; 4];
-        for rec in rd.records() {
-            let rec = rec.map_err(firms_err)?;
-            if &rec[kind] != "startup" {
-                continue;
-            }
-            n[0] += 1;
-            n[1] += !rec[seed].is_empty() as usize;
-            n[2] += !rec[series_a].is_empty() as usize;
-            n[3] += (&rec[outcome] == "listed" || !rec[unicorn].is_empty()) as usize;
-        }
+        let (name, start) = read_summary(&dir.join("summary.json"))?;
+        let ts = read_timeseries(&dir.join("timeseries.csv"))?;
+        let firms = read_firm_counts(&dir.join("firms.csv"))?;
         let table = RunTable {
             start,
-            months: months.len(),
-            regions,
-            values,
-            firms: FirmCounts {
-                founded: n[0] as f64,
-                seed: n[1] as f64,
-                series_a: n[2] as f64,
-                listed_or_unicorn: n[3] as f64,
-            },
+            months: ts.months,
+            regions: ts.regions,
+            values: ts.values,
+            firms,
         };
         Ok((table, name))
     }
@@ -254,6 +168,122 @@ impl RunTable {
         }
         out
     }
+}
+
+/// The scenario name and the start month in a run's `summary.json` at `path`.
+fn read_summary(path: &Path) -> Result<(String, Month), CompareError> {
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).map_err(|source| {
+            CompareError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?)
+        .map_err(|source| CompareError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let m = &summary["manifest"];
+    let name = m["scenario"].as_str().unwrap_or("run").to_string();
+    let start = m["start"]
+        .as_str()
+        .and_then(Month::parse)
+        .ok_or(CompareError::BadStart)?;
+    Ok((name, start))
+}
+
+/// The [`COLUMNS`] of a run's `timeseries.csv`.
+struct Timeseries {
+    /// Months of the run.
+    months: usize,
+    /// The regions, in order of first appearance.
+    regions: Vec<String>,
+    /// `values[c][t * regions + r]` for column `COLUMNS[c]`.
+    values: Vec<Vec<f64>>,
+}
+
+/// Read the [`COLUMNS`] of the `timeseries.csv` at `path`: one row per month and region.
+fn read_timeseries(path: &Path) -> Result<Timeseries, CompareError> {
+    let read_err = |source| CompareError::ReadCsv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut rd = csv::Reader::from_path(path).map_err(read_err)?;
+    let header = rd.headers()?.clone();
+    let idx = |name: &str| column(&header, path, name);
+    let region_i = idx("region")?;
+    let month_i = idx("month")?;
+    let cols: Vec<usize> = COLUMNS.iter().map(|c| idx(c)).collect::<Result<_, _>>()?;
+    let mut values: Vec<Vec<f64>> = vec![Vec::new(); COLUMNS.len()];
+    let mut regions: Vec<String> = Vec::new();
+    let mut months: Vec<String> = Vec::new();
+    for rec in rd.records() {
+        let rec = rec.map_err(read_err)?;
+        let region = crate::output::csv_text_back(&rec[region_i]);
+        if !regions.iter().any(|r| r == region) {
+            regions.push(region.to_string());
+        }
+        if months.last().map(String::as_str) != Some(&rec[month_i]) {
+            months.push(rec[month_i].to_string());
+        }
+        for (k, &ci) in cols.iter().enumerate() {
+            let v: f64 = rec[ci]
+                .parse()
+                .map_err(|source| CompareError::NotANumberIn {
+                    path: path.to_path_buf(),
+                    value: rec[ci].to_string(),
+                    column: COLUMNS[k],
+                    source,
+                })?;
+            values[k].push(v);
+        }
+    }
+    if values[0].len() != months.len() * regions.len() {
+        return Err(CompareError::NotMonthByRegion {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(Timeseries {
+        months: months.len(),
+        regions,
+        values,
+    })
+}
+
+/// Count the startups of the `firms.csv` at `path`: founded, seeded, at series A, listed or
+/// unicorn.
+fn read_firm_counts(path: &Path) -> Result<FirmCounts, CompareError> {
+    let read_err = |source| CompareError::ReadCsv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut rd = csv::Reader::from_path(path).map_err(read_err)?;
+    let header = rd.headers()?.clone();
+    let fidx = |name: &str| column(&header, path, name);
+    let (kind, seed, series_a, outcome, unicorn) = (
+        fidx("kind")?,
+        fidx("first_seed_month")?,
+        fidx("series_a_month")?,
+        fidx("outcome")?,
+        fidx("unicorn_month")?,
+    );
+    let mut n = [0usize; 4];
+    for rec in rd.records() {
+        let rec = rec.map_err(read_err)?;
+        if &rec[kind] != "startup" {
+            continue;
+        }
+        n[0] += 1;
+        n[1] += !rec[seed].is_empty() as usize;
+        n[2] += !rec[series_a].is_empty() as usize;
+        n[3] += (&rec[outcome] == "listed" || !rec[unicorn].is_empty()) as usize;
+    }
+    Ok(FirmCounts {
+        founded: n[0] as f64,
+        seed: n[1] as f64,
+        series_a: n[2] as f64,
+        listed_or_unicorn: n[3] as f64,
+    })
 }
 
 /// The index of column `name` in the `header` of the CSV file at `path`.
