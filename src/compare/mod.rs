@@ -12,6 +12,8 @@
 //! [`Comparison::write`] writes `comparison.csv` (tidy) and `comparison.json`;
 //! [`Comparison::read`] reads them back (for `talentsim plot`).
 
+#![warn(missing_docs)]
+
 mod error;
 pub mod reduce;
 
@@ -53,18 +55,22 @@ mod nullable {
 pub struct Stats {
     /// Replicates the statistic is defined in.
     pub n: usize,
+    /// Mean over replicates.
     #[serde(with = "nullable")]
     pub mean: f64,
+    /// Standard deviation over replicates.
     #[serde(with = "nullable")]
     pub sd: f64,
     /// 95% confidence interval of the mean (Student t).
     #[serde(with = "nullable")]
     pub ci_low: f64,
+    /// Upper end of the 95% interval of the mean.
     #[serde(with = "nullable")]
     pub ci_high: f64,
     /// 2.5th and 97.5th percentiles of single runs.
     #[serde(with = "nullable")]
     pub p2_5: f64,
+    /// 97.5th percentile of single runs.
     #[serde(with = "nullable")]
     pub p97_5: f64,
 }
@@ -137,14 +143,21 @@ impl Stats {
 pub struct ScenarioInfo {
     /// The scenario's name, made unique within the comparison (`name #2` for a repeat).
     pub label: String,
+    /// The scenario's `name`.
     pub name: String,
+    /// The scenario's `description`.
     pub description: String,
+    /// The scenario file, as given on the command line.
     pub file: String,
     /// FNV-1a hash of every source read (file, `extends` chain, `--set`s).
     pub hash: String,
+    /// First simulated month (`YYYY-MM`).
     pub start: String,
+    /// Last simulated month (`YYYY-MM`).
     pub end: String,
+    /// People per agent (`scale`).
     pub scale: f64,
+    /// Names of the scenario's regions.
     pub regions: Vec<String>,
     /// The fully resolved scenario (what `talentsim show` prints).
     pub resolved_toml: String,
@@ -153,8 +166,11 @@ pub struct ScenarioInfo {
 /// What was compared, how, and with which software.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// talentsim version that ran the comparison.
     pub talentsim_version: String,
+    /// Replicates (seeds) per scenario.
     pub replicates: usize,
+    /// The first seed (`--seed`, or the baseline scenario's `seed`).
     pub base_seed: u64,
     /// Replicate `i` of every scenario uses `seeds[i]`.
     pub seeds: Vec<u64>,
@@ -162,6 +178,7 @@ pub struct Manifest {
     pub sets: Vec<String>,
     /// Label of the baseline scenario.
     pub baseline: String,
+    /// The scenarios compared, baseline first.
     pub scenarios: Vec<ScenarioInfo>,
     /// How `--replicates auto` ended (absent for a fixed replicate count).
     #[serde(default)]
@@ -171,6 +188,7 @@ pub struct Manifest {
 /// A whole-run metric of one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricCell {
+    /// Label of the scenario.
     pub scenario: String,
     /// Mean over replicates; its 95% interval is a percentile bootstrap for a metric that is
     /// never negative (counts, money: the interval stays in the support), Student t otherwise.
@@ -187,6 +205,7 @@ pub struct MetricCell {
 /// The correlation of the paired runs and the variance reduction of pairing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PairingStats {
+    /// Correlation of the baseline's and this scenario's values over the paired runs.
     #[serde(with = "nullable")]
     pub correlation: f64,
     /// Unpaired variance of the difference over the paired one.
@@ -203,6 +222,7 @@ pub struct ExtraCost {
     pub outcome: String,
     /// One outcome, in words ("startup founded").
     pub per: String,
+    /// One cell per non-baseline scenario.
     pub scenarios: Vec<ExtraCostCell>,
 }
 
@@ -210,14 +230,21 @@ pub struct ExtraCost {
 /// not identified (null) where Δ outcome's interval includes zero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExtraCostCell {
+    /// Label of the scenario.
     pub scenario: String,
+    /// Paired difference of policy spend from the baseline (CNY).
     pub delta_spend: Stats,
+    /// Paired difference of the outcome from the baseline (outcomes).
     pub delta_outcome: Stats,
+    /// Whether the outcome's difference excludes zero (the ratio is only reported then).
     pub identified: bool,
+    /// Extra spend per extra outcome (CNY per outcome; null when not identified).
     #[serde(with = "nullable")]
     pub value: f64,
+    /// Lower end of its 95% bootstrap interval (CNY per outcome).
     #[serde(with = "nullable")]
     pub ci_low: f64,
+    /// Upper end of its 95% bootstrap interval (CNY per outcome).
     #[serde(with = "nullable")]
     pub ci_high: f64,
 }
@@ -225,27 +252,36 @@ pub struct ExtraCostCell {
 /// A whole-run metric across scenarios.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricResult {
+    /// The metric's key (a key of [`SCALARS`]).
     pub metric: String,
+    /// Its title, for tables and plots.
     pub title: String,
+    /// Its unit, in words ([`reduce::Unit::as_str`]).
     pub unit: String,
+    /// What it measures, in words.
     pub definition: String,
+    /// One cell per scenario, baseline first.
     pub scenarios: Vec<MetricCell>,
 }
 
 /// A target's outcome in one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetCell {
+    /// Label of the scenario.
     pub scenario: String,
     /// False when the target's region, sector or window is not in this scenario.
     pub applicable: bool,
     /// Replicates that met the target, out of `n`.
     pub met: usize,
+    /// Replicates in which the target applies.
     pub n: usize,
     /// Probability of meeting the target, with its 95% Wilson interval.
     #[serde(with = "nullable")]
     pub p: f64,
+    /// Lower end of the 95% Wilson interval of `p`.
     #[serde(with = "nullable")]
     pub p_low: f64,
+    /// Upper end of the 95% Wilson interval of `p`.
     #[serde(with = "nullable")]
     pub p_high: f64,
     /// The statistic's value over replicates.
@@ -255,6 +291,7 @@ pub struct TargetCell {
 /// A target across scenarios.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetResult {
+    /// The target's `name`.
     pub name: String,
     /// Label of the (first) scenario declaring it.
     pub declared_in: String,
@@ -264,6 +301,7 @@ pub struct TargetResult {
     pub at_least: f64,
     /// The month by which it must be met (the window's end; empty: each scenario's end).
     pub by: String,
+    /// One cell per scenario, baseline first.
     pub scenarios: Vec<TargetCell>,
 }
 
@@ -272,21 +310,29 @@ pub struct TargetResult {
 pub struct SeriesResult {
     /// A key of [`SERIES`], or `key:Region` for per-region series.
     pub metric: String,
+    /// Label of the scenario.
     pub scenario: String,
+    /// The months of the series.
     pub months: Vec<Month>,
+    /// Mean over replicates, per month.
     pub mean: Vec<f64>,
+    /// Lower end of the mean's 95% interval, per month.
     pub ci_low: Vec<f64>,
+    /// Upper end of the mean's 95% interval, per month.
     pub ci_high: Vec<f64>,
 }
 
 /// Everything a comparison found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
+    /// What was compared, and how.
     pub manifest: Manifest,
+    /// The whole-run metrics ([`SCALARS`]).
     pub metrics: Vec<MetricResult>,
     /// `cost_per_extra_*`: extra spend per extra outcome, against the baseline.
     #[serde(default)]
     pub extra_costs: Vec<ExtraCost>,
+    /// The targets declared by any scenario.
     pub targets: Vec<TargetResult>,
     /// Written to `comparison.csv` only.
     #[serde(skip)]
@@ -328,7 +374,7 @@ pub fn applicable(t: &Target, sc: &Scenario) -> bool {
 }
 
 /// A statistic in words, for tables.
-pub fn describe(s: &Stat) -> String {
+pub(crate) fn describe(s: &Stat) -> String {
     let mut out = match s.kind {
         StatKind::Column => format!(
             "{} of `{}`",
@@ -411,19 +457,24 @@ pub const HEADLINE: &[&str] = &[
 /// How `--replicates auto` ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoReport {
+    /// The wanted width of each difference's 95% interval, as a fraction of the baseline's mean.
     pub precision: f64,
+    /// The most replicates per scenario.
     pub max_replicates: usize,
     /// Replicates per scenario after each batch.
     pub batches: Vec<usize>,
     /// Whether it stopped at the cap with some metric still short of the precision.
     pub reached_cap: bool,
+    /// Each chosen metric's difference in each other scenario, after the last batch.
     pub checks: Vec<PrecisionCheck>,
 }
 
 /// One metric's difference against the precision, after the last batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrecisionCheck {
+    /// The metric's key.
     pub metric: String,
+    /// Label of the scenario.
     pub scenario: String,
     /// Width of the paired difference's 95% interval.
     #[serde(with = "nullable")]
@@ -431,6 +482,7 @@ pub struct PrecisionCheck {
     /// The width wanted: precision × |baseline mean|.
     #[serde(with = "nullable")]
     pub wanted: f64,
+    /// Whether `width` ≤ `wanted`.
     pub met: bool,
 }
 
@@ -739,7 +791,7 @@ fn boot_key(kind: u64, k: usize, i: usize) -> u64 {
 }
 
 /// The incremental costs: (metric name, outcome metric, outcome in words, singular).
-pub const EXTRA_COSTS: &[(&str, &str, &str)] = &[
+const EXTRA_COSTS: &[(&str, &str, &str)] = &[
     ("cost_per_extra_new_firm", "new_firms", "startup founded"),
     (
         "cost_per_extra_startup_job",

@@ -14,7 +14,7 @@ use crate::model::firm::{Kind, Outcome, during_run};
 use crate::scenario::{Month, Scenario};
 
 /// The `timeseries.csv` columns the metrics read.
-pub const COLUMNS: &[&str] = &[
+pub(crate) const COLUMNS: &[&str] = &[
     "talent_stock",
     "founders",
     "new_firms",
@@ -55,11 +55,15 @@ pub struct FirmCounts {
 /// What the metrics need of one run.
 #[derive(Debug, Clone)]
 pub struct RunTable {
+    /// First month of the run.
     pub start: Month,
+    /// Months of the run.
     pub months: usize,
+    /// The run's regions, in order.
     pub regions: Vec<String>,
     /// `values[c][t * regions + r]` for column `COLUMNS[c]`.
     values: Vec<Vec<f64>>,
+    /// Startup counts over the run.
     pub firms: FirmCounts,
 }
 
@@ -310,15 +314,22 @@ fn cumulative(xs: Vec<f64>) -> Vec<f64> {
 /// What a metric counts, for axis titles and tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
+    /// A count of people.
     People,
+    /// A count of firms.
     Firms,
+    /// A count of jobs.
     Jobs,
+    /// Yuan (CNY).
     Cny,
+    /// Yuan per firm.
     CnyPerFirm,
+    /// Yuan per job.
     CnyPerJob,
 }
 
 impl Unit {
+    /// The unit in words (`CNY per firm`).
     pub fn as_str(self) -> &'static str {
         match self {
             Unit::People => "people",
@@ -333,10 +344,15 @@ impl Unit {
 
 /// A headline metric measured month by month (all regions together).
 pub struct SeriesDef {
+    /// Key of the series (`comparison.csv`'s `metric`).
     pub key: &'static str,
+    /// Title, for plots.
     pub title: &'static str,
+    /// What it counts.
     pub unit: Unit,
+    /// What it measures, in words.
     pub definition: &'static str,
+    /// The series of a run, month by month.
     pub compute: fn(&RunTable) -> Vec<f64>,
 }
 
@@ -446,11 +462,15 @@ pub const SERIES: &[SeriesDef] = &[
 
 /// Per-region series, measured only for scenarios with several regions (flows between them).
 pub struct RegionSeriesDef {
+    /// Key of the series (written `key:Region`).
     pub key: &'static str,
+    /// Title, for plots.
     pub title: &'static str,
+    /// The series of region `r` of a run, month by month.
     pub compute: fn(&RunTable, usize) -> Vec<f64>,
 }
 
+/// The per-region series, measured when a scenario has several regions.
 pub const REGION_SERIES: &[RegionSeriesDef] = &[
     RegionSeriesDef {
         key: "moved_in_cumulative",
@@ -475,9 +495,13 @@ pub const REGION_SERIES: &[RegionSeriesDef] = &[
 
 /// A whole-run headline metric.
 pub struct ScalarDef {
+    /// Key of the metric (`comparison.csv`'s `metric`).
     pub key: &'static str,
+    /// Title, for tables and plots.
     pub title: &'static str,
+    /// What it counts.
     pub unit: Unit,
+    /// What it measures, in words.
     pub definition: &'static str,
     /// NaN where undefined (a cost per outcome when there was no outcome).
     pub compute: fn(&RunTable) -> f64,
@@ -667,7 +691,7 @@ pub const SCALARS: &[ScalarDef] = &[
 ];
 
 /// The funnel's stages: (label, scalar metric key).
-pub const FUNNEL: &[(&str, &str)] = &[
+pub(crate) const FUNNEL: &[(&str, &str)] = &[
     ("Talent (stock, end)", "talent_stock_end"),
     ("Founders", "new_firms"),
     ("Funded (seed+)", "funded_seed"),
@@ -677,7 +701,7 @@ pub const FUNNEL: &[(&str, &str)] = &[
 ];
 
 /// The cost-per-outcome metrics.
-pub const COSTS: &[&str] = &[
+pub(crate) const COSTS: &[&str] = &[
     "cost_per_new_firm",
     "cost_per_startup_job",
     "cost_per_industrialized_firm",
@@ -686,6 +710,7 @@ pub const COSTS: &[&str] = &[
 /// A run reduced to its headline metrics.
 #[derive(Debug, Clone)]
 pub struct Reduced {
+    /// The months of the run.
     pub months: Vec<Month>,
     /// `series[k]`: `SERIES[k]` month by month.
     pub series: Vec<Vec<f64>>,
@@ -696,7 +721,7 @@ pub struct Reduced {
 }
 
 /// Compute every headline metric from a table.
-pub fn reduce(t: &RunTable) -> Reduced {
+pub(crate) fn reduce(t: &RunTable) -> Reduced {
     let mut region_series = Vec::new();
     if t.regions.len() > 1 {
         for (ri, r) in t.regions.iter().enumerate() {
@@ -714,7 +739,7 @@ pub fn reduce(t: &RunTable) -> Reduced {
 }
 
 /// Look up a scalar's definition by key.
-pub fn scalar(key: &str) -> Option<&'static ScalarDef> {
+pub(crate) fn scalar(key: &str) -> Option<&'static ScalarDef> {
     SCALARS.iter().find(|d| d.key == key)
 }
 

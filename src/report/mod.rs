@@ -7,6 +7,8 @@
 //! the plots, and the manifest. Every string that comes from a scenario file or the command
 //! line goes through [`escape`].
 
+#![warn(missing_docs)]
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -65,7 +67,7 @@ pub fn base64(bytes: &[u8]) -> String {
 /// Flatten a resolved scenario into `(path, value)` pairs in file order. Arrays of tables
 /// with names are addressed by name as in `--set` (`region.Binjiang.housing.units`), others by
 /// index; arrays of plain values stay whole.
-pub fn flatten_toml(text: &str) -> Vec<(String, String)> {
+fn flatten_toml(text: &str) -> Vec<(String, String)> {
     fn walk(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
         let join = |k: &str| {
             if prefix.is_empty() {
@@ -102,7 +104,7 @@ pub fn flatten_toml(text: &str) -> Vec<(String, String)> {
 
 /// The knobs whose values differ between scenarios: `(path, value per scenario)`, `None`
 /// where a scenario lacks the knob (a region or program it does not have).
-pub fn knob_differences(resolved: &[String]) -> Vec<(String, Vec<Option<String>>)> {
+fn knob_differences(resolved: &[String]) -> Vec<(String, Vec<Option<String>>)> {
     let flat: Vec<Vec<(String, String)>> = resolved.iter().map(|t| flatten_toml(t)).collect();
     let maps: Vec<HashMap<&str, &str>> = flat
         .iter()
@@ -177,7 +179,7 @@ fn pct(p: f64) -> String {
 }
 
 /// One incremental cost in plain words.
-pub fn extra_cost_sentence(x: &ExtraCost, c: &ExtraCostCell) -> String {
+fn extra_cost_sentence(x: &ExtraCost, c: &ExtraCostCell) -> String {
     let d = &c.delta_outcome;
     let spend = c.delta_spend.mean;
     let change = format!(
@@ -218,7 +220,7 @@ fn signed(x: f64) -> String {
 
 /// The report's HTML. `plots` are read from disk and inlined. Every string reaches the page
 /// through [`Html::text`] (escaped); markup is only the source's own.
-pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
+fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
     let labels: Vec<&str> = cmp
         .manifest
         .scenarios
@@ -548,7 +550,9 @@ pub fn write(dir: &Path, cmp: &Comparison, plots: &[Plot]) -> Result<(), ReportE
 /// What kind of output directory `redraw` found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DirKind {
+    /// A `talentsim run` output (`timeseries.csv`, `summary.json`).
     Run,
+    /// A `talentsim compare` output (`comparison.json`).
     Comparison,
 }
 

@@ -28,16 +28,20 @@ use crate::sweep::{ColType, Sweep, SweepError};
 /// The manifest file of a sweep directory.
 pub const MANIFEST: &str = "sweep.lock.toml";
 /// The journal of finished runs (becomes `results.csv`).
-pub const JOURNAL: &str = "results.csv.partial";
+pub(crate) const JOURNAL: &str = "results.csv.partial";
+/// The finished results (the journal, renamed).
 pub const RESULTS_CSV: &str = "results.csv";
-pub const RESULTS_PARQUET: &str = "results.parquet";
+/// The finished results as Parquet, written from `results.csv`.
+pub(crate) const RESULTS_PARQUET: &str = "results.parquet";
 /// Held locked while a sweep writes into a directory.
-pub const LOCK: &str = ".sweep.lock";
+const LOCK: &str = ".sweep.lock";
 
 /// A slice of a sweep: the runs whose index is `index` modulo `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// Index of the shard (0 ≤ `index` < `count`).
     pub index: u64,
+    /// Number of shards.
     pub count: u64,
 }
 
@@ -137,19 +141,29 @@ pub struct Manifest {
     pub sweep: String,
     /// Hash of the resolved sweep file and base scenario.
     pub hash: String,
+    /// `scenario` or `ishigami`.
     pub model: String,
+    /// The design's kind (`grid`, `lhs`, …).
     pub design: String,
     /// `points`, or Morris `trajectories`.
     pub design_n: u64,
+    /// Levels of the Morris grid.
     pub morris_levels: u32,
     /// Levels per knob (grids).
     pub grid_levels: Vec<u64>,
+    /// Base seed of the sweep.
     pub seed: u64,
+    /// Points of the design.
     pub points: u64,
+    /// Replicates per point.
     pub replicates: u32,
+    /// Runs of the whole sweep (points × replicates).
     pub runs: u64,
+    /// Knob names (results columns).
     pub knobs: Vec<String>,
+    /// Knob scenario paths (`--set` syntax).
     pub knob_paths: Vec<String>,
+    /// Recorded statistics (results columns).
     pub records: Vec<String>,
     /// Every column of `results.csv`, with its type (`u64`, `u32`, `str`, `optstr`, `f64`).
     pub columns: Vec<[String; 2]>,
@@ -168,7 +182,8 @@ pub struct Manifest {
     pub results_fnv: Option<String>,
 }
 
-pub fn col_type_name(t: ColType) -> &'static str {
+/// The manifest's name of a column type.
+fn col_type_name(t: ColType) -> &'static str {
     match t {
         ColType::U64 => "u64",
         ColType::U32 => "u32",
@@ -178,7 +193,8 @@ pub fn col_type_name(t: ColType) -> &'static str {
     }
 }
 
-pub fn col_type_parse(s: &str) -> Option<ColType> {
+/// The column type of a manifest's name (`None` for an unknown one).
+fn col_type_parse(s: &str) -> Option<ColType> {
     Some(match s {
         "u64" => ColType::U64,
         "u32" => ColType::U32,
@@ -229,6 +245,7 @@ impl Manifest {
         }
     }
 
+    /// Every column with its type (unknown types read as text).
     pub fn column_types(&self) -> Vec<(String, ColType)> {
         self.columns
             .iter()
@@ -236,6 +253,7 @@ impl Manifest {
             .collect()
     }
 
+    /// The header line of `results.csv` (with its newline).
     pub fn header(&self) -> String {
         let mut s = self
             .columns
@@ -251,10 +269,12 @@ impl Manifest {
         s
     }
 
+    /// The shard of this directory (`None`: the whole sweep).
     pub fn shard(&self) -> Option<Shard> {
         self.shard.as_deref().and_then(|s| Shard::parse(s).ok())
     }
 
+    /// Read a manifest file.
     pub fn read(path: &Path) -> Result<Manifest, SweepError> {
         let text = fs::read_to_string(path).map_err(|source| SweepError::Read {
             path: path.to_path_buf(),
@@ -266,6 +286,7 @@ impl Manifest {
         })
     }
 
+    /// Write the manifest to `path` atomically, with a comment heading it.
     pub fn write(&self, path: &Path) -> Result<(), SweepError> {
         let text = format!(
             "# talentsim sweep manifest: what this directory holds. Do not edit: a rerun of the\n# same sweep resumes here only if `hash` matches.\n{}",
@@ -280,7 +301,7 @@ static QUIET: AtomicUsize = AtomicUsize::new(0);
 static HOOK: Once = Once::new();
 
 /// Run `f`, turning a panic into an error (the panic message); panics inside are not printed.
-pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+pub(crate) fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     HOOK.call_once(|| {
         let prev = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -309,6 +330,7 @@ pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
 pub struct Options<'a> {
     /// Output directory of the sweep (a shard writes into `<out>/shard-I-of-N/`).
     pub out: PathBuf,
+    /// Which shard to run (`None`: the whole sweep).
     pub shard: Option<Shard>,
     /// Worker threads (`None`: rayon's global pool).
     pub threads: Option<usize>,
@@ -401,7 +423,7 @@ pub(crate) fn scan_journal(
 }
 
 /// FNV-1a 64 of a file's bytes, as 16 hex digits.
-pub fn file_fnv(path: &Path) -> Result<String, SweepError> {
+pub(crate) fn file_fnv(path: &Path) -> Result<String, SweepError> {
     let mut f = File::open(path).map_err(|source| SweepError::Open {
         path: path.to_path_buf(),
         source,
@@ -875,7 +897,9 @@ pub fn run(sweep: &Sweep, opts: &Options) -> Result<Outcome, SweepError> {
 
 /// Time one run of point 0 and size the outputs, for `--dry-run`.
 pub struct Estimate {
+    /// Runs of the sweep.
     pub runs: u64,
+    /// Points of the sweep.
     pub points: u64,
     /// Seconds of one run on this machine (all threads; a run parallelises internally).
     pub secs_per_run: f64,

@@ -14,6 +14,7 @@ use super::exec::{JOURNAL, MANIFEST, Manifest, RESULTS_CSV, RESULTS_PARQUET, Sha
 /// A shard that did not finish.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gap {
+    /// The shard.
     pub shard: Shard,
     /// Its directory, if it exists.
     pub dir: Option<PathBuf>,
@@ -59,7 +60,7 @@ pub fn ranges(xs: &[u64]) -> String {
 
 /// The sweep directories under `inputs`: each is a shard directory (`shard-*` with a manifest),
 /// a directory of `shard-*` directories, or a whole sweep's directory.
-pub fn find_shards(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, SweepError> {
+fn find_shards(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, SweepError> {
     let mut found = Vec::new();
     for d in inputs {
         let is_shard_dir = d

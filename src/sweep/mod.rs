@@ -11,6 +11,8 @@
 //! base seed, the point and the replicate, and each point's knob values only on the design and
 //! its seed, so the results do not depend on thread count, sharding or interruptions.
 
+#![warn(missing_docs)]
+
 mod check;
 pub mod design;
 mod error;
@@ -18,6 +20,9 @@ pub mod exec;
 pub mod merge;
 pub mod parquet;
 pub mod space;
+// The `ALL` and `as_str` that `string_enum!` (src/scenario/schema.rs) adds to its enums have no
+// doc comments; the rest of `spec` is documented.
+#[allow(missing_docs)]
 pub mod spec;
 
 use std::path::{Path, PathBuf};
@@ -36,13 +41,15 @@ use space::KnobSpace;
 use spec::{DesignKind, Level, ModelKind, SeedPolicy, SweepDef};
 
 /// The fixed leading columns of `results.csv`.
-pub const FIXED_COLUMNS: [&str; 6] = ["run", "point", "replicate", "seed", "status", "error"];
+pub(crate) const FIXED_COLUMNS: [&str; 6] =
+    ["run", "point", "replicate", "seed", "status", "error"];
 /// Knobs of the Ishigami test model.
-pub const ISHIGAMI_KNOBS: [&str; 4] = ["x1", "x2", "x3", "fail"];
+pub(crate) const ISHIGAMI_KNOBS: [&str; 4] = ["x1", "x2", "x3", "fail"];
 
 /// A loaded, checked sweep.
 #[derive(Debug, Clone)]
 pub struct Sweep {
+    /// The sweep file, decoded.
     pub def: SweepDef,
     /// The sweep file.
     pub path: PathBuf,
@@ -51,7 +58,9 @@ pub struct Sweep {
     pub base_source: Option<ScenarioSource>,
     /// The base scenario with the fixed `set`s applied (scenario model).
     pub base: Option<Scenario>,
+    /// Each knob's values.
     pub knobs: Vec<KnobSpace>,
+    /// The design of points.
     pub design: Design,
     /// Hash of the resolved sweep and base scenario: what a resume must match.
     pub hash: String,
@@ -60,8 +69,11 @@ pub struct Sweep {
 /// The type of a results column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColType {
+    /// An unsigned 64-bit integer.
     U64,
+    /// An unsigned 32-bit integer.
     U32,
+    /// A string.
     Str,
     /// A string, empty (null in Parquet) when absent.
     OptStr,
@@ -72,22 +84,27 @@ pub enum ColType {
 /// One finished run: a row of `results.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// Run index.
     pub run: u64,
+    /// Point index (`run / replicates`).
     pub point: u64,
+    /// Replicate of the point (`run % replicates`).
     pub replicate: u32,
+    /// Seed of the run.
     pub seed: u64,
+    /// The point's knob values.
     pub values: Vec<Level>,
     /// The recorded statistics, or why the run failed.
     pub outcome: Result<Vec<f64>, String>,
 }
 
 /// A number as written in results: Rust's shortest representation that reads back exactly.
-pub fn fmt_f64(x: f64) -> String {
+pub(crate) fn fmt_f64(x: f64) -> String {
     format!("{x}")
 }
 
 /// Append `s` as a CSV field (quoted when it holds a comma, quote or line break).
-pub fn csv_field(out: &mut String, s: &str) {
+pub(crate) fn csv_field(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
@@ -138,7 +155,7 @@ impl Row {
 }
 
 /// An error message on one line, without control characters.
-pub fn one_line(s: &str) -> String {
+fn one_line(s: &str) -> String {
     let t: Vec<&str> = s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     t.join(" | ")
         .chars()

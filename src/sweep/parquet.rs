@@ -21,7 +21,7 @@ use crate::sweep::{ColType, SweepError};
 /// Rows per Arrow batch while converting.
 const BATCH_ROWS: usize = 8192;
 /// Rows per Parquet row group.
-pub const ROW_GROUP_ROWS: usize = 65536;
+const ROW_GROUP_ROWS: usize = 65536;
 
 enum Col {
     U64(UInt64Builder),
@@ -152,7 +152,7 @@ fn writer_properties() -> WriterProperties {
 }
 
 /// Write `out` (atomically) from the CSV at `csv`, streaming a batch at a time.
-pub fn write_from_csv(
+pub(crate) fn write_from_csv(
     csv: &Path,
     out: &Path,
     columns: &[(String, ColType)],
