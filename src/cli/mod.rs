@@ -322,7 +322,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             cmd_compare(&baseline, &others, n, auto, seed, out, &sets)
         }
         Command::Plot { dir } => {
-            let (_, plots) = talentsim::report::redraw(&dir)?;
+            let (_, plots) = talentsim::report::redraw(&dir).map_err(anyhow::Error::from)?;
             say!("{} plots in {}", plots.len(), dir.join("plots").display());
             Ok(())
         }

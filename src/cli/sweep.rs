@@ -117,7 +117,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
             progress: Some(&progress),
         },
     )
-    .map_err(Failure::Other)?;
+    .map_err(|e| Failure::Other(e.into()))?;
     bar.finish_and_clear();
     let what = match shard {
         Some(s) => format!("shard {}/{} of `{}`", s.index, s.count, a.file.display()),
@@ -245,7 +245,7 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
             )));
         }
     };
-    let r = merge::merge(&a.dirs, &out).map_err(Failure::Other)?;
+    let r = merge::merge(&a.dirs, &out).map_err(|e| Failure::Other(e.into()))?;
     if r.written.is_none() {
         let missing: u64 = r.gaps.iter().map(|g| g.runs - g.done).sum();
         say!(

@@ -12,13 +12,15 @@
 //! [`Comparison::write`] writes `comparison.csv` (tidy) and `comparison.json`;
 //! [`Comparison::read`] reads them back (for `talentsim plot`).
 
+#![warn(missing_docs)]
+
+mod error;
 pub mod reduce;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-use anyhow::Context;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +29,7 @@ use crate::output::{OutputError, write_atomic};
 use crate::scenario::{Month, Scenario, Target};
 use crate::stats::{Agg, Event, Stat, StatKind, paired, summarize, wilson};
 
+pub use error::CompareError;
 pub use reduce::{Reduced, RunTable, SCALARS, SERIES};
 
 /// Serialise non-finite numbers as `null` (JSON has no NaN or infinity) and read `null` back
@@ -52,18 +55,22 @@ mod nullable {
 pub struct Stats {
     /// Replicates the statistic is defined in.
     pub n: usize,
+    /// Mean over replicates.
     #[serde(with = "nullable")]
     pub mean: f64,
+    /// Standard deviation over replicates.
     #[serde(with = "nullable")]
     pub sd: f64,
     /// 95% confidence interval of the mean (Student t).
     #[serde(with = "nullable")]
     pub ci_low: f64,
+    /// Upper end of the 95% interval of the mean.
     #[serde(with = "nullable")]
     pub ci_high: f64,
     /// 2.5th and 97.5th percentiles of single runs.
     #[serde(with = "nullable")]
     pub p2_5: f64,
+    /// 97.5th percentile of single runs.
     #[serde(with = "nullable")]
     pub p97_5: f64,
 }
@@ -136,14 +143,21 @@ impl Stats {
 pub struct ScenarioInfo {
     /// The scenario's name, made unique within the comparison (`name #2` for a repeat).
     pub label: String,
+    /// The scenario's `name`.
     pub name: String,
+    /// The scenario's `description`.
     pub description: String,
+    /// The scenario file, as given on the command line.
     pub file: String,
     /// FNV-1a hash of every source read (file, `extends` chain, `--set`s).
     pub hash: String,
+    /// First simulated month (`YYYY-MM`).
     pub start: String,
+    /// Last simulated month (`YYYY-MM`).
     pub end: String,
+    /// People per agent (`scale`).
     pub scale: f64,
+    /// Names of the scenario's regions.
     pub regions: Vec<String>,
     /// The fully resolved scenario (what `talentsim show` prints).
     pub resolved_toml: String,
@@ -152,8 +166,11 @@ pub struct ScenarioInfo {
 /// What was compared, how, and with which software.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// talentsim version that ran the comparison.
     pub talentsim_version: String,
+    /// Replicates (seeds) per scenario.
     pub replicates: usize,
+    /// The first seed (`--seed`, or the baseline scenario's `seed`).
     pub base_seed: u64,
     /// Replicate `i` of every scenario uses `seeds[i]`.
     pub seeds: Vec<u64>,
@@ -161,6 +178,7 @@ pub struct Manifest {
     pub sets: Vec<String>,
     /// Label of the baseline scenario.
     pub baseline: String,
+    /// The scenarios compared, baseline first.
     pub scenarios: Vec<ScenarioInfo>,
     /// How `--replicates auto` ended (absent for a fixed replicate count).
     #[serde(default)]
@@ -170,6 +188,7 @@ pub struct Manifest {
 /// A whole-run metric of one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricCell {
+    /// Label of the scenario.
     pub scenario: String,
     /// Mean over replicates; its 95% interval is a percentile bootstrap for a metric that is
     /// never negative (counts, money: the interval stays in the support), Student t otherwise.
@@ -186,6 +205,7 @@ pub struct MetricCell {
 /// The correlation of the paired runs and the variance reduction of pairing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PairingStats {
+    /// Correlation of the baseline's and this scenario's values over the paired runs.
     #[serde(with = "nullable")]
     pub correlation: f64,
     /// Unpaired variance of the difference over the paired one.
@@ -202,6 +222,7 @@ pub struct ExtraCost {
     pub outcome: String,
     /// One outcome, in words ("startup founded").
     pub per: String,
+    /// One cell per non-baseline scenario.
     pub scenarios: Vec<ExtraCostCell>,
 }
 
@@ -209,14 +230,21 @@ pub struct ExtraCost {
 /// not identified (null) where Δ outcome's interval includes zero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExtraCostCell {
+    /// Label of the scenario.
     pub scenario: String,
+    /// Paired difference of policy spend from the baseline (CNY).
     pub delta_spend: Stats,
+    /// Paired difference of the outcome from the baseline (outcomes).
     pub delta_outcome: Stats,
+    /// Whether the outcome's difference excludes zero (the ratio is only reported then).
     pub identified: bool,
+    /// Extra spend per extra outcome (CNY per outcome; null when not identified).
     #[serde(with = "nullable")]
     pub value: f64,
+    /// Lower end of its 95% bootstrap interval (CNY per outcome).
     #[serde(with = "nullable")]
     pub ci_low: f64,
+    /// Upper end of its 95% bootstrap interval (CNY per outcome).
     #[serde(with = "nullable")]
     pub ci_high: f64,
 }
@@ -224,27 +252,36 @@ pub struct ExtraCostCell {
 /// A whole-run metric across scenarios.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricResult {
+    /// The metric's key (a key of [`SCALARS`]).
     pub metric: String,
+    /// Its title, for tables and plots.
     pub title: String,
+    /// Its unit, in words ([`reduce::Unit::as_str`]).
     pub unit: String,
+    /// What it measures, in words.
     pub definition: String,
+    /// One cell per scenario, baseline first.
     pub scenarios: Vec<MetricCell>,
 }
 
 /// A target's outcome in one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetCell {
+    /// Label of the scenario.
     pub scenario: String,
     /// False when the target's region, sector or window is not in this scenario.
     pub applicable: bool,
     /// Replicates that met the target, out of `n`.
     pub met: usize,
+    /// Replicates in which the target applies.
     pub n: usize,
     /// Probability of meeting the target, with its 95% Wilson interval.
     #[serde(with = "nullable")]
     pub p: f64,
+    /// Lower end of the 95% Wilson interval of `p`.
     #[serde(with = "nullable")]
     pub p_low: f64,
+    /// Upper end of the 95% Wilson interval of `p`.
     #[serde(with = "nullable")]
     pub p_high: f64,
     /// The statistic's value over replicates.
@@ -254,6 +291,7 @@ pub struct TargetCell {
 /// A target across scenarios.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetResult {
+    /// The target's `name`.
     pub name: String,
     /// Label of the (first) scenario declaring it.
     pub declared_in: String,
@@ -263,6 +301,7 @@ pub struct TargetResult {
     pub at_least: f64,
     /// The month by which it must be met (the window's end; empty: each scenario's end).
     pub by: String,
+    /// One cell per scenario, baseline first.
     pub scenarios: Vec<TargetCell>,
 }
 
@@ -271,21 +310,29 @@ pub struct TargetResult {
 pub struct SeriesResult {
     /// A key of [`SERIES`], or `key:Region` for per-region series.
     pub metric: String,
+    /// Label of the scenario.
     pub scenario: String,
+    /// The months of the series.
     pub months: Vec<Month>,
+    /// Mean over replicates, per month.
     pub mean: Vec<f64>,
+    /// Lower end of the mean's 95% interval, per month.
     pub ci_low: Vec<f64>,
+    /// Upper end of the mean's 95% interval, per month.
     pub ci_high: Vec<f64>,
 }
 
 /// Everything a comparison found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
+    /// What was compared, and how.
     pub manifest: Manifest,
+    /// The whole-run metrics ([`SCALARS`]).
     pub metrics: Vec<MetricResult>,
     /// `cost_per_extra_*`: extra spend per extra outcome, against the baseline.
     #[serde(default)]
     pub extra_costs: Vec<ExtraCost>,
+    /// The targets declared by any scenario.
     pub targets: Vec<TargetResult>,
     /// Written to `comparison.csv` only.
     #[serde(skip)]
@@ -327,7 +374,7 @@ pub fn applicable(t: &Target, sc: &Scenario) -> bool {
 }
 
 /// A statistic in words, for tables.
-pub fn describe(s: &Stat) -> String {
+pub(crate) fn describe(s: &Stat) -> String {
     let mut out = match s.kind {
         StatKind::Column => format!(
             "{} of `{}`",
@@ -410,19 +457,24 @@ pub const HEADLINE: &[&str] = &[
 /// How `--replicates auto` ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoReport {
+    /// The wanted width of each difference's 95% interval, as a fraction of the baseline's mean.
     pub precision: f64,
+    /// The most replicates per scenario.
     pub max_replicates: usize,
     /// Replicates per scenario after each batch.
     pub batches: Vec<usize>,
     /// Whether it stopped at the cap with some metric still short of the precision.
     pub reached_cap: bool,
+    /// Each chosen metric's difference in each other scenario, after the last batch.
     pub checks: Vec<PrecisionCheck>,
 }
 
 /// One metric's difference against the precision, after the last batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrecisionCheck {
+    /// The metric's key.
     pub metric: String,
+    /// Label of the scenario.
     pub scenario: String,
     /// Width of the paired difference's 95% interval.
     #[serde(with = "nullable")]
@@ -430,6 +482,7 @@ pub struct PrecisionCheck {
     /// The width wanted: precision × |baseline mean|.
     #[serde(with = "nullable")]
     pub wanted: f64,
+    /// Whether `width` ≤ `wanted`.
     pub met: bool,
 }
 
@@ -738,7 +791,7 @@ fn boot_key(kind: u64, k: usize, i: usize) -> u64 {
 }
 
 /// The incremental costs: (metric name, outcome metric, outcome in words, singular).
-pub const EXTRA_COSTS: &[(&str, &str, &str)] = &[
+const EXTRA_COSTS: &[(&str, &str, &str)] = &[
     ("cost_per_extra_new_firm", "new_firms", "startup founded"),
     (
         "cost_per_extra_startup_job",
@@ -762,6 +815,8 @@ pub const EXTRA_COSTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Summarise the runs in `acc`: the whole-run metrics, the extra costs, the targets, the
+/// series and the manifest.
 #[allow(clippy::too_many_arguments)]
 fn finish(
     scenarios: &[Scenario],
@@ -772,8 +827,23 @@ fn finish(
     sets: &[String],
     auto: Option<AutoReport>,
 ) -> Comparison {
-    let n = acc.seeds.len();
-    let metrics = SCALARS
+    let metrics = metric_results(acc, labels);
+    let extra_costs = extra_costs(acc, labels);
+    let targets = target_results(scenarios, labels, targets, acc);
+    let series = series_results(acc, labels);
+    Comparison {
+        manifest: manifest(scenarios, labels, acc, base_seed, sets, auto),
+        metrics,
+        extra_costs,
+        targets,
+        series,
+    }
+}
+
+/// Each whole-run metric ([`SCALARS`]) in each scenario: its value and, against the baseline,
+/// the paired difference and what pairing bought.
+fn metric_results(acc: &Acc, labels: &[String]) -> Vec<MetricResult> {
+    SCALARS
         .iter()
         .enumerate()
         .map(|(k, d)| {
@@ -783,33 +853,38 @@ fn finish(
                 title: d.title.to_string(),
                 unit: d.unit.as_str().to_string(),
                 definition: d.definition.to_string(),
-                scenarios: values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let diff = (i > 0).then(|| Stats::paired(values[0], v));
-                        let pairing = (i > 0).then(|| {
-                            let p = crate::stats::pairing(values[0], v);
-                            PairingStats {
-                                correlation: p.correlation,
-                                variance_reduction: p.variance_reduction,
-                            }
-                        });
-                        MetricCell {
-                            scenario: labels[i].clone(),
-                            value: Stats::of_level(v, boot_key(1, k, i)),
-                            diff_excludes_zero: diff.is_some_and(|d| d.excludes_zero()),
-                            diff,
-                            pairing,
-                        }
-                    })
+                scenarios: (0..values.len())
+                    .map(|i| metric_cell(&values, i, k, &labels[i]))
                     .collect(),
             }
         })
-        .collect();
+        .collect()
+}
 
+/// Metric `k` in scenario `i` (labelled `label`), of the `values` of every scenario.
+fn metric_cell(values: &[&[f64]], i: usize, k: usize, label: &str) -> MetricCell {
+    let v = values[i];
+    let diff = (i > 0).then(|| Stats::paired(values[0], v));
+    let pairing = (i > 0).then(|| {
+        let p = crate::stats::pairing(values[0], v);
+        PairingStats {
+            correlation: p.correlation,
+            variance_reduction: p.variance_reduction,
+        }
+    });
+    MetricCell {
+        scenario: label.to_string(),
+        value: Stats::of_level(v, boot_key(1, k, i)),
+        diff_excludes_zero: diff.is_some_and(|d| d.excludes_zero()),
+        diff,
+        pairing,
+    }
+}
+
+/// The extra policy spend per extra outcome ([`EXTRA_COSTS`]) in each non-baseline scenario.
+fn extra_costs(acc: &Acc, labels: &[String]) -> Vec<ExtraCost> {
     let spend = acc.scalar("policy_spend_cny").unwrap_or_default();
-    let extra_costs = EXTRA_COSTS
+    EXTRA_COSTS
         .iter()
         .enumerate()
         .map(|(k, &(metric, outcome, what))| {
@@ -819,36 +894,50 @@ fn finish(
                 outcome: outcome.to_string(),
                 per: what.to_string(),
                 scenarios: (1..labels.len())
-                    .map(|i| {
-                        let d_spend = Stats::paired(spend[0], spend[i]);
-                        let d_out = Stats::paired(out[0], out[i]);
-                        let identified = d_out.excludes_zero();
-                        let r = crate::stats::paired_ratio(
-                            (spend[0], spend[i]),
-                            (out[0], out[i]),
-                            boot_key(2, k, i),
-                        );
-                        let (value, lo, hi) = if identified {
-                            (r.value, r.ci_low, r.ci_high)
-                        } else {
-                            (f64::NAN, f64::NAN, f64::NAN)
-                        };
-                        ExtraCostCell {
-                            scenario: labels[i].clone(),
-                            delta_spend: d_spend,
-                            delta_outcome: d_out,
-                            identified,
-                            value,
-                            ci_low: lo,
-                            ci_high: hi,
-                        }
-                    })
+                    .map(|i| extra_cost_cell(&spend, &out, i, k, &labels[i]))
                     .collect(),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let targets = targets
+/// Extra cost `k` in scenario `i` (labelled `label`), from the `spend` and `out`come values of
+/// every scenario: identified only where the outcome's difference excludes zero.
+fn extra_cost_cell(
+    spend: &[&[f64]],
+    out: &[&[f64]],
+    i: usize,
+    k: usize,
+    label: &str,
+) -> ExtraCostCell {
+    let d_spend = Stats::paired(spend[0], spend[i]);
+    let d_out = Stats::paired(out[0], out[i]);
+    let identified = d_out.excludes_zero();
+    let r = crate::stats::paired_ratio((spend[0], spend[i]), (out[0], out[i]), boot_key(2, k, i));
+    let (value, lo, hi) = if identified {
+        (r.value, r.ci_low, r.ci_high)
+    } else {
+        (f64::NAN, f64::NAN, f64::NAN)
+    };
+    ExtraCostCell {
+        scenario: label.to_string(),
+        delta_spend: d_spend,
+        delta_outcome: d_out,
+        identified,
+        value,
+        ci_low: lo,
+        ci_high: hi,
+    }
+}
+
+/// Each declared target in each scenario: the probability of meeting it, with its interval.
+fn target_results(
+    scenarios: &[Scenario],
+    labels: &[String],
+    targets: &[(Target, String)],
+    acc: &Acc,
+) -> Vec<TargetResult> {
+    targets
         .iter()
         .enumerate()
         .map(|(k, (t, declared))| TargetResult {
@@ -861,29 +950,36 @@ fn finish(
                 .targets
                 .iter()
                 .enumerate()
-                .map(|(i, runs)| {
-                    let vals: Vec<f64> = runs[k].iter().filter_map(|v| *v).collect();
-                    let met = vals.iter().filter(|&&v| v >= t.at_least).count();
-                    let (p, lo, hi) = if vals.is_empty() {
-                        (f64::NAN, f64::NAN, f64::NAN)
-                    } else {
-                        wilson(met, vals.len())
-                    };
-                    TargetCell {
-                        scenario: labels[i].clone(),
-                        applicable: applicable(t, &scenarios[i]),
-                        met,
-                        n: vals.len(),
-                        p,
-                        p_low: lo,
-                        p_high: hi,
-                        value: Stats::of(&vals),
-                    }
-                })
+                .map(|(i, runs)| target_cell(t, &runs[k], &scenarios[i], &labels[i]))
                 .collect(),
         })
-        .collect();
+        .collect()
+}
 
+/// Target `t` in scenario `sc` (labelled `label`), from its value in each run (`None`: not
+/// applicable).
+fn target_cell(t: &Target, runs: &[Option<f64>], sc: &Scenario, label: &str) -> TargetCell {
+    let vals: Vec<f64> = runs.iter().filter_map(|v| *v).collect();
+    let met = vals.iter().filter(|&&v| v >= t.at_least).count();
+    let (p, lo, hi) = if vals.is_empty() {
+        (f64::NAN, f64::NAN, f64::NAN)
+    } else {
+        wilson(met, vals.len())
+    };
+    TargetCell {
+        scenario: label.to_string(),
+        applicable: applicable(t, sc),
+        met,
+        n: vals.len(),
+        p,
+        p_low: lo,
+        p_high: hi,
+        value: Stats::of(&vals),
+    }
+}
+
+/// The series: each of [`SERIES`] in each scenario, then each scenario's per-region series.
+fn series_results(acc: &Acc, labels: &[String]) -> Vec<SeriesResult> {
     let mut series = Vec::new();
     for (k, d) in SERIES.iter().enumerate() {
         for (i, label) in labels.iter().enumerate() {
@@ -895,37 +991,42 @@ fn finish(
             series.push(s.finish(key.clone(), label, &acc.months[i]));
         }
     }
+    series
+}
 
-    Comparison {
-        manifest: Manifest {
-            talentsim_version: crate::VERSION.to_string(),
-            replicates: n,
-            base_seed,
-            seeds: acc.seeds.clone(),
-            sets: sets.to_vec(),
-            baseline: labels.first().cloned().unwrap_or_default(),
-            scenarios: scenarios
-                .iter()
-                .zip(labels)
-                .map(|(sc, label)| ScenarioInfo {
-                    label: label.clone(),
-                    name: sc.def.name.clone(),
-                    description: sc.def.description.clone(),
-                    file: sc.path.display().to_string(),
-                    hash: sc.source_hash.clone(),
-                    start: sc.def.start.to_string(),
-                    end: sc.def.end.to_string(),
-                    scale: sc.def.scale,
-                    regions: sc.def.region.iter().map(|r| r.name.clone()).collect(),
-                    resolved_toml: sc.to_toml(),
-                })
-                .collect(),
-            auto,
-        },
-        metrics,
-        extra_costs,
-        targets,
-        series,
+/// What was compared: the version, the seeds, the `--set`s and each scenario.
+fn manifest(
+    scenarios: &[Scenario],
+    labels: &[String],
+    acc: &Acc,
+    base_seed: u64,
+    sets: &[String],
+    auto: Option<AutoReport>,
+) -> Manifest {
+    Manifest {
+        talentsim_version: crate::VERSION.to_string(),
+        replicates: acc.seeds.len(),
+        base_seed,
+        seeds: acc.seeds.clone(),
+        sets: sets.to_vec(),
+        baseline: labels.first().cloned().unwrap_or_default(),
+        scenarios: scenarios
+            .iter()
+            .zip(labels)
+            .map(|(sc, label)| ScenarioInfo {
+                label: label.clone(),
+                name: sc.def.name.clone(),
+                description: sc.def.description.clone(),
+                file: sc.path.display().to_string(),
+                hash: sc.source_hash.clone(),
+                start: sc.def.start.to_string(),
+                end: sc.def.end.to_string(),
+                scale: sc.def.scale,
+                regions: sc.def.region.iter().map(|r| r.name.clone()).collect(),
+                resolved_toml: sc.to_toml(),
+            })
+            .collect(),
+        auto,
     }
 }
 
@@ -950,6 +1051,29 @@ fn stats_rows(prefix: &str, s: &Stats) -> Vec<(String, String)> {
     ]
 }
 
+/// The `comparison.csv` writer.
+type CsvOut<'w> = csv::Writer<&'w mut dyn Write>;
+
+/// One `comparison.csv` row: `scenario` (made inert for spreadsheets), `metric`, `month`,
+/// `statistic`, `value`.
+fn csv_row(
+    cw: &mut CsvOut,
+    scenario: &str,
+    metric: &str,
+    month: &str,
+    stat: &str,
+    value: &str,
+) -> io::Result<()> {
+    cw.write_record([
+        &*crate::output::csv_text(scenario),
+        metric,
+        month,
+        stat,
+        value,
+    ])?;
+    Ok(())
+}
+
 impl Comparison {
     /// The tidy `comparison.csv`: `scenario, metric, month, statistic, value`. Whole-run
     /// metrics and targets (`target:NAME`) have an empty month; series have one row per
@@ -957,6 +1081,16 @@ impl Comparison {
     pub fn write_csv(&self, w: &mut dyn Write) -> io::Result<()> {
         let mut cw = csv::Writer::from_writer(w);
         cw.write_record(["scenario", "metric", "month", "statistic", "value"])?;
+        self.write_metrics(&mut cw)?;
+        self.write_extra_costs(&mut cw)?;
+        self.write_targets(&mut cw)?;
+        self.write_series(&mut cw)?;
+        cw.flush()
+    }
+
+    /// The whole-run metrics' rows: each scenario's value statistics, then (against the
+    /// baseline) the difference's and the pairing's.
+    fn write_metrics(&self, cw: &mut CsvOut) -> io::Result<()> {
         for m in &self.metrics {
             for c in &m.scenarios {
                 let mut rows = stats_rows("", &c.value);
@@ -972,16 +1106,15 @@ impl Comparison {
                     rows.push(("variance_reduction".into(), num(p.variance_reduction)));
                 }
                 for (stat, v) in rows {
-                    cw.write_record([
-                        &*crate::output::csv_text(&c.scenario),
-                        &m.metric,
-                        "",
-                        &stat,
-                        &v,
-                    ])?;
+                    csv_row(cw, &c.scenario, &m.metric, "", &stat, &v)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The extra costs' rows, for each non-baseline scenario.
+    fn write_extra_costs(&self, cw: &mut CsvOut) -> io::Result<()> {
         for x in &self.extra_costs {
             for c in &x.scenarios {
                 for (stat, v) in [
@@ -994,16 +1127,15 @@ impl Comparison {
                     ("delta_outcome_ci_low", num(c.delta_outcome.ci_low)),
                     ("delta_outcome_ci_high", num(c.delta_outcome.ci_high)),
                 ] {
-                    cw.write_record([
-                        &*crate::output::csv_text(&c.scenario),
-                        &x.metric,
-                        "",
-                        stat,
-                        &v,
-                    ])?;
+                    csv_row(cw, &c.scenario, &x.metric, "", stat, &v)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The targets' rows (`target:NAME`): whether each scenario meets it, and its value.
+    fn write_targets(&self, cw: &mut CsvOut) -> io::Result<()> {
         for t in &self.targets {
             let metric = format!("target:{}", t.name);
             for c in &t.scenarios {
@@ -1017,16 +1149,15 @@ impl Comparison {
                 ];
                 rows.extend(stats_rows("", &c.value));
                 for (stat, v) in rows {
-                    cw.write_record([
-                        &*crate::output::csv_text(&c.scenario),
-                        &metric,
-                        "",
-                        &stat,
-                        &v,
-                    ])?;
+                    csv_row(cw, &c.scenario, &metric, "", &stat, &v)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The series' rows: the mean and interval of each month.
+    fn write_series(&self, cw: &mut CsvOut) -> io::Result<()> {
         for s in &self.series {
             for (t, m) in s.months.iter().enumerate() {
                 let month = m.to_string();
@@ -1035,17 +1166,11 @@ impl Comparison {
                     ("ci_low", s.ci_low[t]),
                     ("ci_high", s.ci_high[t]),
                 ] {
-                    cw.write_record([
-                        &*crate::output::csv_text(&s.scenario),
-                        &s.metric,
-                        &month,
-                        stat,
-                        &num(v),
-                    ])?;
+                    csv_row(cw, &s.scenario, &s.metric, &month, stat, &num(v))?;
                 }
             }
         }
-        cw.flush()
+        Ok(())
     }
 
     /// Write `comparison.csv` and `comparison.json` into `dir`, each atomically.
@@ -1059,25 +1184,35 @@ impl Comparison {
 
     /// Read a comparison back from `dir` (`comparison.json`, and the series from
     /// `comparison.csv`).
-    pub fn read(dir: &Path) -> anyhow::Result<Comparison> {
+    pub fn read(dir: &Path) -> Result<Comparison, CompareError> {
         let jp = dir.join("comparison.json");
-        let text =
-            std::fs::read_to_string(&jp).with_context(|| format!("reading {}", jp.display()))?;
+        let text = std::fs::read_to_string(&jp).map_err(|source| CompareError::Read {
+            path: jp.clone(),
+            source,
+        })?;
         let mut cmp: Comparison =
-            serde_json::from_str(&text).with_context(|| format!("parsing {}", jp.display()))?;
+            serde_json::from_str(&text).map_err(|source| CompareError::Parse {
+                path: jp.clone(),
+                source,
+            })?;
         let cp = dir.join("comparison.csv");
-        let mut rd =
-            csv::Reader::from_path(&cp).with_context(|| format!("reading {}", cp.display()))?;
+        let read_err = |source| CompareError::ReadCsv {
+            path: cp.clone(),
+            source,
+        };
+        let mut rd = csv::Reader::from_path(&cp).map_err(read_err)?;
         // (metric, scenario) → series, in file order.
         let mut order: Vec<(String, String)> = Vec::new();
         let mut map: BTreeMap<(String, String), SeriesResult> = BTreeMap::new();
         for rec in rd.records() {
-            let rec = rec.with_context(|| format!("reading {}", cp.display()))?;
+            let rec = rec.map_err(read_err)?;
             if rec.len() < 5 || rec[2].is_empty() {
                 continue;
             }
-            let month = Month::parse(&rec[2])
-                .with_context(|| format!("{}: `{}` is not a month", cp.display(), &rec[2]))?;
+            let month = Month::parse(&rec[2]).ok_or_else(|| CompareError::NotAMonth {
+                path: cp.clone(),
+                value: rec[2].to_string(),
+            })?;
             let key = (
                 rec[1].to_string(),
                 crate::output::csv_text_back(&rec[0]).to_string(),
@@ -1096,9 +1231,11 @@ impl Comparison {
             let v: f64 = if rec[4].is_empty() {
                 f64::NAN
             } else {
-                rec[4]
-                    .parse()
-                    .with_context(|| format!("{}: `{}` is not a number", cp.display(), &rec[4]))?
+                rec[4].parse().map_err(|source| CompareError::NotANumber {
+                    path: cp.clone(),
+                    value: rec[4].to_string(),
+                    source,
+                })?
             };
             if s.months.last() != Some(&month) {
                 s.months.push(month);

@@ -8,14 +8,13 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
-
+use super::CompareError;
 use crate::metrics::RunResult;
 use crate::model::firm::{Kind, Outcome, during_run};
 use crate::scenario::{Month, Scenario};
 
 /// The `timeseries.csv` columns the metrics read.
-pub const COLUMNS: &[&str] = &[
+pub(crate) const COLUMNS: &[&str] = &[
     "talent_stock",
     "founders",
     "new_firms",
@@ -56,11 +55,15 @@ pub struct FirmCounts {
 /// What the metrics need of one run.
 #[derive(Debug, Clone)]
 pub struct RunTable {
+    /// First month of the run.
     pub start: Month,
+    /// Months of the run.
     pub months: usize,
+    /// The run's regions, in order.
     pub regions: Vec<String>,
     /// `values[c][t * regions + r]` for column `COLUMNS[c]`.
     values: Vec<Vec<f64>>,
+    /// Startup counts over the run.
     pub firms: FirmCounts,
 }
 
@@ -103,103 +106,16 @@ impl RunTable {
 
     /// Read a run's saved outputs (`timeseries.csv`, `firms.csv`, `summary.json`).
     /// Returns the table and the scenario name.
-    pub fn from_dir(dir: &Path) -> anyhow::Result<(RunTable, String)> {
-        let summary_path = dir.join("summary.json");
-        let summary: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(&summary_path)
-                .with_context(|| format!("reading {}", summary_path.display()))?,
-        )
-        .with_context(|| format!("parsing {}", summary_path.display()))?;
-        let m = &summary["manifest"];
-        let name = m["scenario"].as_str().unwrap_or("run").to_string();
-        let start = m["start"]
-            .as_str()
-            .and_then(Month::parse)
-            .context("summary.json: manifest.start is not a month")?;
-
-        let ts_path = dir.join("timeseries.csv");
-        let mut rd = csv::Reader::from_path(&ts_path)
-            .with_context(|| format!("reading {}", ts_path.display()))?;
-        let header = rd.headers()?.clone();
-        let idx = |name: &str| -> anyhow::Result<usize> {
-            header
-                .iter()
-                .position(|h| h == name)
-                .with_context(|| format!("{}: no column `{name}`", ts_path.display()))
-        };
-        let region_i = idx("region")?;
-        let month_i = idx("month")?;
-        let cols: Vec<usize> = COLUMNS.iter().map(|c| idx(c)).collect::<Result<_, _>>()?;
-        let mut values: Vec<Vec<f64>> = vec![Vec::new(); COLUMNS.len()];
-        let mut regions: Vec<String> = Vec::new();
-        let mut months: Vec<String> = Vec::new();
-        for rec in rd.records() {
-            let rec = rec.with_context(|| format!("reading {}", ts_path.display()))?;
-            let region = crate::output::csv_text_back(&rec[region_i]);
-            if !regions.iter().any(|r| r == region) {
-                regions.push(region.to_string());
-            }
-            if months.last().map(String::as_str) != Some(&rec[month_i]) {
-                months.push(rec[month_i].to_string());
-            }
-            for (k, &ci) in cols.iter().enumerate() {
-                let v: f64 = rec[ci].parse().with_context(|| {
-                    format!(
-                        "{}: `{}` is not a number in column `{}`",
-                        ts_path.display(),
-                        &rec[ci],
-                        COLUMNS[k]
-                    )
-                })?;
-                values[k].push(v);
-            }
-        }
-        if values[0].len() != months.len() * regions.len() {
-            bail!(
-                "{}: expected one row per month and region",
-                ts_path.display()
-            );
-        }
-
-        let firms_path = dir.join("firms.csv");
-        let mut rd = csv::Reader::from_path(&firms_path)
-            .with_context(|| format!("reading {}", firms_path.display()))?;
-        let header = rd.headers()?.clone();
-        let fidx = |name: &str| -> anyhow::Result<usize> {
-            header
-                .iter()
-                .position(|h| h == name)
-                .with_context(|| format!("{}: no column `{name}`", firms_path.display()))
-        };
-        let (kind, seed, series_a, outcome, unicorn) = (
-            fidx("kind")?,
-            fidx("first_seed_month")?,
-            fidx("series_a_month")?,
-            fidx("outcome")?,
-            fidx("unicorn_month")?,
-        );
-        let mut n = [0usize; 4];
-        for rec in rd.records() {
-            let rec = rec.with_context(|| format!("reading {}", firms_path.display()))?;
-            if &rec[kind] != "startup" {
-                continue;
-            }
-            n[0] += 1;
-            n[1] += !rec[seed].is_empty() as usize;
-            n[2] += !rec[series_a].is_empty() as usize;
-            n[3] += (&rec[outcome] == "listed" || !rec[unicorn].is_empty()) as usize;
-        }
+    pub fn from_dir(dir: &Path) -> Result<(RunTable, String), CompareError> {
+        let (name, start) = read_summary(&dir.join("summary.json"))?;
+        let ts = read_timeseries(&dir.join("timeseries.csv"))?;
+        let firms = read_firm_counts(&dir.join("firms.csv"))?;
         let table = RunTable {
             start,
-            months: months.len(),
-            regions,
-            values,
-            firms: FirmCounts {
-                founded: n[0] as f64,
-                seed: n[1] as f64,
-                series_a: n[2] as f64,
-                listed_or_unicorn: n[3] as f64,
-            },
+            months: ts.months,
+            regions: ts.regions,
+            values: ts.values,
+            firms,
         };
         Ok((table, name))
     }
@@ -258,6 +174,133 @@ impl RunTable {
     }
 }
 
+/// The scenario name and the start month in a run's `summary.json` at `path`.
+fn read_summary(path: &Path) -> Result<(String, Month), CompareError> {
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).map_err(|source| {
+            CompareError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?)
+        .map_err(|source| CompareError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let m = &summary["manifest"];
+    let name = m["scenario"].as_str().unwrap_or("run").to_string();
+    let start = m["start"]
+        .as_str()
+        .and_then(Month::parse)
+        .ok_or(CompareError::BadStart)?;
+    Ok((name, start))
+}
+
+/// The [`COLUMNS`] of a run's `timeseries.csv`.
+struct Timeseries {
+    /// Months of the run.
+    months: usize,
+    /// The regions, in order of first appearance.
+    regions: Vec<String>,
+    /// `values[c][t * regions + r]` for column `COLUMNS[c]`.
+    values: Vec<Vec<f64>>,
+}
+
+/// Read the [`COLUMNS`] of the `timeseries.csv` at `path`: one row per month and region.
+fn read_timeseries(path: &Path) -> Result<Timeseries, CompareError> {
+    let read_err = |source| CompareError::ReadCsv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut rd = csv::Reader::from_path(path).map_err(read_err)?;
+    let header = rd.headers()?.clone();
+    let idx = |name: &str| column(&header, path, name);
+    let region_i = idx("region")?;
+    let month_i = idx("month")?;
+    let cols: Vec<usize> = COLUMNS.iter().map(|c| idx(c)).collect::<Result<_, _>>()?;
+    let mut values: Vec<Vec<f64>> = vec![Vec::new(); COLUMNS.len()];
+    let mut regions: Vec<String> = Vec::new();
+    let mut months: Vec<String> = Vec::new();
+    for rec in rd.records() {
+        let rec = rec.map_err(read_err)?;
+        let region = crate::output::csv_text_back(&rec[region_i]);
+        if !regions.iter().any(|r| r == region) {
+            regions.push(region.to_string());
+        }
+        if months.last().map(String::as_str) != Some(&rec[month_i]) {
+            months.push(rec[month_i].to_string());
+        }
+        for (k, &ci) in cols.iter().enumerate() {
+            let v: f64 = rec[ci]
+                .parse()
+                .map_err(|source| CompareError::NotANumberIn {
+                    path: path.to_path_buf(),
+                    value: rec[ci].to_string(),
+                    column: COLUMNS[k],
+                    source,
+                })?;
+            values[k].push(v);
+        }
+    }
+    if values[0].len() != months.len() * regions.len() {
+        return Err(CompareError::NotMonthByRegion {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(Timeseries {
+        months: months.len(),
+        regions,
+        values,
+    })
+}
+
+/// Count the startups of the `firms.csv` at `path`: founded, seeded, at series A, listed or
+/// unicorn.
+fn read_firm_counts(path: &Path) -> Result<FirmCounts, CompareError> {
+    let read_err = |source| CompareError::ReadCsv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut rd = csv::Reader::from_path(path).map_err(read_err)?;
+    let header = rd.headers()?.clone();
+    let fidx = |name: &str| column(&header, path, name);
+    let (kind, seed, series_a, outcome, unicorn) = (
+        fidx("kind")?,
+        fidx("first_seed_month")?,
+        fidx("series_a_month")?,
+        fidx("outcome")?,
+        fidx("unicorn_month")?,
+    );
+    let mut n = [0usize; 4];
+    for rec in rd.records() {
+        let rec = rec.map_err(read_err)?;
+        if &rec[kind] != "startup" {
+            continue;
+        }
+        n[0] += 1;
+        n[1] += !rec[seed].is_empty() as usize;
+        n[2] += !rec[series_a].is_empty() as usize;
+        n[3] += (&rec[outcome] == "listed" || !rec[unicorn].is_empty()) as usize;
+    }
+    Ok(FirmCounts {
+        founded: n[0] as f64,
+        seed: n[1] as f64,
+        series_a: n[2] as f64,
+        listed_or_unicorn: n[3] as f64,
+    })
+}
+
+/// The index of column `name` in the `header` of the CSV file at `path`.
+fn column(header: &csv::StringRecord, path: &Path, name: &str) -> Result<usize, CompareError> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| CompareError::NoColumn {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+        })
+}
+
 fn cumulative(xs: Vec<f64>) -> Vec<f64> {
     let mut acc = 0.0;
     xs.into_iter()
@@ -271,15 +314,22 @@ fn cumulative(xs: Vec<f64>) -> Vec<f64> {
 /// What a metric counts, for axis titles and tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
+    /// A count of people.
     People,
+    /// A count of firms.
     Firms,
+    /// A count of jobs.
     Jobs,
+    /// Yuan (CNY).
     Cny,
+    /// Yuan per firm.
     CnyPerFirm,
+    /// Yuan per job.
     CnyPerJob,
 }
 
 impl Unit {
+    /// The unit in words (`CNY per firm`).
     pub fn as_str(self) -> &'static str {
         match self {
             Unit::People => "people",
@@ -294,10 +344,15 @@ impl Unit {
 
 /// A headline metric measured month by month (all regions together).
 pub struct SeriesDef {
+    /// Key of the series (`comparison.csv`'s `metric`).
     pub key: &'static str,
+    /// Title, for plots.
     pub title: &'static str,
+    /// What it counts.
     pub unit: Unit,
+    /// What it measures, in words.
     pub definition: &'static str,
+    /// The series of a run, month by month.
     pub compute: fn(&RunTable) -> Vec<f64>,
 }
 
@@ -407,11 +462,15 @@ pub const SERIES: &[SeriesDef] = &[
 
 /// Per-region series, measured only for scenarios with several regions (flows between them).
 pub struct RegionSeriesDef {
+    /// Key of the series (written `key:Region`).
     pub key: &'static str,
+    /// Title, for plots.
     pub title: &'static str,
+    /// The series of region `r` of a run, month by month.
     pub compute: fn(&RunTable, usize) -> Vec<f64>,
 }
 
+/// The per-region series, measured when a scenario has several regions.
 pub const REGION_SERIES: &[RegionSeriesDef] = &[
     RegionSeriesDef {
         key: "moved_in_cumulative",
@@ -436,9 +495,13 @@ pub const REGION_SERIES: &[RegionSeriesDef] = &[
 
 /// A whole-run headline metric.
 pub struct ScalarDef {
+    /// Key of the metric (`comparison.csv`'s `metric`).
     pub key: &'static str,
+    /// Title, for tables and plots.
     pub title: &'static str,
+    /// What it counts.
     pub unit: Unit,
+    /// What it measures, in words.
     pub definition: &'static str,
     /// NaN where undefined (a cost per outcome when there was no outcome).
     pub compute: fn(&RunTable) -> f64,
@@ -628,7 +691,7 @@ pub const SCALARS: &[ScalarDef] = &[
 ];
 
 /// The funnel's stages: (label, scalar metric key).
-pub const FUNNEL: &[(&str, &str)] = &[
+pub(crate) const FUNNEL: &[(&str, &str)] = &[
     ("Talent (stock, end)", "talent_stock_end"),
     ("Founders", "new_firms"),
     ("Funded (seed+)", "funded_seed"),
@@ -638,7 +701,7 @@ pub const FUNNEL: &[(&str, &str)] = &[
 ];
 
 /// The cost-per-outcome metrics.
-pub const COSTS: &[&str] = &[
+pub(crate) const COSTS: &[&str] = &[
     "cost_per_new_firm",
     "cost_per_startup_job",
     "cost_per_industrialized_firm",
@@ -647,6 +710,7 @@ pub const COSTS: &[&str] = &[
 /// A run reduced to its headline metrics.
 #[derive(Debug, Clone)]
 pub struct Reduced {
+    /// The months of the run.
     pub months: Vec<Month>,
     /// `series[k]`: `SERIES[k]` month by month.
     pub series: Vec<Vec<f64>>,
@@ -657,7 +721,7 @@ pub struct Reduced {
 }
 
 /// Compute every headline metric from a table.
-pub fn reduce(t: &RunTable) -> Reduced {
+pub(crate) fn reduce(t: &RunTable) -> Reduced {
     let mut region_series = Vec::new();
     if t.regions.len() > 1 {
         for (ri, r) in t.regions.iter().enumerate() {
@@ -675,7 +739,7 @@ pub fn reduce(t: &RunTable) -> Reduced {
 }
 
 /// Look up a scalar's definition by key.
-pub fn scalar(key: &str) -> Option<&'static ScalarDef> {
+pub(crate) fn scalar(key: &str) -> Option<&'static ScalarDef> {
     SCALARS.iter().find(|d| d.key == key)
 }
 

@@ -7,16 +7,18 @@
 //! the plots, and the manifest. Every string that comes from a scenario file or the command
 //! line goes through [`escape`].
 
+#![warn(missing_docs)]
+
 use std::collections::HashMap;
 use std::path::Path;
-
-use anyhow::Context;
 
 use crate::compare::{Comparison, ExtraCost, ExtraCostCell, Stats};
 use crate::output::write_atomic;
 use crate::plot::{self, Plot, short};
 
+mod error;
 mod html;
+pub use error::ReportError;
 use html::{B, CODE, Html, TD, TD_NUM, TH};
 
 /// Escape text for HTML element content and quoted attribute values.
@@ -65,7 +67,7 @@ pub fn base64(bytes: &[u8]) -> String {
 /// Flatten a resolved scenario into `(path, value)` pairs in file order. Arrays of tables
 /// with names are addressed by name as in `--set` (`region.Binjiang.housing.units`), others by
 /// index; arrays of plain values stay whole.
-pub fn flatten_toml(text: &str) -> Vec<(String, String)> {
+fn flatten_toml(text: &str) -> Vec<(String, String)> {
     fn walk(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
         let join = |k: &str| {
             if prefix.is_empty() {
@@ -102,7 +104,7 @@ pub fn flatten_toml(text: &str) -> Vec<(String, String)> {
 
 /// The knobs whose values differ between scenarios: `(path, value per scenario)`, `None`
 /// where a scenario lacks the knob (a region or program it does not have).
-pub fn knob_differences(resolved: &[String]) -> Vec<(String, Vec<Option<String>>)> {
+fn knob_differences(resolved: &[String]) -> Vec<(String, Vec<Option<String>>)> {
     let flat: Vec<Vec<(String, String)>> = resolved.iter().map(|t| flatten_toml(t)).collect();
     let maps: Vec<HashMap<&str, &str>> = flat
         .iter()
@@ -177,7 +179,7 @@ fn pct(p: f64) -> String {
 }
 
 /// One incremental cost in plain words.
-pub fn extra_cost_sentence(x: &ExtraCost, c: &ExtraCostCell) -> String {
+fn extra_cost_sentence(x: &ExtraCost, c: &ExtraCostCell) -> String {
     let d = &c.delta_outcome;
     let spend = c.delta_spend.mean;
     let change = format!(
@@ -218,7 +220,7 @@ fn signed(x: f64) -> String {
 
 /// The report's HTML. `plots` are read from disk and inlined. Every string reaches the page
 /// through [`Html::text`] (escaped); markup is only the source's own.
-pub fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
+fn render(cmp: &Comparison, plots: &[(String, Vec<u8>)]) -> String {
     let labels: Vec<&str> = cmp
         .manifest
         .scenarios
@@ -531,11 +533,13 @@ fn manifest(h: &mut Html, cmp: &Comparison) {
 }
 
 /// Write `report.html` into `dir`, inlining the PNG of each plot.
-pub fn write(dir: &Path, cmp: &Comparison, plots: &[Plot]) -> anyhow::Result<()> {
+pub fn write(dir: &Path, cmp: &Comparison, plots: &[Plot]) -> Result<(), ReportError> {
     let mut imgs = Vec::new();
     for p in plots {
-        let bytes =
-            std::fs::read(&p.png).with_context(|| format!("reading {}", p.png.display()))?;
+        let bytes = std::fs::read(&p.png).map_err(|source| ReportError::ReadPlot {
+            path: p.png.clone(),
+            source,
+        })?;
         imgs.push((p.title.clone(), bytes));
     }
     let html = render(cmp, &imgs);
@@ -546,17 +550,22 @@ pub fn write(dir: &Path, cmp: &Comparison, plots: &[Plot]) -> anyhow::Result<()>
 /// What kind of output directory `redraw` found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DirKind {
+    /// A `talentsim run` output (`timeseries.csv`, `summary.json`).
     Run,
+    /// A `talentsim compare` output (`comparison.json`).
     Comparison,
 }
 
 /// Redraw the plots of a `run` or `compare` output directory from its saved files, into
 /// `DIR/plots/`; for a comparison also rewrite `DIR/report.html`.
-pub fn redraw(dir: &Path) -> anyhow::Result<(DirKind, Vec<Plot>)> {
+pub fn redraw(dir: &Path) -> Result<(DirKind, Vec<Plot>), ReportError> {
     let plots_dir = dir.join("plots");
+    let draw = |data: &plot::PlotData| {
+        plot::draw_all(data, &plots_dir).map_err(|e| ReportError::Plot(e.into()))
+    };
     if dir.join("comparison.json").is_file() {
         let cmp = Comparison::read(dir)?;
-        let plots = plot::draw_all(&plot::PlotData::from_comparison(&cmp), &plots_dir)?;
+        let plots = draw(&plot::PlotData::from_comparison(&cmp))?;
         write(dir, &cmp, &plots)?;
         Ok((DirKind::Comparison, plots))
     } else if dir.join("timeseries.csv").is_file() && dir.join("summary.json").is_file() {
@@ -565,13 +574,12 @@ pub fn redraw(dir: &Path) -> anyhow::Result<(DirKind, Vec<Plot>)> {
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v["manifest"]["seed"].as_u64());
-        let plots = plot::draw_all(&plot::PlotData::from_run(&table, &name, seed), &plots_dir)?;
+        let plots = draw(&plot::PlotData::from_run(&table, &name, seed))?;
         Ok((DirKind::Run, plots))
     } else {
-        Err(anyhow::anyhow!(
-            "{}: neither a comparison (comparison.json) nor a run (timeseries.csv and summary.json)",
-            dir.display()
-        ))
+        Err(ReportError::NotAnOutputDir {
+            dir: dir.to_path_buf(),
+        })
     }
 }
 

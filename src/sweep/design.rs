@@ -9,12 +9,12 @@ use crate::rng::mix64;
 use crate::sweep::spec::DesignKind;
 
 /// Most dimensions the Sobol generator has (Saltelli uses two per knob).
-pub const SOBOL_DIMS: usize = 256;
+pub(crate) const SOBOL_DIMS: usize = 256;
 /// Points per Owen-scrambled Sobol sequence; longer designs continue with a freshly scrambled
 /// sequence (stratification holds within each block).
-pub const SOBOL_BLOCK: u64 = 1 << 16;
+const SOBOL_BLOCK: u64 = 1 << 16;
 /// Largest Latin hypercube (it keeps one permutation per knob in memory).
-pub const LHS_MAX: u64 = 10_000_000;
+pub(crate) const LHS_MAX: u64 = 10_000_000;
 
 /// Where a point lies.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,7 @@ pub enum Coords {
 /// A design: its kind, its size and everything needed to regenerate any point.
 #[derive(Debug, Clone)]
 pub struct Design {
+    /// The kind of design.
     pub kind: DesignKind,
     /// Number of knobs.
     pub k: usize,
@@ -37,12 +38,13 @@ pub struct Design {
     pub morris_levels: u32,
     /// Levels per knob (grid).
     pub grid: Vec<usize>,
+    /// Seed of the design's randomisation (the sweep's `seed`).
     pub seed: u64,
     lhs: Vec<Vec<u32>>,
 }
 
 /// A uniform number in `[0, 1)` from a hash of three keys.
-pub fn unit_hash(seed: u64, a: u64, b: u64) -> f64 {
+pub(crate) fn unit_hash(seed: u64, a: u64, b: u64) -> f64 {
     let h = mix64(
         mix64(mix64(seed ^ 0x5157_EE9D_E516_4A11) ^ a.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ b,
     );
@@ -57,6 +59,7 @@ fn shuffle(v: &mut [u32], seed: u64, key: u64) {
 }
 
 impl Design {
+    /// A design of `kind` over `k` knobs: `n` points (or base samples, or trajectories), Morris levels, grid levels per knob, seed.
     pub fn new(
         kind: DesignKind,
         k: usize,

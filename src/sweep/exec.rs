@@ -18,27 +18,30 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Once, OnceLock};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::Scenario;
 use crate::sweep::spec::ModelKind;
-use crate::sweep::{ColType, Sweep};
+use crate::sweep::{ColType, Sweep, SweepError};
 
 /// The manifest file of a sweep directory.
 pub const MANIFEST: &str = "sweep.lock.toml";
 /// The journal of finished runs (becomes `results.csv`).
-pub const JOURNAL: &str = "results.csv.partial";
+pub(crate) const JOURNAL: &str = "results.csv.partial";
+/// The finished results (the journal, renamed).
 pub const RESULTS_CSV: &str = "results.csv";
-pub const RESULTS_PARQUET: &str = "results.parquet";
+/// The finished results as Parquet, written from `results.csv`.
+pub(crate) const RESULTS_PARQUET: &str = "results.parquet";
 /// Held locked while a sweep writes into a directory.
-pub const LOCK: &str = ".sweep.lock";
+const LOCK: &str = ".sweep.lock";
 
 /// A slice of a sweep: the runs whose index is `index` modulo `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// Index of the shard (0 ≤ `index` < `count`).
     pub index: u64,
+    /// Number of shards.
     pub count: u64,
 }
 
@@ -138,19 +141,29 @@ pub struct Manifest {
     pub sweep: String,
     /// Hash of the resolved sweep file and base scenario.
     pub hash: String,
+    /// `scenario` or `ishigami`.
     pub model: String,
+    /// The design's kind (`grid`, `lhs`, …).
     pub design: String,
     /// `points`, or Morris `trajectories`.
     pub design_n: u64,
+    /// Levels of the Morris grid.
     pub morris_levels: u32,
     /// Levels per knob (grids).
     pub grid_levels: Vec<u64>,
+    /// Base seed of the sweep.
     pub seed: u64,
+    /// Points of the design.
     pub points: u64,
+    /// Replicates per point.
     pub replicates: u32,
+    /// Runs of the whole sweep (points × replicates).
     pub runs: u64,
+    /// Knob names (results columns).
     pub knobs: Vec<String>,
+    /// Knob scenario paths (`--set` syntax).
     pub knob_paths: Vec<String>,
+    /// Recorded statistics (results columns).
     pub records: Vec<String>,
     /// Every column of `results.csv`, with its type (`u64`, `u32`, `str`, `optstr`, `f64`).
     pub columns: Vec<[String; 2]>,
@@ -169,7 +182,8 @@ pub struct Manifest {
     pub results_fnv: Option<String>,
 }
 
-pub fn col_type_name(t: ColType) -> &'static str {
+/// The manifest's name of a column type.
+fn col_type_name(t: ColType) -> &'static str {
     match t {
         ColType::U64 => "u64",
         ColType::U32 => "u32",
@@ -179,7 +193,8 @@ pub fn col_type_name(t: ColType) -> &'static str {
     }
 }
 
-pub fn col_type_parse(s: &str) -> Option<ColType> {
+/// The column type of a manifest's name (`None` for an unknown one).
+fn col_type_parse(s: &str) -> Option<ColType> {
     Some(match s {
         "u64" => ColType::U64,
         "u32" => ColType::U32,
@@ -230,6 +245,7 @@ impl Manifest {
         }
     }
 
+    /// Every column with its type (unknown types read as text).
     pub fn column_types(&self) -> Vec<(String, ColType)> {
         self.columns
             .iter()
@@ -237,6 +253,7 @@ impl Manifest {
             .collect()
     }
 
+    /// The header line of `results.csv` (with its newline).
     pub fn header(&self) -> String {
         let mut s = self
             .columns
@@ -252,25 +269,28 @@ impl Manifest {
         s
     }
 
+    /// The shard of this directory (`None`: the whole sweep).
     pub fn shard(&self) -> Option<Shard> {
         self.shard.as_deref().and_then(|s| Shard::parse(s).ok())
     }
 
-    pub fn read(path: &Path) -> anyhow::Result<Manifest> {
-        let text =
-            fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
-        toml::from_str(&text).with_context(|| {
-            format!(
-                "`{}` is not a talentsim sweep manifest (edited, or from another version?)",
-                path.display()
-            )
+    /// Read a manifest file.
+    pub fn read(path: &Path) -> Result<Manifest, SweepError> {
+        let text = fs::read_to_string(path).map_err(|source| SweepError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| SweepError::NotAManifest {
+            path: path.to_path_buf(),
+            source: Box::new(source),
         })
     }
 
-    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+    /// Write the manifest to `path` atomically, with a comment heading it.
+    pub fn write(&self, path: &Path) -> Result<(), SweepError> {
         let text = format!(
             "# talentsim sweep manifest: what this directory holds. Do not edit: a rerun of the\n# same sweep resumes here only if `hash` matches.\n{}",
-            toml::to_string(self).context("encoding the manifest")?
+            toml::to_string(self).map_err(SweepError::EncodeManifest)?
         );
         crate::output::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
         Ok(())
@@ -281,7 +301,7 @@ static QUIET: AtomicUsize = AtomicUsize::new(0);
 static HOOK: Once = Once::new();
 
 /// Run `f`, turning a panic into an error (the panic message); panics inside are not printed.
-pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+pub(crate) fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     HOOK.call_once(|| {
         let prev = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -310,6 +330,7 @@ pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
 pub struct Options<'a> {
     /// Output directory of the sweep (a shard writes into `<out>/shard-I-of-N/`).
     pub out: PathBuf,
+    /// Which shard to run (`None`: the whole sweep).
     pub shard: Option<Shard>,
     /// Worker threads (`None`: rayon's global pool).
     pub threads: Option<usize>,
@@ -355,8 +376,11 @@ pub(crate) fn scan_journal(
     header: &str,
     shard: Shard,
     limit: u64,
-) -> anyhow::Result<(u64, u64, u64)> {
-    let f = File::open(path).with_context(|| format!("opening `{}`", path.display()))?;
+) -> Result<(u64, u64, u64), SweepError> {
+    let f = File::open(path).map_err(|source| SweepError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut r = BufReader::new(f);
     let mut line = String::new();
     let n = r.read_line(&mut line)?;
@@ -368,10 +392,9 @@ pub(crate) fn scan_journal(
             // Torn header: start over.
             return Ok((0, 0, 0));
         }
-        bail!(
-            "`{}` has other columns than this sweep writes: it was made by another sweep; move it away or use another --out",
-            path.display()
-        );
+        return Err(SweepError::OtherColumns {
+            path: path.to_path_buf(),
+        });
     }
     let mut keep = n as u64;
     let (mut rows, mut failed) = (0u64, 0u64);
@@ -400,14 +423,18 @@ pub(crate) fn scan_journal(
 }
 
 /// FNV-1a 64 of a file's bytes, as 16 hex digits.
-pub fn file_fnv(path: &Path) -> anyhow::Result<String> {
-    let mut f = File::open(path).with_context(|| format!("opening `{}`", path.display()))?;
+pub(crate) fn file_fnv(path: &Path) -> Result<String, SweepError> {
+    let mut f = File::open(path).map_err(|source| SweepError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut h = crate::scenario::Fnv::default();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = f
-            .read(&mut buf)
-            .with_context(|| format!("reading `{}`", path.display()))?;
+        let n = f.read(&mut buf).map_err(|source| SweepError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         if n == 0 {
             break;
         }
@@ -419,46 +446,52 @@ pub fn file_fnv(path: &Path) -> anyhow::Result<String> {
 /// Check a finished `results.csv` against its manifest: the header, one whole row per run with
 /// the run ids in order, the count of failed runs, and the checksum recorded when it finished.
 /// The error says what is wrong (for the caller to add what to do).
-pub fn verify_results(csv: &Path, manifest: &Manifest) -> anyhow::Result<()> {
+pub fn verify_results(csv: &Path, manifest: &Manifest) -> Result<(), SweepError> {
     let shard = manifest.shard().unwrap_or(Shard::all());
     let runs = shard.len(manifest.runs);
+    let path = csv.to_path_buf();
     let len = fs::metadata(csv)
-        .with_context(|| format!("reading `{}`", csv.display()))?
+        .map_err(|source| SweepError::Read {
+            path: path.clone(),
+            source,
+        })?
         .len();
     let header = manifest.header();
     let (keep, rows, failed) = scan_journal(csv, &header, shard, runs)
-        .map_err(|_| anyhow::anyhow!("`{}`: its header is not this sweep's", csv.display()))?;
+        .map_err(|_| SweepError::HeaderNotThisSweeps { path: path.clone() })?;
     if keep == 0 {
-        bail!("`{}` is empty or its header is damaged", csv.display());
+        return Err(SweepError::EmptyResults { path });
     }
     if rows < runs {
-        bail!(
-            "`{}` holds {rows} whole rows in order of the {runs} runs (damaged, truncated, or a row deleted or duplicated after run {})",
-            csv.display(),
-            shard.run(rows.saturating_sub(1).min(runs.saturating_sub(1)))
-        );
+        return Err(SweepError::MissingRows {
+            path,
+            rows,
+            runs,
+            after: shard.run(rows.saturating_sub(1).min(runs.saturating_sub(1))),
+        });
     }
     if keep != len {
-        bail!(
-            "`{}` has {} bytes after its {runs} rows (a row duplicated or appended?)",
-            csv.display(),
-            len - keep
-        );
+        return Err(SweepError::TrailingBytes {
+            path,
+            extra: len - keep,
+            runs,
+        });
     }
     if failed != manifest.failed {
-        bail!(
-            "`{}` holds {failed} failed runs, its manifest says {} (edited?)",
-            csv.display(),
-            manifest.failed
-        );
+        return Err(SweepError::FailedCount {
+            path,
+            failed,
+            recorded: manifest.failed,
+        });
     }
     if let Some(want) = &manifest.results_fnv {
         let got = file_fnv(csv)?;
         if &got != want {
-            bail!(
-                "`{}` does not match the checksum recorded when it finished ({got}, expected {want}): it was edited or damaged",
-                csv.display()
-            );
+            return Err(SweepError::Checksum {
+                path,
+                got,
+                want: want.clone(),
+            });
         }
     }
     Ok(())
@@ -470,110 +503,174 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Run (or resume) a sweep into `opts.out`.
-pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
-    let dir = dir_of(&opts.out, opts.shard);
-    fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create the output directory `{}`", dir.display()))?;
-    // One process per directory: a second sweep into it (a duplicate job, a requeued task whose
-    // first copy still runs) would interleave rows in the journal.
+/// The files of a sweep directory.
+struct Files {
+    /// The directory.
+    dir: PathBuf,
+    /// Its manifest ([`MANIFEST`]).
+    manifest: PathBuf,
+    /// The journal ([`JOURNAL`]).
+    journal: PathBuf,
+    /// The finished results ([`RESULTS_CSV`]).
+    csv: PathBuf,
+    /// The finished results as Parquet ([`RESULTS_PARQUET`]).
+    parquet: PathBuf,
+}
+
+impl Files {
+    /// The files of the sweep directory `dir`.
+    fn of(dir: PathBuf) -> Files {
+        Files {
+            manifest: dir.join(MANIFEST),
+            journal: dir.join(JOURNAL),
+            csv: dir.join(RESULTS_CSV),
+            parquet: dir.join(RESULTS_PARQUET),
+            dir,
+        }
+    }
+}
+
+/// Create `dir` and take its lock (held while the returned file is open): one process per
+/// directory, since a second sweep into it (a duplicate job, a requeued task whose first copy
+/// still runs) would interleave rows in the journal.
+fn lock_dir(dir: &Path) -> Result<File, SweepError> {
+    fs::create_dir_all(dir).map_err(|source| SweepError::CreateOutDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let lock_path = dir.join(LOCK);
-    let lock = File::create(&lock_path)
-        .with_context(|| format!("cannot create `{}`", lock_path.display()))?;
+    let lock = File::create(&lock_path).map_err(|source| SweepError::CreateLock {
+        path: lock_path.clone(),
+        source,
+    })?;
     if let Err(e) = lock.try_lock() {
-        match e {
-            std::fs::TryLockError::WouldBlock => bail!(
-                "another talentsim sweep is writing into `{}`: wait for it to finish, or stop it",
-                dir.display()
-            ),
-            std::fs::TryLockError::Error(e) => {
-                return Err(e).with_context(|| format!("cannot lock `{}`", lock_path.display()));
-            }
+        return Err(match e {
+            std::fs::TryLockError::WouldBlock => SweepError::Busy {
+                dir: dir.to_path_buf(),
+            },
+            std::fs::TryLockError::Error(source) => SweepError::Lock {
+                path: lock_path,
+                source,
+            },
+        });
+    }
+    Ok(lock)
+}
+
+/// That the directory's manifest `old` is of the same version, sweep and shard as `new`.
+fn check_resumable(
+    dir: &Path,
+    old: &Manifest,
+    new: &Manifest,
+    sweep: &Sweep,
+) -> Result<(), SweepError> {
+    if old.talentsim != new.talentsim {
+        return Err(SweepError::OtherVersion {
+            dir: dir.to_path_buf(),
+            old: old.talentsim.clone(),
+            this: new.talentsim.clone(),
+        });
+    }
+    if old.hash != new.hash {
+        return Err(SweepError::OtherSweep {
+            dir: dir.to_path_buf(),
+            held: Box::new([old.sweep.clone(), old.hash.clone()]),
+            file: sweep.path.clone(),
+            hash: new.hash.clone(),
+        });
+    }
+    if old.shard != new.shard {
+        return Err(SweepError::OtherShard {
+            dir: dir.to_path_buf(),
+            old: old.shard.clone(),
+            this: new.shard.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// What a directory's earlier state leaves to do.
+enum Prior {
+    /// It is complete and verified: nothing to run.
+    Complete {
+        /// Runs finished.
+        finished: u64,
+        /// Runs failed.
+        failed: u64,
+    },
+    /// Runs are left (perhaps all), after repairing a damaged `results.csv` (what was wrong).
+    Resume(Option<String>),
+}
+
+/// Read the directory's manifest (writing a fresh one where there is none), check that it
+/// holds this sweep, and repair a finished `results.csv` that fails [`verify_results`].
+fn prior(files: &Files, manifest: &Manifest, sweep: &Sweep) -> Result<Prior, SweepError> {
+    if !files.manifest.exists() {
+        manifest.write(&files.manifest)?;
+        return Ok(Prior::Resume(None));
+    }
+    let old = Manifest::read(&files.manifest)?;
+    check_resumable(&files.dir, &old, manifest, sweep)?;
+    if old.status != "complete" || !files.csv.exists() {
+        return Ok(Prior::Resume(None));
+    }
+    match verify_results(&files.csv, &old) {
+        Ok(()) if files.parquet.exists() => Ok(Prior::Complete {
+            finished: old.finished,
+            failed: old.failed,
+        }),
+        Ok(()) => Ok(Prior::Resume(None)),
+        Err(e) => {
+            repair(files, manifest)?;
+            Ok(Prior::Resume(Some(super::error::chain(&e))))
         }
     }
-    let shard = opts.shard.unwrap_or(Shard::all());
-    let mut manifest = Manifest::new(sweep, opts.shard);
-    let mpath = dir.join(MANIFEST);
-    let journal = dir.join(JOURNAL);
-    let csv = dir.join(RESULTS_CSV);
-    let parquet = dir.join(RESULTS_PARQUET);
-    let runs = shard.len(sweep.runs());
-    let mut repaired = None;
-    if mpath.exists() {
-        let old = Manifest::read(&mpath)?;
-        if old.talentsim != manifest.talentsim {
-            bail!(
-                "`{}` was written by talentsim {}, this is {}: results of two versions must not be mixed; use another --out, or delete the directory to start over",
-                dir.display(),
-                old.talentsim,
-                manifest.talentsim
-            );
-        }
-        if old.hash != manifest.hash {
-            bail!(
-                "`{}` holds a different sweep (`{}`, hash {}) than `{}` (hash {}): the sweep file or its base scenario changed since it started. Refusing to resume into it; use another --out, or delete the directory to start over",
-                dir.display(),
-                old.sweep,
-                old.hash,
-                sweep.path.display(),
-                manifest.hash
-            );
-        }
-        if old.shard != manifest.shard {
-            bail!(
-                "`{}` holds shard {} but this is {}",
-                dir.display(),
-                old.shard.as_deref().unwrap_or("(whole sweep)"),
-                manifest.shard.as_deref().unwrap_or("the whole sweep")
-            );
-        }
-        if old.status == "complete" && csv.exists() {
-            match verify_results(&csv, &old) {
-                Ok(()) if parquet.exists() => {
-                    return Ok(Outcome {
-                        dir,
-                        runs,
-                        resumed: old.finished,
-                        ran: 0,
-                        failed: old.failed,
-                        interrupted: false,
-                        already_complete: true,
-                        repaired: None,
-                    });
-                }
-                Ok(()) => {}
-                Err(e) => {
-                    // Repair: the whole rows in order are kept as the journal, the rest rerun.
-                    repaired = Some(format!("{e:#}"));
-                    let _ = fs::remove_file(&parquet);
-                    if journal.exists() {
-                        fs::remove_file(&journal)
-                            .with_context(|| format!("removing `{}`", journal.display()))?;
-                    }
-                    // Without this sweep's header nothing in it can be trusted: start over.
-                    let mut first = String::new();
-                    let _ = File::open(&csv).map(|f| BufReader::new(f).read_line(&mut first));
-                    if first == manifest.header() {
-                        fs::rename(&csv, &journal)
-                            .with_context(|| format!("renaming `{}`", csv.display()))?;
-                    } else {
-                        fs::remove_file(&csv)
-                            .with_context(|| format!("removing `{}`", csv.display()))?;
-                    }
-                    manifest.write(&mpath)?;
-                }
-            }
-        }
+}
+
+/// Repair a damaged `results.csv`: its whole rows in order are kept as the journal, the rest
+/// run again.
+fn repair(files: &Files, manifest: &Manifest) -> Result<(), SweepError> {
+    let _ = fs::remove_file(&files.parquet);
+    if files.journal.exists() {
+        fs::remove_file(&files.journal).map_err(|source| SweepError::Remove {
+            path: files.journal.clone(),
+            source,
+        })?;
+    }
+    // Without this sweep's header nothing in it can be trusted: start over.
+    let mut first = String::new();
+    let _ = File::open(&files.csv).map(|f| BufReader::new(f).read_line(&mut first));
+    if first == manifest.header() {
+        fs::rename(&files.csv, &files.journal).map_err(|source| SweepError::Rename {
+            path: files.csv.clone(),
+            source,
+        })?;
     } else {
-        manifest.write(&mpath)?;
+        fs::remove_file(&files.csv).map_err(|source| SweepError::Remove {
+            path: files.csv.clone(),
+            source,
+        })?;
     }
-    let header = manifest.header();
-    if !journal.exists() && csv.exists() {
+    manifest.write(&files.manifest)
+}
+
+/// The journal, opened for appending after its whole rows in order (a torn last line cut),
+/// with its header written when new: (the file, runs done, runs failed).
+fn open_journal(
+    files: &Files,
+    header: &str,
+    shard: Shard,
+    runs: u64,
+) -> Result<(File, u64, u64), SweepError> {
+    if !files.journal.exists() && files.csv.exists() {
         // Stopped between renaming the journal and finishing the Parquet file.
-        fs::rename(&csv, &journal).with_context(|| format!("renaming `{}`", csv.display()))?;
+        fs::rename(&files.csv, &files.journal).map_err(|source| SweepError::Rename {
+            path: files.csv.clone(),
+            source,
+        })?;
     }
-    let (keep, done, mut failed) = if journal.exists() {
-        scan_journal(&journal, &header, shard, runs)?
+    let (keep, done, failed) = if files.journal.exists() {
+        scan_journal(&files.journal, header, shard, runs)?
     } else {
         (0, 0, 0)
     };
@@ -582,125 +679,217 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
         .truncate(false)
         .read(true)
         .write(true)
-        .open(&journal)
-        .with_context(|| format!("cannot open the journal `{}`", journal.display()))?;
+        .open(&files.journal)
+        .map_err(|source| SweepError::OpenJournal {
+            path: files.journal.clone(),
+            source,
+        })?;
     file.set_len(keep)?;
     file.seek(SeekFrom::End(0))?;
     if keep == 0 {
         file.write_all(header.as_bytes())?;
         file.sync_data()?;
-        sync_dir(&dir);
+        sync_dir(&files.dir);
     }
-    let resumed = done;
-    let n_stats = sweep.record_names().len();
-    let done_ctr = AtomicU64::new(done);
-    let failed_ctr = AtomicU64::new(failed);
-    let mut next = done;
-    let mut interrupted = false;
-    let mut threads = opts
+    Ok((file, done, failed))
+}
+
+/// The runs of one call of [`run`], executed a batch at a time into the journal.
+struct Batches<'a> {
+    /// The sweep.
+    sweep: &'a Sweep,
+    /// How to run it.
+    opts: &'a Options<'a>,
+    /// The shard of the directory.
+    shard: Shard,
+    /// Runs of the directory.
+    runs: u64,
+    /// Statistics recorded per run.
+    n_stats: usize,
+    /// Runs done in the directory (counted by the workers).
+    done: AtomicU64,
+    /// Runs failed in the directory (counted by the workers).
+    failed: AtomicU64,
+    /// Runs at once.
+    threads: usize,
+}
+
+impl Batches<'_> {
+    /// Runs of a batch, at least and at most.
+    fn batch_bounds(&self) -> (u64, u64) {
+        let max_batch: u64 = if self.sweep.def.model == ModelKind::Scenario {
+            1024
+        } else {
+            65536
+        };
+        ((2 * self.threads as u64).min(max_batch), max_batch)
+    }
+
+    /// Run the directory's runs from `next` on, a batch at a time, appending each batch's rows
+    /// to the journal `file` and syncing it; stop early when asked. Returns the next run not
+    /// done and whether it was stopped.
+    fn run_all(
+        &self,
+        mut next: u64,
+        file: &mut File,
+        journal: &Path,
+    ) -> Result<(u64, bool), SweepError> {
+        let (min_batch, max_batch) = self.batch_bounds();
+        let mut batch = min_batch;
+        while next < self.runs {
+            if self.opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                return Ok((next, true));
+            }
+            let end = (next + batch).min(self.runs);
+            let started = Instant::now();
+            let text = self.batch(next, end);
+            file.write_all(text.as_bytes())
+                .map_err(|source| SweepError::WriteJournal {
+                    path: journal.to_path_buf(),
+                    source,
+                })?;
+            file.sync_data().map_err(|source| SweepError::SyncJournal {
+                path: journal.to_path_buf(),
+                source,
+            })?;
+            // Aim at about two seconds a batch: few syncs, quick to stop.
+            let per_run = started.elapsed().as_secs_f64() / (end - next) as f64;
+            let want = (2.0 / per_run.max(1e-9)) as u64;
+            batch = want.clamp(min_batch, max_batch);
+            next = end;
+        }
+        Ok((next, false))
+    }
+
+    /// The rows of the directory's runs `next..end`, in order, run in parallel (a point's
+    /// scenario loaded once for its replicates).
+    fn batch(&self, next: u64, end: u64) -> String {
+        let sweep = self.sweep;
+        let idx: Vec<u64> = (next..end).map(|k| self.shard.run(k)).collect();
+        let reps = sweep.def.replicates as u64;
+        let cache: HashMap<u64, OnceLock<Result<Scenario, String>>> =
+            if sweep.def.model == ModelKind::Scenario {
+                idx.iter().map(|r| (r / reps, OnceLock::new())).collect()
+            } else {
+                HashMap::new()
+            };
+        let rows: Vec<String> = idx
+            .par_iter()
+            .map(|&r| {
+                let sc = cache.get(&(r / reps)).map(|cell| {
+                    cell.get_or_init(|| {
+                        catch(|| sweep.point_scenario(&sweep.point_values(r / reps)))
+                    })
+                });
+                let row = sweep.execute(r, sc);
+                if row.outcome.is_err() {
+                    self.failed.fetch_add(1, Ordering::Relaxed);
+                }
+                let d = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(p) = self.opts.progress {
+                    p(d, self.failed.load(Ordering::Relaxed));
+                }
+                row.csv_line(self.n_stats)
+            })
+            .collect();
+        drop(cache);
+        rows.concat()
+    }
+}
+
+/// Worker threads for a sweep: as asked (or rayon's), no more than the base scenario's
+/// estimate fits in memory at once.
+fn worker_threads(sweep: &Sweep, opts: &Options) -> usize {
+    let threads = opts
         .threads
         .unwrap_or_else(rayon::current_num_threads)
         .max(1);
-    // As many runs at once as the base scenario's estimate fits in memory.
-    if let Some(b) = &sweep.base {
-        threads = crate::resolve::footprint::concurrent_runs(&[&b.def], threads);
+    match &sweep.base {
+        Some(b) => crate::resolve::footprint::concurrent_runs(&[&b.def], threads),
+        None => threads,
     }
-    let max_batch: u64 = if sweep.def.model == ModelKind::Scenario {
-        1024
-    } else {
-        65536
-    };
-    let min_batch = (2 * threads as u64).min(max_batch);
-    let mut batch = min_batch;
-    let mut work = || -> anyhow::Result<()> {
-        while next < runs {
-            if opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
-                interrupted = true;
-                break;
-            }
-            let end = (next + batch).min(runs);
-            let started = Instant::now();
-            let idx: Vec<u64> = (next..end).map(|k| shard.run(k)).collect();
-            let reps = sweep.def.replicates as u64;
-            let cache: HashMap<u64, OnceLock<Result<Scenario, String>>> =
-                if sweep.def.model == ModelKind::Scenario {
-                    idx.iter().map(|r| (r / reps, OnceLock::new())).collect()
-                } else {
-                    HashMap::new()
-                };
-            let rows: Vec<String> = idx
-                .par_iter()
-                .map(|&r| {
-                    let sc = cache.get(&(r / reps)).map(|cell| {
-                        cell.get_or_init(|| {
-                            catch(|| sweep.point_scenario(&sweep.point_values(r / reps)))
-                        })
-                    });
-                    let row = sweep.execute(r, sc);
-                    if row.outcome.is_err() {
-                        failed_ctr.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let d = done_ctr.fetch_add(1, Ordering::Relaxed) + 1;
-                    if let Some(p) = opts.progress {
-                        p(d, failed_ctr.load(Ordering::Relaxed));
-                    }
-                    row.csv_line(n_stats)
-                })
-                .collect();
-            drop(cache);
-            let text: String = rows.concat();
-            file.write_all(text.as_bytes())
-                .with_context(|| format!("writing the journal `{}`", journal.display()))?;
-            file.sync_data()
-                .with_context(|| format!("syncing the journal `{}`", journal.display()))?;
-            next = end;
-            // Aim at about two seconds a batch: few syncs, quick to stop.
-            let per_run = started.elapsed().as_secs_f64() / idx.len() as f64;
-            let want = (2.0 / per_run.max(1e-9)) as u64;
-            batch = want.clamp(min_batch, max_batch);
-        }
-        Ok(())
-    };
-    if opts.threads.is_some() || threads < rayon::current_num_threads() {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .context("starting worker threads")?
-            .install(work)?
-    } else {
-        work()?
-    }
-    failed = failed_ctr.load(Ordering::SeqCst);
-    let ran = next - resumed;
-    if interrupted || next < runs {
-        return Ok(Outcome {
-            dir,
-            runs,
-            resumed,
-            ran,
-            failed,
-            interrupted: true,
-            already_complete: false,
-            repaired,
-        });
-    }
+}
+
+/// Turn the finished journal into `results.csv`, write `results.parquet` from it, and mark
+/// the manifest complete (with the checksum of `results.csv`).
+fn complete(
+    files: &Files,
+    file: File,
+    manifest: &mut Manifest,
+    runs: u64,
+    failed: u64,
+) -> Result<(), SweepError> {
     file.sync_all()?;
     drop(file);
-    fs::rename(&journal, &csv).with_context(|| format!("renaming to `{}`", csv.display()))?;
-    sync_dir(&dir);
-    super::parquet::write_from_csv(&csv, &parquet, &manifest.column_types())?;
+    fs::rename(&files.journal, &files.csv).map_err(|source| SweepError::RenameTo {
+        path: files.csv.clone(),
+        source,
+    })?;
+    sync_dir(&files.dir);
+    super::parquet::write_from_csv(&files.csv, &files.parquet, &manifest.column_types())?;
     manifest.status = "complete".into();
     manifest.finished = runs;
     manifest.failed = failed;
-    manifest.results_fnv = Some(file_fnv(&csv)?);
-    manifest.write(&mpath)?;
+    manifest.results_fnv = Some(file_fnv(&files.csv)?);
+    manifest.write(&files.manifest)
+}
+
+/// Run (or resume) a sweep into `opts.out`.
+pub fn run(sweep: &Sweep, opts: &Options) -> Result<Outcome, SweepError> {
+    let files = Files::of(dir_of(&opts.out, opts.shard));
+    let _lock = lock_dir(&files.dir)?;
+    let shard = opts.shard.unwrap_or(Shard::all());
+    let mut manifest = Manifest::new(sweep, opts.shard);
+    let runs = shard.len(sweep.runs());
+    let repaired = match prior(&files, &manifest, sweep)? {
+        Prior::Complete { finished, failed } => {
+            return Ok(Outcome {
+                dir: files.dir,
+                runs,
+                resumed: finished,
+                ran: 0,
+                failed,
+                interrupted: false,
+                already_complete: true,
+                repaired: None,
+            });
+        }
+        Prior::Resume(repaired) => repaired,
+    };
+    let (mut file, resumed, failed) = open_journal(&files, &manifest.header(), shard, runs)?;
+    let batches = Batches {
+        sweep,
+        opts,
+        shard,
+        runs,
+        n_stats: sweep.record_names().len(),
+        done: AtomicU64::new(resumed),
+        failed: AtomicU64::new(failed),
+        threads: worker_threads(sweep, opts),
+    };
+    let mut work = || batches.run_all(resumed, &mut file, &files.journal);
+    let (next, interrupted) =
+        if opts.threads.is_some() || batches.threads < rayon::current_num_threads() {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(batches.threads)
+                .build()
+                .map_err(SweepError::Threads)?
+                .install(work)?
+        } else {
+            work()?
+        };
+    let failed = batches.failed.load(Ordering::SeqCst);
+    let interrupted = interrupted || next < runs;
+    if !interrupted {
+        complete(&files, file, &mut manifest, runs, failed)?;
+    }
     Ok(Outcome {
-        dir,
+        dir: files.dir,
         runs,
         resumed,
-        ran,
+        ran: next - resumed,
         failed,
-        interrupted: false,
+        interrupted,
         already_complete: false,
         repaired,
     })
@@ -708,7 +897,9 @@ pub fn run(sweep: &Sweep, opts: &Options) -> anyhow::Result<Outcome> {
 
 /// Time one run of point 0 and size the outputs, for `--dry-run`.
 pub struct Estimate {
+    /// Runs of the sweep.
     pub runs: u64,
+    /// Points of the sweep.
     pub points: u64,
     /// Seconds of one run on this machine (all threads; a run parallelises internally).
     pub secs_per_run: f64,

@@ -8,13 +8,13 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-
+use super::SweepError;
 use super::exec::{JOURNAL, MANIFEST, Manifest, RESULTS_CSV, RESULTS_PARQUET, Shard, scan_journal};
 
 /// A shard that did not finish.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gap {
+    /// The shard.
     pub shard: Shard,
     /// Its directory, if it exists.
     pub dir: Option<PathBuf>,
@@ -60,7 +60,7 @@ pub fn ranges(xs: &[u64]) -> String {
 
 /// The sweep directories under `inputs`: each is a shard directory (`shard-*` with a manifest),
 /// a directory of `shard-*` directories, or a whole sweep's directory.
-pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)>> {
+fn find_shards(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, SweepError> {
     let mut found = Vec::new();
     for d in inputs {
         let is_shard_dir = d
@@ -70,8 +70,10 @@ pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)
             found.push((d.clone(), Manifest::read(&d.join(MANIFEST))?));
             continue;
         }
-        let entries = fs::read_dir(d)
-            .with_context(|| format!("cannot read the directory `{}`", d.display()))?;
+        let entries = fs::read_dir(d).map_err(|source| SweepError::ReadDir {
+            dir: d.clone(),
+            source,
+        })?;
         let mut subs: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path())
@@ -88,10 +90,10 @@ pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)
             continue;
         }
         if subs.is_empty() {
-            bail!(
-                "`{}` holds no sweep: expected a `{MANIFEST}` or `shard-*` directories",
-                d.display()
-            );
+            return Err(SweepError::NoSweep {
+                dir: d.clone(),
+                manifest: MANIFEST,
+            });
         }
         for s in subs {
             let m = Manifest::read(&s.join(MANIFEST))?;
@@ -101,129 +103,128 @@ pub fn find_shards(inputs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Manifest)
     Ok(found)
 }
 
-/// Merge the shards found under `inputs` into `out`. Nothing is written when runs are missing:
-/// the report lists the shards and points that lack them.
-pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
-    let found = find_shards(inputs)?;
-    let (_, first) = &found[0];
+/// The shards found, by shard index, once each (`None`: not found): all of one sweep and
+/// talentsim version, and of one shard count.
+fn by_index(found: &[(PathBuf, Manifest)]) -> Result<Vec<Option<(PathBuf, Manifest)>>, SweepError> {
+    let (first_dir, first) = &found[0];
     let count = first.shard().map_or(1, |s| s.count);
     let mut by_index: Vec<Option<(PathBuf, Manifest)>> = vec![None; count as usize];
-    for (d, m) in &found {
+    for (d, m) in found {
         if m.hash != first.hash || m.talentsim != first.talentsim {
-            bail!(
-                "`{}` and `{}` come from different sweeps (hash {} vs {}, talentsim {} vs {}): they cannot be merged",
-                found[0].0.display(),
-                d.display(),
-                first.hash,
-                m.hash,
-                first.talentsim,
-                m.talentsim
-            );
+            return Err(SweepError::DifferentSweeps {
+                first: first_dir.clone(),
+                dir: d.clone(),
+                hashes: Box::new([first.hash.clone(), m.hash.clone()]),
+                versions: Box::new([first.talentsim.clone(), m.talentsim.clone()]),
+            });
         }
         let s = m.shard().unwrap_or(Shard::all());
         if s.count != count {
-            bail!(
-                "`{}` is shard {}/{} but `{}` is of {count} shards: shard counts must agree",
-                d.display(),
-                s.index,
-                s.count,
-                found[0].0.display()
-            );
+            return Err(SweepError::ShardCounts {
+                dir: d.clone(),
+                index: s.index,
+                of: s.count,
+                first: first_dir.clone(),
+                count,
+            });
         }
         if let Some((other, _)) = &by_index[s.index as usize] {
-            bail!(
-                "shard {}/{count} appears twice: `{}` and `{}`",
-                s.index,
-                other.display(),
-                d.display()
-            );
+            return Err(SweepError::ShardTwice {
+                index: s.index,
+                count,
+                first: other.clone(),
+                second: d.clone(),
+            });
         }
         by_index[s.index as usize] = Some((d.clone(), m.clone()));
     }
-    let mut base = first.clone();
-    base.shard = None;
-    let header = base.header();
-    let total = base.runs;
-    let reps = base.replicates.max(1) as u64;
-    let mut gaps = Vec::new();
-    let mut missing_runs: Vec<u64> = Vec::new();
-    let mut files = Vec::new();
-    let mut failed = 0;
-    for (i, slot) in by_index.iter().enumerate() {
-        let shard = Shard {
-            index: i as u64,
-            count,
-        };
-        let runs = shard.len(total);
-        let (dir, done, f, file) = match slot {
-            None => (None, 0, 0, None),
-            Some((d, m)) => {
-                let csv = d.join(RESULTS_CSV);
-                if m.status == "complete" && csv.exists() {
-                    super::exec::verify_results(&csv, m).with_context(|| {
-                        format!(
-                            "shard {i}/{count} in `{}` is damaged: rerun that shard (`talentsim sweep … --shard {i}/{count}` keeps its whole rows and reruns the rest)",
-                            d.display()
-                        )
-                    })?;
-                }
-                let path = if csv.exists() { csv } else { d.join(JOURNAL) };
-                if path.exists() {
-                    let (_, rows, f) = scan_journal(&path, &header, shard, runs)?;
-                    (Some(d.clone()), rows, f, Some(path))
-                } else {
-                    (Some(d.clone()), 0, 0, None)
-                }
-            }
-        };
-        failed += f;
-        if done < runs {
-            missing_runs.extend((done..runs).map(|k| shard.run(k)));
-            gaps.push(Gap {
-                shard,
-                dir,
-                done,
-                runs,
-            });
-        }
-        files.push(file);
+    Ok(by_index)
+}
+
+/// How far one shard got.
+struct ShardState {
+    /// Its directory, if found.
+    dir: Option<PathBuf>,
+    /// Its whole rows in order.
+    done: u64,
+    /// Its failed runs among them.
+    failed: u64,
+    /// The file holding them (`results.csv`, or the journal of an unfinished shard).
+    file: Option<PathBuf>,
+}
+
+/// How far `shard` (found in `slot`) got, with `runs` runs of rows under `header`; a finished
+/// shard's results must pass [`verify_results`](super::exec::verify_results).
+fn shard_state(
+    shard: Shard,
+    slot: &Option<(PathBuf, Manifest)>,
+    header: &str,
+    runs: u64,
+) -> Result<ShardState, SweepError> {
+    let Some((d, m)) = slot else {
+        return Ok(ShardState {
+            dir: None,
+            done: 0,
+            failed: 0,
+            file: None,
+        });
+    };
+    let csv = d.join(RESULTS_CSV);
+    if m.status == "complete" && csv.exists() {
+        super::exec::verify_results(&csv, m).map_err(|e| SweepError::DamagedShard {
+            index: shard.index as usize,
+            count: shard.count,
+            dir: d.clone(),
+            source: Box::new(e),
+        })?;
     }
-    let mut missing_points: Vec<u64> = missing_runs.iter().map(|r| r / reps).collect();
-    missing_points.sort_unstable();
-    missing_points.dedup();
-    if !gaps.is_empty() {
-        return Ok(MergeReport {
-            runs: total,
-            failed,
-            gaps,
-            missing_points,
-            written: None,
+    let path = if csv.exists() { csv } else { d.join(JOURNAL) };
+    if !path.exists() {
+        return Ok(ShardState {
+            dir: Some(d.clone()),
+            done: 0,
+            failed: 0,
+            file: None,
         });
     }
+    let (_, done, failed) = scan_journal(&path, header, shard, runs)?;
+    Ok(ShardState {
+        dir: Some(d.clone()),
+        done,
+        failed,
+        file: Some(path),
+    })
+}
+
+/// Each shard's results file, opened and past its header.
+fn open_shards(files: &[Option<PathBuf>]) -> Result<Vec<BufReader<File>>, SweepError> {
     let mut readers: Vec<BufReader<File>> = Vec::new();
     for f in files.iter().flatten() {
-        let mut r =
-            BufReader::new(File::open(f).with_context(|| format!("opening `{}`", f.display()))?);
+        let mut r = BufReader::new(File::open(f).map_err(|source| SweepError::Open {
+            path: f.clone(),
+            source,
+        })?);
         let mut h = String::new();
         r.read_line(&mut h)?;
         readers.push(r);
     }
-    if let Ok(old) = Manifest::read(&out.join(MANIFEST))
-        && old.hash != base.hash
-    {
-        bail!(
-            "`{}` already holds another sweep (`{}`, hash {}): merge into another directory with --out",
-            out.display(),
-            old.sweep,
-            old.hash
-        );
-    }
-    fs::create_dir_all(out).with_context(|| format!("creating `{}`", out.display()))?;
-    // Both tables are written under staging names first and put in place only when both are
-    // complete: a merge that fails leaves nothing under a final name.
+    Ok(readers)
+}
+
+/// Write the merged `results.csv` (the shards' rows in turn, under `header`) and
+/// `results.parquet` into `out`: under staging names first, put in place only when both are
+/// complete, so a merge that fails leaves nothing under a final name.
+fn write_tables(
+    out: &Path,
+    base: &Manifest,
+    header: &str,
+    readers: &mut [BufReader<File>],
+    count: u64,
+) -> Result<(), SweepError> {
+    let total = base.runs;
     let staged_csv = out.join(format!(".{RESULTS_CSV}.merging"));
     let staged_parquet = out.join(format!(".{RESULTS_PARQUET}.merging"));
-    let staged = (|| -> anyhow::Result<()> {
+    let staged = (|| -> Result<(), SweepError> {
         crate::output::write_atomic(&staged_csv, |w| {
             w.write_all(header.as_bytes())?;
             let mut line = String::new();
@@ -247,20 +248,95 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> anyhow::Result<MergeReport> {
         let _ = fs::remove_file(&staged_parquet);
         return Err(e);
     }
-    fs::rename(&staged_parquet, out.join(RESULTS_PARQUET))
-        .with_context(|| format!("moving {RESULTS_PARQUET} into `{}`", out.display()))?;
-    fs::rename(&staged_csv, out.join(RESULTS_CSV))
-        .with_context(|| format!("moving {RESULTS_CSV} into `{}`", out.display()))?;
-    base.status = "complete".into();
-    base.finished = total;
-    base.failed = failed;
-    base.results_fnv = Some(super::exec::file_fnv(&out.join(RESULTS_CSV))?);
-    base.write(&out.join(MANIFEST))?;
-    Ok(MergeReport {
+    let move_into = |file: &'static str, staged: &Path| {
+        fs::rename(staged, out.join(file)).map_err(|source| SweepError::MoveInto {
+            file,
+            dir: out.to_path_buf(),
+            source,
+        })
+    };
+    move_into(RESULTS_PARQUET, &staged_parquet)?;
+    move_into(RESULTS_CSV, &staged_csv)
+}
+
+/// Merge the shards found under `inputs` into `out`. Nothing is written when runs are missing:
+/// the report lists the shards and points that lack them.
+pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
+    let found = find_shards(inputs)?;
+    let by_index = by_index(&found)?;
+    let count = by_index.len() as u64;
+    let mut base = found[0].1.clone();
+    base.shard = None;
+    let header = base.header();
+    let total = base.runs;
+    let mut gaps = Vec::new();
+    let mut missing_runs: Vec<u64> = Vec::new();
+    let mut files = Vec::new();
+    let mut failed = 0;
+    for (i, slot) in by_index.iter().enumerate() {
+        let shard = Shard {
+            index: i as u64,
+            count,
+        };
+        let runs = shard.len(total);
+        let state = shard_state(shard, slot, &header, runs)?;
+        failed += state.failed;
+        if state.done < runs {
+            missing_runs.extend((state.done..runs).map(|k| shard.run(k)));
+            gaps.push(Gap {
+                shard,
+                dir: state.dir,
+                done: state.done,
+                runs,
+            });
+        }
+        files.push(state.file);
+    }
+    let reps = base.replicates.max(1) as u64;
+    let mut missing_points: Vec<u64> = missing_runs.iter().map(|r| r / reps).collect();
+    missing_points.sort_unstable();
+    missing_points.dedup();
+    let mut report = MergeReport {
         runs: total,
         failed,
         gaps,
         missing_points,
-        written: Some(out.to_path_buf()),
-    })
+        written: None,
+    };
+    if report.gaps.is_empty() {
+        write_merged(out, &mut base, &files, failed)?;
+        report.written = Some(out.to_path_buf());
+    }
+    Ok(report)
+}
+
+/// Write the merged tables and manifest of a complete sweep into `out` (which holds no other
+/// sweep) from the shards' `files` (one per shard), with `failed` runs.
+fn write_merged(
+    out: &Path,
+    base: &mut Manifest,
+    files: &[Option<PathBuf>],
+    failed: u64,
+) -> Result<(), SweepError> {
+    let count = files.len() as u64;
+    let mut readers = open_shards(files)?;
+    if let Ok(old) = Manifest::read(&out.join(MANIFEST))
+        && old.hash != base.hash
+    {
+        return Err(SweepError::OutHoldsOther {
+            dir: out.to_path_buf(),
+            sweep: old.sweep,
+            hash: old.hash,
+        });
+    }
+    fs::create_dir_all(out).map_err(|source| SweepError::Create {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    write_tables(out, base, &base.header(), &mut readers, count)?;
+    base.status = "complete".into();
+    base.finished = base.runs;
+    base.failed = failed;
+    base.results_fnv = Some(super::exec::file_fnv(&out.join(RESULTS_CSV))?);
+    base.write(&out.join(MANIFEST))
 }

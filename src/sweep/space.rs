@@ -9,6 +9,7 @@ pub struct KnobSpace {
     pub name: String,
     /// Scenario path (`--set` syntax).
     pub path: String,
+    /// What values it takes.
     pub values: Values,
     /// Round to whole numbers.
     pub integer: bool,
@@ -21,17 +22,26 @@ pub enum Values {
     Levels(Vec<Level>),
     /// A range `[min, max]` (`steps` levels in a grid).
     Range {
+        /// Lower end.
         min: f64,
+        /// Upper end.
         max: f64,
+        /// How sampling designs draw from it.
         dist: Dist,
+        /// Levels in a grid.
         steps: u32,
     },
     /// A normal distribution, cut to `[min, max]`; a grid takes `steps` quantiles.
     Normal {
+        /// Mean.
         mean: f64,
+        /// Standard deviation.
         sd: f64,
+        /// Lower cut (−∞ where the knob gives no `min`).
         min: f64,
+        /// Upper cut (+∞ where the knob gives no `max`).
         max: f64,
+        /// Quantiles in a grid.
         steps: u32,
     },
 }
@@ -152,7 +162,7 @@ impl KnobSpace {
 }
 
 /// The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9).
-pub fn normal_quantile(p: f64) -> f64 {
+fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,

@@ -82,8 +82,11 @@ string_enum! {
 /// (for list knobs such as `focus_sectors`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Level {
+    /// A number.
     Num(f64),
+    /// A string.
     Str(String),
+    /// A boolean.
     Bool(bool),
     /// An array, kept as TOML.
     Array(toml::Value),
@@ -187,6 +190,7 @@ section! {
 pub struct Record {
     /// Column name in the results.
     pub name: String,
+    /// The statistic.
     pub stat: Stat,
 }
 

@@ -7,6 +7,7 @@ mod calibrate;
 mod compare;
 mod determinism;
 mod docs;
+mod errors;
 mod facts;
 mod layers;
 mod levers;
