@@ -12,6 +12,7 @@
 //!
 //! Intervals are percentile bootstraps over trajectories (Morris) or base samples (Sobol).
 //! Replicates of a point are averaged first; points without a successful run are left out.
+#![warn(missing_docs)]
 
 pub mod plot;
 
@@ -33,45 +34,74 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub enum AnalysisError {
     /// The directory holds shard directories that were not merged.
     #[error("`{}` holds shards, not merged results: run `talentsim merge {}` first", dir.display(), dir.display())]
-    Shards { dir: PathBuf },
+    Shards {
+        /// The directory given.
+        dir: PathBuf,
+    },
     /// The directory has no sweep manifest.
     #[error("`{}` is not a sweep directory (no `{MANIFEST}`)", dir.display())]
-    NotASweep { dir: PathBuf },
+    NotASweep {
+        /// The directory given.
+        dir: PathBuf,
+    },
     /// The manifest could not be read or decoded.
     #[error(transparent)]
     Manifest(BoxError),
     /// The sweep has not finished.
     #[error("the sweep in `{}` has not finished: rerun the same `talentsim sweep` command to complete it", dir.display())]
-    Unfinished { dir: PathBuf },
+    Unfinished {
+        /// The sweep's directory.
+        dir: PathBuf,
+    },
     /// `results.csv` does not match its manifest.
     #[error("the results in `{}` are damaged: rerun the same `talentsim sweep` command to repair them (it keeps the whole rows and reruns the rest), or `talentsim merge` for merged shards", dir.display())]
     Damaged {
+        /// The sweep's directory.
         dir: PathBuf,
+        /// What is wrong with the results.
         #[source]
         source: BoxError,
     },
     /// `results.csv` could not be read.
     #[error("reading `{}`", path.display())]
     ReadCsv {
+        /// The results file.
         path: PathBuf,
+        /// The CSV reader's error.
         #[source]
         source: csv::Error,
     },
     /// A row of `results.csv` names no point of the sweep.
     #[error("`{}`: a row without a valid point", path.display())]
-    BadPoint { path: PathBuf },
+    BadPoint {
+        /// The results file.
+        path: PathBuf,
+    },
     /// The manifest names a design this version does not know.
     #[error("unknown design `{design}` in the manifest")]
-    UnknownDesign { design: String },
+    UnknownDesign {
+        /// The design named in the manifest.
+        design: String,
+    },
     /// `analysis.json` could not be encoded.
     #[error("encoding analysis.json")]
     EncodeJson(#[source] serde_json::Error),
     /// Drawing a plot (plotters' error, which depends on the backend, as text).
     #[error("drawing {file}: {message}")]
-    Draw { file: String, message: String },
+    Draw {
+        /// The plot's file name (`tornado_y.png`).
+        file: String,
+        /// plotters' error.
+        message: String,
+    },
     /// Writing a PNG plot (plotters' error as text).
     #[error("writing {file}: {message}")]
-    WritePng { file: String, message: String },
+    WritePng {
+        /// The plot's file name (`tornado_y.png`).
+        file: String,
+        /// plotters' error.
+        message: String,
+    },
     /// Creating the plot directory or renaming a plot into place.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -82,16 +112,15 @@ pub enum AnalysisError {
 
 /// A sweep's results reduced to one mean per point and statistic.
 #[derive(Debug, Clone)]
-pub struct PointTable {
-    pub manifest: Manifest,
+struct PointTable {
+    /// The sweep's manifest.
+    manifest: Manifest,
     /// Knob values of every point, as written in the results.
-    pub values: Vec<Vec<String>>,
+    values: Vec<Vec<String>>,
     /// `y[s][p]`: mean of statistic `s` over the successful replicates of point `p` (NaN if none).
-    pub y: Vec<Vec<f64>>,
-    /// Successful runs per point.
-    pub ok: Vec<u32>,
+    y: Vec<Vec<f64>>,
     /// Failed runs.
-    pub failed: u64,
+    failed: u64,
 }
 
 /// Column of `results.csv` holding a run's point index.
@@ -102,7 +131,7 @@ const STATUS_COLUMN: usize = 4;
 const FIRST_KNOB_COLUMN: usize = 6;
 
 /// Read `results.csv` of a finished (or merged) sweep directory.
-pub fn read(dir: &Path) -> Result<PointTable, AnalysisError> {
+fn read(dir: &Path) -> Result<PointTable, AnalysisError> {
     let (manifest, csv) = finished(dir)?;
     let tally = Tally::of(&csv, &manifest)?;
     let y = tally.means();
@@ -110,7 +139,6 @@ pub fn read(dir: &Path) -> Result<PointTable, AnalysisError> {
         manifest,
         values: tally.values,
         y,
-        ok: tally.ok,
         failed: tally.failed,
     })
 }
@@ -233,8 +261,11 @@ fn read_csv(path: &Path) -> impl Fn(csv::Error) -> AnalysisError + '_ {
 /// A value with a 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Est {
+    /// The estimate.
     pub value: f64,
+    /// Lower end of the 95% interval.
     pub low: f64,
+    /// Upper end of the 95% interval.
     pub high: f64,
 }
 
@@ -245,29 +276,38 @@ pub struct Level {
     pub label: String,
     /// Numeric position (the value, or the bin's mean value; the level's index if not numeric).
     pub x: f64,
+    /// Mean of the statistic over the level's points, with a t interval.
     pub mean: Est,
+    /// Points at the level (with a successful run).
     pub n: usize,
 }
 
 /// Morris measures of one knob.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Morris {
+    /// μ: mean elementary effect, per unit of the knob's range.
     pub mu: f64,
+    /// μ*: mean absolute elementary effect, with a bootstrap interval.
     pub mu_star: Est,
+    /// σ: standard deviation of the elementary effects.
     pub sigma: f64,
+    /// Elementary effects computed (trajectories with both runs present).
     pub effects: usize,
 }
 
 /// Sobol indices of one knob.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Sobol {
+    /// First-order index S1, with a bootstrap interval.
     pub s1: Est,
+    /// Total index ST, with a bootstrap interval.
     pub st: Est,
 }
 
 /// Everything computed for one recorded statistic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatAnalysis {
+    /// The statistic's name (a `[[record]]` of the sweep file).
     pub stat: String,
     /// Mean over all points.
     pub mean: f64,
@@ -284,14 +324,21 @@ pub struct StatAnalysis {
 /// A sweep's analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analysis {
+    /// The sweep's name.
     pub sweep: String,
+    /// The design (`grid`, `lhs`, `morris`, `saltelli`, …).
     pub design: String,
+    /// The knobs' names, in the order of the sweep file.
     pub knobs: Vec<String>,
+    /// Points of the design.
     pub points: u64,
+    /// Failed runs.
     pub failed: u64,
+    /// Bootstrap resamples of the intervals.
     pub bootstrap: usize,
     /// Grids: the labels of each knob's levels in the order of the sweep file.
     pub grid_labels: Vec<Vec<String>>,
+    /// One analysis per recorded statistic.
     pub stats: Vec<StatAnalysis>,
 }
 
@@ -472,7 +519,7 @@ pub fn morris(d: &Design, y: &[f64], b: usize) -> Vec<Morris> {
 
 /// First-order and total Sobol indices from a Saltelli design's point means `y`; also returns
 /// the number of base samples used (those with every run present).
-pub fn sobol(d: &Design, y: &[f64], b: usize) -> (Vec<Sobol>, usize) {
+fn sobol(d: &Design, y: &[f64], b: usize) -> (Vec<Sobol>, usize) {
     let k = d.k;
     let w = k + 2;
     // Rows: (f(A), f(B), f(AB_1..k)).

@@ -21,7 +21,7 @@ static FONTS: Once = Once::new();
 
 /// Register the embedded Noto Sans as `sans-serif` (once; registering it again elsewhere, as
 /// the run plots do, only replaces the entry with the same font).
-pub fn register_fonts() {
+fn register_fonts() {
     FONTS.call_once(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, ttf_noto_sans::REGULAR)
             .unwrap_or_else(|_| panic!("the embedded Noto Sans font is invalid"));
@@ -631,7 +631,7 @@ fn render(dir: &Path, name: &str, c: &Chart) -> Result<Vec<PathBuf>, AnalysisErr
 }
 
 /// Draw every plot of an analysis into `dir`; returns the files written.
-pub fn draw_all(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> {
+pub(super) fn draw_all(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> {
     register_fonts();
     let mut out = Vec::new();
     for s in &a.stats {

@@ -8,6 +8,7 @@
 //!
 //! [`redraw`] draws every plot of a run's or a comparison's output directory from the saved
 //! files (and, for a comparison, writes `report.html`), without rerunning anything.
+#![warn(missing_docs)]
 
 pub mod fmt;
 
@@ -29,7 +30,7 @@ use crate::output::write_atomic;
 pub use fmt::{plot_text, short};
 
 /// Plot size in pixels.
-pub const SIZE: (u32, u32) = (1200, 800);
+const SIZE: (u32, u32) = (1200, 800);
 
 const FONT: &str = "sans-serif";
 const TITLE: u32 = 34;
@@ -40,7 +41,7 @@ const AXIS: u32 = 22;
 static FONTS: Once = Once::new();
 
 /// Register the embedded font (once per process; the registry is global).
-pub fn register_fonts() {
+fn register_fonts() {
     FONTS.call_once(|| {
         // The bytes are a valid font shipped by the crate; a failure here is a build defect.
         plotters::style::register_font(FONT, FontStyle::Normal, ttf_noto_sans::REGULAR)
@@ -69,25 +70,33 @@ fn color(i: usize) -> RGBColor {
 /// Mean and 95% interval of a whole-run metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Band {
+    /// The mean over replicates.
     pub mean: f64,
+    /// Lower end of the 95% interval.
     pub lo: f64,
+    /// Upper end of the 95% interval.
     pub hi: f64,
 }
 
 /// One scenario's line of a time plot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
+    /// The scenario's index in [`PlotData::scenarios`] (its colour).
     pub scenario: usize,
     /// Time in years (2010.0 is January 2010).
     pub xs: Vec<f64>,
+    /// Mean at each time.
     pub mean: Vec<f64>,
+    /// Lower end of the 95% interval at each time.
     pub lo: Vec<f64>,
+    /// Upper end of the 95% interval at each time.
     pub hi: Vec<f64>,
 }
 
 /// What the plots show, from a comparison or a single run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlotData {
+    /// The scenarios' labels, the baseline first.
     pub scenarios: Vec<String>,
     /// A line under every title: what the lines and bands are.
     pub subtitle: String,
@@ -102,6 +111,7 @@ fn years(m: crate::scenario::Month) -> f64 {
 }
 
 impl PlotData {
+    /// A comparison: one line per scenario with its band, whole-run metrics with intervals.
     pub fn from_comparison(c: &Comparison) -> PlotData {
         let scenarios: Vec<String> = c
             .manifest
@@ -218,7 +228,7 @@ impl PlotData {
     }
 
     /// Regions with per-region series (scenarios with several regions), in first-seen order.
-    pub fn flow_regions(&self) -> Vec<String> {
+    fn flow_regions(&self) -> Vec<String> {
         let prefix = format!("{}:", REGION_SERIES[0].key);
         let mut out: Vec<String> = Vec::new();
         for (k, _) in &self.series {
@@ -238,11 +248,18 @@ pub enum PlotError {
     /// Drawing into the PNG or SVG backend failed (plotters' error, which depends on the
     /// backend, as text).
     #[error("drawing {file}: {message}")]
-    Draw { file: String, message: String },
+    Draw {
+        /// The plot's file name (`funnel.png`).
+        file: String,
+        /// plotters' error.
+        message: String,
+    },
     /// Encoding the drawn pixels as PNG failed.
     #[error("encoding {name}.png")]
     EncodePng {
+        /// The plot's file stem (`funnel`).
         name: String,
+        /// The encoder's error.
         #[source]
         source: image::ImageError,
     },
@@ -256,8 +273,11 @@ pub enum PlotError {
 pub struct Plot {
     /// File stem (`stage_talent_stock`).
     pub name: String,
+    /// What the plot shows (its title, the report's caption).
     pub title: String,
+    /// The PNG file.
     pub png: PathBuf,
+    /// The SVG file.
     pub svg: PathBuf,
 }
 
