@@ -12,124 +12,260 @@
 //!
 //! Intervals are percentile bootstraps over trajectories (Morris) or base samples (Sobol).
 //! Replicates of a point are averaged first; points without a successful run are left out.
+#![warn(missing_docs)]
 
 pub mod plot;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
 use serde::Serialize;
 
 use crate::stats::summarize;
+use crate::sweep::SweepError;
 use crate::sweep::design::{Design, unit_hash};
 use crate::sweep::exec::{MANIFEST, Manifest, RESULTS_CSV};
 use crate::sweep::spec::DesignKind;
 
-/// A sweep's results reduced to one mean per point and statistic.
-#[derive(Debug, Clone)]
-pub struct PointTable {
-    pub manifest: Manifest,
-    /// Knob values of every point, as written in the results.
-    pub values: Vec<Vec<String>>,
-    /// `y[s][p]`: mean of statistic `s` over the successful replicates of point `p` (NaN if none).
-    pub y: Vec<Vec<f64>>,
-    /// Successful runs per point.
-    pub ok: Vec<u32>,
-    /// Failed runs.
-    pub failed: u64,
+/// Why a sweep could not be analysed, or its analysis not written.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The directory holds shard directories that were not merged.
+    #[error("`{}` holds shards, not merged results: run `talentsim merge {}` first", dir.display(), dir.display())]
+    Shards {
+        /// The directory given.
+        dir: PathBuf,
+    },
+    /// The directory has no sweep manifest.
+    #[error("`{}` is not a sweep directory (no `{MANIFEST}`)", dir.display())]
+    NotASweep {
+        /// The directory given.
+        dir: PathBuf,
+    },
+    /// The manifest could not be read or decoded.
+    #[error(transparent)]
+    Manifest(SweepError),
+    /// The sweep has not finished.
+    #[error("the sweep in `{}` has not finished: rerun the same `talentsim sweep` command to complete it", dir.display())]
+    Unfinished {
+        /// The sweep's directory.
+        dir: PathBuf,
+    },
+    /// `results.csv` does not match its manifest.
+    #[error("the results in `{}` are damaged: rerun the same `talentsim sweep` command to repair them (it keeps the whole rows and reruns the rest), or `talentsim merge` for merged shards", dir.display())]
+    Damaged {
+        /// The sweep's directory.
+        dir: PathBuf,
+        /// What is wrong with the results.
+        #[source]
+        source: SweepError,
+    },
+    /// `results.csv` could not be read.
+    #[error("reading `{}`", path.display())]
+    ReadCsv {
+        /// The results file.
+        path: PathBuf,
+        /// The CSV reader's error.
+        #[source]
+        source: csv::Error,
+    },
+    /// A row of `results.csv` names no point of the sweep.
+    #[error("`{}`: a row without a valid point", path.display())]
+    BadPoint {
+        /// The results file.
+        path: PathBuf,
+    },
+    /// The manifest names a design this version does not know.
+    #[error("unknown design `{design}` in the manifest")]
+    UnknownDesign {
+        /// The design named in the manifest.
+        design: String,
+    },
+    /// `analysis.json` could not be encoded.
+    #[error("encoding analysis.json")]
+    EncodeJson(#[source] serde_json::Error),
+    /// Drawing a plot (plotters' error, which depends on the backend, as text).
+    #[error("drawing {file}: {message}")]
+    Draw {
+        /// The plot's file name (`tornado_y.png`).
+        file: String,
+        /// plotters' error.
+        message: String,
+    },
+    /// Writing a PNG plot (plotters' error as text).
+    #[error("writing {file}: {message}")]
+    WritePng {
+        /// The plot's file name (`tornado_y.png`).
+        file: String,
+        /// plotters' error.
+        message: String,
+    },
+    /// Creating the plot directory or renaming a plot into place.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// Writing an output file.
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
+/// A sweep's results reduced to one mean per point and statistic.
+#[derive(Debug, Clone)]
+struct PointTable {
+    /// The sweep's manifest.
+    manifest: Manifest,
+    /// Knob values of every point, as written in the results.
+    values: Vec<Vec<String>>,
+    /// `y[s][p]`: mean of statistic `s` over the successful replicates of point `p` (NaN if none).
+    y: Vec<Vec<f64>>,
+    /// Failed runs.
+    failed: u64,
+}
+
+/// Column of `results.csv` holding a run's point index.
+const POINT_COLUMN: usize = 1;
+/// Column of `results.csv` holding a run's status (`ok` or `failed`).
+const STATUS_COLUMN: usize = 4;
+/// Column of `results.csv` holding the first knob's value; the statistics follow the knobs.
+const FIRST_KNOB_COLUMN: usize = 6;
+
 /// Read `results.csv` of a finished (or merged) sweep directory.
-pub fn read(dir: &Path) -> anyhow::Result<PointTable> {
+fn read(dir: &Path) -> Result<PointTable, AnalysisError> {
+    let (manifest, csv) = finished(dir)?;
+    let tally = Tally::of(&csv, &manifest)?;
+    let y = tally.means();
+    Ok(PointTable {
+        manifest,
+        values: tally.values,
+        y,
+        failed: tally.failed,
+    })
+}
+
+/// The manifest of the finished sweep in `dir` and the path of its `results.csv`, checked
+/// against the manifest; an error that says what to do for shards, an unfinished sweep or
+/// damaged results.
+fn finished(dir: &Path) -> Result<(Manifest, PathBuf), AnalysisError> {
     let mpath = dir.join(MANIFEST);
     if !mpath.exists() {
-        if dir.read_dir().is_ok_and(|mut d| {
-            d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("shard-")))
-        }) {
-            bail!(
-                "`{}` holds shards, not merged results: run `talentsim merge {}` first",
-                dir.display(),
-                dir.display()
-            );
+        if holds_shards(dir) {
+            return Err(AnalysisError::Shards { dir: dir.into() });
         }
-        bail!(
-            "`{}` is not a sweep directory (no `{MANIFEST}`)",
-            dir.display()
-        );
+        return Err(AnalysisError::NotASweep { dir: dir.into() });
     }
-    let manifest = Manifest::read(&mpath)?;
+    let manifest = Manifest::read(&mpath).map_err(AnalysisError::Manifest)?;
     let csv = dir.join(RESULTS_CSV);
     if manifest.status != "complete" || !csv.exists() {
-        bail!(
-            "the sweep in `{}` has not finished: rerun the same `talentsim sweep` command to complete it",
-            dir.display()
-        );
+        return Err(AnalysisError::Unfinished { dir: dir.into() });
     }
-    crate::sweep::exec::verify_results(&csv, &manifest).with_context(|| {
-        format!(
-            "the results in `{}` are damaged: rerun the same `talentsim sweep` command to repair them (it keeps the whole rows and reruns the rest), or `talentsim merge` for merged shards",
-            dir.display()
-        )
+    crate::sweep::exec::verify_results(&csv, &manifest).map_err(|source| {
+        AnalysisError::Damaged {
+            dir: dir.into(),
+            source,
+        }
     })?;
-    let k = manifest.knobs.len();
-    let ns = manifest.records.len();
-    let np = manifest.points as usize;
-    let mut values = vec![Vec::new(); np];
-    let mut sum = vec![vec![0.0; np]; ns];
-    let mut ok = vec![0u32; np];
-    let mut failed = 0;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(&csv)
-        .with_context(|| format!("reading `{}`", csv.display()))?;
-    for rec in reader.records() {
-        let rec = rec.with_context(|| format!("reading `{}`", csv.display()))?;
-        let p: usize = rec
-            .get(1)
-            .and_then(|x| x.parse().ok())
-            .filter(|&p: &usize| p < np)
-            .with_context(|| format!("`{}`: a row without a valid point", csv.display()))?;
-        if values[p].is_empty() {
-            values[p] = (0..k)
-                .map(|i| crate::output::csv_text_back(rec.get(6 + i).unwrap_or("")).to_string())
+    Ok((manifest, csv))
+}
+
+/// Whether `dir` holds `shard-*` directories.
+fn holds_shards(dir: &Path) -> bool {
+    dir.read_dir().is_ok_and(|mut d| {
+        d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("shard-")))
+    })
+}
+
+/// The rows of `results.csv` summed per point.
+struct Tally {
+    /// Knob values of every point, as written in the results.
+    values: Vec<Vec<String>>,
+    /// `sum[s][p]`: sum of statistic `s` over the successful replicates of point `p`.
+    sum: Vec<Vec<f64>>,
+    /// Successful runs per point.
+    ok: Vec<u32>,
+    /// Failed runs.
+    failed: u64,
+}
+
+impl Tally {
+    /// Sum the rows of the results file `csv` of the sweep described by `manifest`.
+    fn of(csv: &Path, manifest: &Manifest) -> Result<Tally, AnalysisError> {
+        let k = manifest.knobs.len();
+        let np = manifest.points as usize;
+        let mut t = Tally {
+            values: vec![Vec::new(); np],
+            sum: vec![vec![0.0; np]; manifest.records.len()],
+            ok: vec![0u32; np],
+            failed: 0,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_path(csv)
+            .map_err(read_csv(csv))?;
+        for rec in reader.records() {
+            let rec = rec.map_err(read_csv(csv))?;
+            let p: usize = rec
+                .get(POINT_COLUMN)
+                .and_then(|x| x.parse().ok())
+                .filter(|&p: &usize| p < np)
+                .ok_or_else(|| AnalysisError::BadPoint { path: csv.into() })?;
+            t.add(p, k, &rec);
+        }
+        Ok(t)
+    }
+
+    /// Count the row `rec` of point `p` (a sweep of `k` knobs).
+    fn add(&mut self, p: usize, k: usize, rec: &csv::StringRecord) {
+        if self.values[p].is_empty() {
+            self.values[p] = (0..k)
+                .map(|i| {
+                    let cell = rec.get(FIRST_KNOB_COLUMN + i).unwrap_or("");
+                    crate::output::csv_text_back(cell).to_string()
+                })
                 .collect();
         }
-        if rec.get(4) != Some("ok") {
-            failed += 1;
-            continue;
+        if rec.get(STATUS_COLUMN) != Some("ok") {
+            self.failed += 1;
+            return;
         }
-        ok[p] += 1;
-        for (s, col) in sum.iter_mut().enumerate() {
+        self.ok[p] += 1;
+        for (s, col) in self.sum.iter_mut().enumerate() {
             col[p] += rec
-                .get(6 + k + s)
+                .get(FIRST_KNOB_COLUMN + k + s)
                 .and_then(|x| x.parse::<f64>().ok())
                 .unwrap_or(f64::NAN);
         }
     }
-    let y = sum
-        .into_iter()
-        .map(|col| {
-            col.into_iter()
-                .zip(&ok)
-                .map(|(s, &n)| if n == 0 { f64::NAN } else { s / n as f64 })
-                .collect()
-        })
-        .collect();
-    Ok(PointTable {
-        manifest,
-        values,
-        y,
-        ok,
-        failed,
-    })
+
+    /// `y[s][p]`: the mean of statistic `s` over the successful replicates of point `p` (NaN
+    /// if none).
+    fn means(&self) -> Vec<Vec<f64>> {
+        self.sum
+            .iter()
+            .map(|col| {
+                col.iter()
+                    .zip(&self.ok)
+                    .map(|(&s, &n)| if n == 0 { f64::NAN } else { s / n as f64 })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The error of reading the results file at `path`.
+fn read_csv(path: &Path) -> impl Fn(csv::Error) -> AnalysisError + '_ {
+    move |source| AnalysisError::ReadCsv {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// A value with a 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Est {
+    /// The estimate.
     pub value: f64,
+    /// Lower end of the 95% interval.
     pub low: f64,
+    /// Upper end of the 95% interval.
     pub high: f64,
 }
 
@@ -140,29 +276,38 @@ pub struct Level {
     pub label: String,
     /// Numeric position (the value, or the bin's mean value; the level's index if not numeric).
     pub x: f64,
+    /// Mean of the statistic over the level's points, with a t interval.
     pub mean: Est,
+    /// Points at the level (with a successful run).
     pub n: usize,
 }
 
 /// Morris measures of one knob.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Morris {
+    /// μ: mean elementary effect, per unit of the knob's range.
     pub mu: f64,
+    /// μ*: mean absolute elementary effect, with a bootstrap interval.
     pub mu_star: Est,
+    /// σ: standard deviation of the elementary effects.
     pub sigma: f64,
+    /// Elementary effects computed (trajectories with both runs present).
     pub effects: usize,
 }
 
 /// Sobol indices of one knob.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Sobol {
+    /// First-order index S1, with a bootstrap interval.
     pub s1: Est,
+    /// Total index ST, with a bootstrap interval.
     pub st: Est,
 }
 
 /// Everything computed for one recorded statistic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatAnalysis {
+    /// The statistic's name (a `[[record]]` of the sweep file).
     pub stat: String,
     /// Mean over all points.
     pub mean: f64,
@@ -179,14 +324,21 @@ pub struct StatAnalysis {
 /// A sweep's analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analysis {
+    /// The sweep's name.
     pub sweep: String,
+    /// The design (`grid`, `lhs`, `morris`, `saltelli`, …).
     pub design: String,
+    /// The knobs' names, in the order of the sweep file.
     pub knobs: Vec<String>,
+    /// Points of the design.
     pub points: u64,
+    /// Failed runs.
     pub failed: u64,
+    /// Bootstrap resamples of the intervals.
     pub bootstrap: usize,
     /// Grids: the labels of each knob's levels in the order of the sweep file.
     pub grid_labels: Vec<Vec<String>>,
+    /// One analysis per recorded statistic.
     pub stats: Vec<StatAnalysis>,
 }
 
@@ -221,12 +373,14 @@ fn bootstrap(
     (percentile(&est, 0.025), percentile(&est, 0.975))
 }
 
-fn design_of(m: &Manifest) -> anyhow::Result<Design> {
+fn design_of(m: &Manifest) -> Result<Design, AnalysisError> {
     let kind = DesignKind::ALL
         .iter()
         .copied()
         .find(|d| d.as_str() == m.design)
-        .with_context(|| format!("unknown design `{}` in the manifest", m.design))?;
+        .ok_or_else(|| AnalysisError::UnknownDesign {
+            design: m.design.clone(),
+        })?;
     Ok(Design::new(
         kind,
         m.knobs.len(),
@@ -365,7 +519,7 @@ pub fn morris(d: &Design, y: &[f64], b: usize) -> Vec<Morris> {
 
 /// First-order and total Sobol indices from a Saltelli design's point means `y`; also returns
 /// the number of base samples used (those with every run present).
-pub fn sobol(d: &Design, y: &[f64], b: usize) -> (Vec<Sobol>, usize) {
+fn sobol(d: &Design, y: &[f64], b: usize) -> (Vec<Sobol>, usize) {
     let k = d.k;
     let w = k + 2;
     // Rows: (f(A), f(B), f(AB_1..k)).
@@ -441,7 +595,7 @@ pub fn sobol(d: &Design, y: &[f64], b: usize) -> (Vec<Sobol>, usize) {
 }
 
 /// Analyse the sweep in `dir` with `b` bootstrap resamples.
-pub fn analyze(dir: &Path, b: usize) -> anyhow::Result<Analysis> {
+pub fn analyze(dir: &Path, b: usize) -> Result<Analysis, AnalysisError> {
     let t = read(dir)?;
     let m = &t.manifest;
     let d = design_of(m)?;
@@ -533,93 +687,86 @@ fn fmt(x: f64) -> String {
 
 /// Write `sensitivity.csv`, `main_effects.csv`, `analysis.json` and the plots into `out`;
 /// returns the files written.
-pub fn write(a: &Analysis, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write(a: &Analysis, out: &Path) -> Result<Vec<PathBuf>, AnalysisError> {
     let mut written = Vec::new();
     let sens = out.join("sensitivity.csv");
-    crate::output::write_atomic(&sens, |w| {
-        writeln!(w, "statistic,knob,measure,value,low,high")?;
-        for s in &a.stats {
-            for (i, knob) in a.knobs.iter().enumerate() {
-                let me = &s.main_effects[i];
-                let (lo, hi) = me
-                    .iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
-                        (l.min(v.mean.value), h.max(v.mean.value))
-                    });
-                let q = |x: &str| {
-                    let mut f = String::new();
-                    crate::sweep::csv_field(&mut f, x);
-                    f
-                };
-                let (sn, kn) = (q(&s.stat), q(knob));
-                writeln!(w, "{sn},{kn},main_effect_range,{},,", fmt(hi - lo))?;
-                if let Some(m) = &s.morris {
-                    let m = m[i];
-                    writeln!(
-                        w,
-                        "{sn},{kn},mu_star,{},{},{}",
-                        fmt(m.mu_star.value),
-                        fmt(m.mu_star.low),
-                        fmt(m.mu_star.high)
-                    )?;
-                    writeln!(w, "{sn},{kn},mu,{},,", fmt(m.mu))?;
-                    writeln!(w, "{sn},{kn},sigma,{},,", fmt(m.sigma))?;
-                }
-                if let Some((so, _)) = &s.sobol {
-                    let x = so[i];
-                    writeln!(
-                        w,
-                        "{sn},{kn},S1,{},{},{}",
-                        fmt(x.s1.value),
-                        fmt(x.s1.low),
-                        fmt(x.s1.high)
-                    )?;
-                    writeln!(
-                        w,
-                        "{sn},{kn},ST,{},{},{}",
-                        fmt(x.st.value),
-                        fmt(x.st.low),
-                        fmt(x.st.high)
-                    )?;
-                }
-            }
-        }
-        Ok(())
-    })?;
+    crate::output::write_atomic(&sens, |w| write_sensitivity(w, a))?;
     written.push(sens);
     let mep = out.join("main_effects.csv");
-    crate::output::write_atomic(&mep, |w| {
-        writeln!(w, "statistic,knob,level,x,mean,low,high,n")?;
-        for s in &a.stats {
-            for (i, knob) in a.knobs.iter().enumerate() {
-                for l in &s.main_effects[i] {
-                    let mut f = String::new();
-                    crate::sweep::csv_field(&mut f, &s.stat);
-                    f.push(',');
-                    crate::sweep::csv_field(&mut f, knob);
-                    f.push(',');
-                    crate::sweep::csv_field(&mut f, &l.label);
-                    writeln!(
-                        w,
-                        "{f},{},{},{},{},{}",
-                        l.x,
-                        fmt(l.mean.value),
-                        fmt(l.mean.low),
-                        fmt(l.mean.high),
-                        l.n
-                    )?;
-                }
-            }
-        }
-        Ok(())
-    })?;
+    crate::output::write_atomic(&mep, |w| write_main_effects(w, a))?;
     written.push(mep);
     let json = out.join("analysis.json");
-    let text = serde_json::to_string_pretty(a).context("encoding analysis.json")?;
+    let text = serde_json::to_string_pretty(a).map_err(AnalysisError::EncodeJson)?;
     crate::output::write_atomic(&json, |w| w.write_all(text.as_bytes()))?;
     written.push(json);
     written.extend(plot::draw_all(a, out)?);
     Ok(written)
+}
+
+/// A text cell of the analysis tables, quoted where CSV needs it.
+fn csv_cell(x: &str) -> String {
+    let mut f = String::new();
+    crate::sweep::csv_field(&mut f, x);
+    f
+}
+
+/// `sensitivity.csv`: per statistic and knob, the main effect's range and the Morris or Sobol
+/// measures with their intervals.
+fn write_sensitivity(w: &mut dyn std::io::Write, a: &Analysis) -> std::io::Result<()> {
+    writeln!(w, "statistic,knob,measure,value,low,high")?;
+    for s in &a.stats {
+        for (i, knob) in a.knobs.iter().enumerate() {
+            let (lo, hi) = s.main_effects[i]
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                    (l.min(v.mean.value), h.max(v.mean.value))
+                });
+            let (sn, kn) = (csv_cell(&s.stat), csv_cell(knob));
+            let row = |w: &mut dyn std::io::Write, measure: &str, e: Est| {
+                let (v, l, h) = (fmt(e.value), fmt(e.low), fmt(e.high));
+                writeln!(w, "{sn},{kn},{measure},{v},{l},{h}")
+            };
+            writeln!(w, "{sn},{kn},main_effect_range,{},,", fmt(hi - lo))?;
+            if let Some(m) = &s.morris {
+                let m = m[i];
+                row(w, "mu_star", m.mu_star)?;
+                writeln!(w, "{sn},{kn},mu,{},,", fmt(m.mu))?;
+                writeln!(w, "{sn},{kn},sigma,{},,", fmt(m.sigma))?;
+            }
+            if let Some((so, _)) = &s.sobol {
+                row(w, "S1", so[i].s1)?;
+                row(w, "ST", so[i].st)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `main_effects.csv`: every level of every knob's main-effect curve, per statistic.
+fn write_main_effects(w: &mut dyn std::io::Write, a: &Analysis) -> std::io::Result<()> {
+    writeln!(w, "statistic,knob,level,x,mean,low,high,n")?;
+    for s in &a.stats {
+        for (i, knob) in a.knobs.iter().enumerate() {
+            for l in &s.main_effects[i] {
+                let mut f = String::new();
+                crate::sweep::csv_field(&mut f, &s.stat);
+                f.push(',');
+                crate::sweep::csv_field(&mut f, knob);
+                f.push(',');
+                crate::sweep::csv_field(&mut f, &l.label);
+                writeln!(
+                    w,
+                    "{f},{},{},{},{},{}",
+                    l.x,
+                    fmt(l.mean.value),
+                    fmt(l.mean.low),
+                    fmt(l.mean.high),
+                    l.n
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,11 +8,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use anyhow::anyhow;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Analysis, StatAnalysis, file_stem};
+use super::{Analysis, AnalysisError, StatAnalysis, file_stem};
 
 const SIZE: (u32, u32) = (1200, 800);
 const FONT: &str = "sans-serif";
@@ -22,7 +21,7 @@ static FONTS: Once = Once::new();
 
 /// Register the embedded Noto Sans as `sans-serif` (once; registering it again elsewhere, as
 /// the run plots do, only replaces the entry with the same font).
-pub fn register_fonts() {
+fn register_fonts() {
     FONTS.call_once(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, ttf_noto_sans::REGULAR)
             .unwrap_or_else(|_| panic!("the embedded Noto Sans font is invalid"));
@@ -102,6 +101,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> R {
     }
 }
 
+/// One panel per knob: the mean of the statistic at each level, with its interval; every
+/// panel on the same vertical range.
 fn main_effects<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     a: &Analysis,
@@ -117,6 +118,17 @@ fn main_effects<DB: DrawingBackend>(
     let cols = (k as f64).sqrt().ceil().max(1.0) as usize;
     let rows = k.div_ceil(cols);
     let panels = root.split_evenly((rows, cols));
+    let yr = main_effect_range(s);
+    for (i, (panel, me)) in panels.iter().zip(&s.main_effects).enumerate() {
+        if !me.is_empty() {
+            main_effect_panel(panel, &a.knobs[i], me, yr.clone())?;
+        }
+    }
+    Ok(())
+}
+
+/// The vertical range of the main-effect panels: every level's mean and interval, padded.
+fn main_effect_range(s: &StatAnalysis) -> Range<f64> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for me in &s.main_effects {
         for l in me {
@@ -128,63 +140,68 @@ fn main_effects<DB: DrawingBackend>(
             }
         }
     }
-    let yr = pad(lo, hi);
-    for (i, (panel, me)) in panels.iter().zip(&s.main_effects).enumerate() {
-        if me.is_empty() {
-            continue;
-        }
-        let numeric = me.iter().all(|l| l.label.parse::<f64>().is_ok());
-        let xs: Vec<f64> = if numeric {
-            me.iter().map(|l| l.x).collect()
+    pad(lo, hi)
+}
+
+/// The main-effect curve `me` of the knob `knob` on `panel`, over the vertical range `yr`:
+/// numeric levels at their values, other levels one per position.
+fn main_effect_panel<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    knob: &str,
+    me: &[super::Level],
+    yr: Range<f64>,
+) -> R {
+    let numeric = me.iter().all(|l| l.label.parse::<f64>().is_ok());
+    let xs: Vec<f64> = if numeric {
+        me.iter().map(|l| l.x).collect()
+    } else {
+        (0..me.len()).map(|j| j as f64).collect()
+    };
+    let xlo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let xhi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let xr = pad(xlo, xhi);
+    let labels: Vec<String> = me.iter().map(|l| l.label.clone()).collect();
+    let mut chart = ChartBuilder::on(panel)
+        .caption(knob, (FONT, 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(70)
+        .build_cartesian_2d(xr, yr)
+        .map_err(e)?;
+    let fmt_x = |x: &f64| {
+        if numeric {
+            short(*x)
+        } else if (x - x.round()).abs() < 1e-6 && *x >= -0.01 {
+            labels.get(x.round() as usize).cloned().unwrap_or_default()
         } else {
-            (0..me.len()).map(|j| j as f64).collect()
-        };
-        let xlo = xs.iter().copied().fold(f64::INFINITY, f64::min);
-        let xhi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let xr = pad(xlo, xhi);
-        let labels: Vec<String> = me.iter().map(|l| l.label.clone()).collect();
-        let mut chart = ChartBuilder::on(panel)
-            .caption(&a.knobs[i], (FONT, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(70)
-            .build_cartesian_2d(xr, yr.clone())
-            .map_err(e)?;
-        let fmt_x = |x: &f64| {
-            if numeric {
-                short(*x)
-            } else if (x - x.round()).abs() < 1e-6 && *x >= -0.01 {
-                labels.get(x.round() as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
-        let fmt_y = |y: &f64| short(*y);
-        chart
-            .configure_mesh()
-            .x_labels(if numeric { 6 } else { me.len() + 1 })
-            .x_label_formatter(&fmt_x)
-            .y_label_formatter(&fmt_y)
-            .x_label_style((FONT, 14))
-            .y_label_style((FONT, 14))
-            .light_line_style(WHITE)
-            .draw()
-            .map_err(e)?;
-        let pts: Vec<(f64, f64)> = xs.iter().zip(me).map(|(&x, l)| (x, l.mean.value)).collect();
-        chart
-            .draw_series(LineSeries::new(pts.clone(), BLUE_.stroke_width(2)))
-            .map_err(e)?;
-        chart
-            .draw_series(
-                xs.iter().zip(me).map(|(&x, l)| {
-                    PathElement::new(vec![(x, l.mean.low), (x, l.mean.high)], BLUE_)
-                }),
-            )
-            .map_err(e)?;
-        chart
-            .draw_series(pts.iter().map(|&p| Circle::new(p, 4, BLUE_.filled())))
-            .map_err(e)?;
-    }
+            String::new()
+        }
+    };
+    let fmt_y = |y: &f64| short(*y);
+    chart
+        .configure_mesh()
+        .x_labels(if numeric { 6 } else { me.len() + 1 })
+        .x_label_formatter(&fmt_x)
+        .y_label_formatter(&fmt_y)
+        .x_label_style((FONT, 14))
+        .y_label_style((FONT, 14))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(e)?;
+    let pts: Vec<(f64, f64)> = xs.iter().zip(me).map(|(&x, l)| (x, l.mean.value)).collect();
+    chart
+        .draw_series(LineSeries::new(pts.clone(), BLUE_.stroke_width(2)))
+        .map_err(e)?;
+    chart
+        .draw_series(
+            xs.iter()
+                .zip(me)
+                .map(|(&x, l)| PathElement::new(vec![(x, l.mean.low), (x, l.mean.high)], BLUE_)),
+        )
+        .map_err(e)?;
+    chart
+        .draw_series(pts.iter().map(|&p| Circle::new(p, 4, BLUE_.filled())))
+        .map_err(e)?;
     Ok(())
 }
 
@@ -288,6 +305,8 @@ fn viridis(t: f64) -> RGBColor {
     )
 }
 
+/// Cells of a two-knob grid coloured by the statistic's mean (viridis; grey where no run
+/// succeeded), values written in the cells of small grids, and a colour bar.
 fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &Analysis, s: &StatAnalysis) -> R {
     let Some(grid) = &s.heatmap else {
         return Ok(());
@@ -337,39 +356,64 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &Analysis, s: &
         .draw()
         .map_err(e)?;
     let norm = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+    let labelled = g0 * g1 <= MAX_LABELLED_CELLS;
     for (i, row) in grid.iter().enumerate() {
         for (j, &v) in row.iter().enumerate() {
-            let col = if v.is_finite() {
-                viridis(norm(v))
-            } else {
-                RGBColor(220, 220, 220)
-            };
-            let (i, j) = (i as i32, j as i32);
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(j * U, i * U), ((j + 1) * U, (i + 1) * U)],
-                    col.filled(),
-                )))
-                .map_err(e)?;
-            if g0 * g1 <= 144 && v.is_finite() {
-                let tc = if norm(v) > 0.6 { BLACK } else { WHITE };
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        short(v),
-                        (j * U + U / 2, i * U + U / 2),
-                        (FONT, 15).into_font().color(&tc).pos(
-                            plotters::style::text_anchor::Pos::new(
-                                plotters::style::text_anchor::HPos::Center,
-                                plotters::style::text_anchor::VPos::Center,
-                            ),
-                        ),
-                    )))
-                    .map_err(e)?;
-            }
+            heatmap_cell(&mut chart, (i as i32, j as i32), v, norm(v), labelled)?;
         }
     }
-    // Colour bar.
-    let mut cb = ChartBuilder::on(&bar)
+    colour_bar(&bar, lo, hi)
+}
+
+/// Grids of at most this many cells have each cell's value written in it.
+const MAX_LABELLED_CELLS: usize = 144;
+
+/// The grid cell at (row, column) `at` of value `v` (`t` its position in the colour scale),
+/// its value written in it when `labelled`.
+fn heatmap_cell<DB: DrawingBackend, X, Y>(
+    chart: &mut ChartContext<DB, Cartesian2d<X, Y>>,
+    (i, j): (i32, i32),
+    v: f64,
+    t: f64,
+    labelled: bool,
+) -> R
+where
+    X: Ranged<ValueType = i32>,
+    Y: Ranged<ValueType = i32>,
+{
+    let col = if v.is_finite() {
+        viridis(t)
+    } else {
+        RGBColor(220, 220, 220)
+    };
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(j * U, i * U), ((j + 1) * U, (i + 1) * U)],
+            col.filled(),
+        )))
+        .map_err(e)?;
+    if labelled && v.is_finite() {
+        let tc = if t > 0.6 { BLACK } else { WHITE };
+        chart
+            .draw_series(std::iter::once(Text::new(
+                short(v),
+                (j * U + U / 2, i * U + U / 2),
+                (FONT, 15)
+                    .into_font()
+                    .color(&tc)
+                    .pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Center,
+                    )),
+            )))
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
+/// The heatmap's colour bar from `lo` to `hi`, in 100 steps.
+fn colour_bar<DB: DrawingBackend>(bar: &DrawingArea<DB, Shift>, lo: f64, hi: f64) -> R {
+    let mut cb = ChartBuilder::on(bar)
         .margin_top(80)
         .margin_bottom(80)
         .margin_right(10)
@@ -551,31 +595,43 @@ fn sobol<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &Analysis, s: &St
 
 /// Draw one chart into `<name>.png` and `<name>.svg` (each written to a temporary name and
 /// renamed into place).
-fn render(dir: &Path, name: &str, c: &Chart) -> anyhow::Result<Vec<PathBuf>> {
+fn render(dir: &Path, name: &str, c: &Chart) -> Result<Vec<PathBuf>, AnalysisError> {
     std::fs::create_dir_all(dir)?;
     let png = dir.join(format!("{name}.png"));
     let tmp = dir.join(format!(".{name}.tmp.png"));
+    let png_file = format!("{name}.png");
     {
         let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
-        draw(&root, c).map_err(|m| anyhow!("drawing {name}.png: {m}"))?;
-        root.present()
-            .map_err(|m| anyhow!("writing {name}.png: {m:?}"))?;
+        draw(&root, c).map_err(|message| AnalysisError::Draw {
+            file: png_file.clone(),
+            message,
+        })?;
+        root.present().map_err(|m| AnalysisError::WritePng {
+            file: png_file,
+            message: format!("{m:?}"),
+        })?;
     }
     std::fs::rename(&tmp, &png)?;
     let svg_path = dir.join(format!("{name}.svg"));
+    let svg_file = format!("{name}.svg");
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        draw(&root, c).map_err(|m| anyhow!("drawing {name}.svg: {m}"))?;
-        root.present()
-            .map_err(|m| anyhow!("drawing {name}.svg: {m:?}"))?;
+        draw(&root, c).map_err(|message| AnalysisError::Draw {
+            file: svg_file.clone(),
+            message,
+        })?;
+        root.present().map_err(|m| AnalysisError::Draw {
+            file: svg_file,
+            message: format!("{m:?}"),
+        })?;
     }
     crate::output::write_atomic(&svg_path, |w| w.write_all(svg.as_bytes()))?;
     Ok(vec![png, svg_path])
 }
 
 /// Draw every plot of an analysis into `dir`; returns the files written.
-pub fn draw_all(a: &Analysis, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(super) fn draw_all(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> {
     register_fonts();
     let mut out = Vec::new();
     for s in &a.stats {

@@ -194,7 +194,6 @@ enum Command {
     },
 }
 
-/// A scenario problem (exit code 2) or any other failure (exit code 1).
 /// `compare --replicates`: a count or `auto`.
 #[derive(Clone, Copy, Debug)]
 enum Replicates {
@@ -238,8 +237,11 @@ fn parse_metric(s: &str) -> Result<String, String> {
     ))
 }
 
+/// Why a command failed, and so its exit code.
 enum Failure {
+    /// A problem in the scenario (or targets) given: its diagnostics, exit code 2.
     Input(ScenarioError),
+    /// Any other failure: `error: ` and the message with its causes, exit code 1.
     Other(anyhow::Error),
     /// Exit with this code; the command has already said why.
     Code(u8),
@@ -271,6 +273,7 @@ fn load(path: &std::path::Path, sets: &[String]) -> Result<Scenario, Failure> {
     talentsim::load(path, sets).map_err(Failure::Input)
 }
 
+/// Run the command `cli` names.
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run {
@@ -291,70 +294,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out,
             sets,
         } => {
-            let auto = match replicates {
-                Replicates::Auto => Some(talentsim::compare::Auto {
-                    precision: precision.unwrap_or(0.05),
-                    min_replicates: 10,
-                    max_replicates: max_replicates.unwrap_or(500) as usize,
-                    metrics: if metrics.is_empty() {
-                        talentsim::compare::HEADLINE
-                            .iter()
-                            .map(|m| m.to_string())
-                            .collect()
-                    } else {
-                        metrics
-                    },
-                }),
-                Replicates::Fixed(_)
-                    if precision.is_some() || max_replicates.is_some() || !metrics.is_empty() =>
-                {
-                    say!(
-                        "error: --precision, --max-replicates and --metric size `--replicates auto`; with a fixed replicate count they mean nothing"
-                    );
-                    return Err(Failure::Code(2));
-                }
-                Replicates::Fixed(_) => None,
-            };
-            let n = match replicates {
-                Replicates::Fixed(n) => n as usize,
-                Replicates::Auto => auto.as_ref().map_or(0, |a| a.max_replicates),
-            };
+            let (n, auto) = replicate_plan(replicates, precision, max_replicates, metrics)?;
             cmd_compare(&baseline, &others, n, auto, seed, out, &sets)
         }
-        Command::Plot { dir } => {
-            let (_, plots) = talentsim::report::redraw(&dir).map_err(anyhow::Error::from)?;
-            say!("{} plots in {}", plots.len(), dir.join("plots").display());
-            Ok(())
-        }
-        Command::Validate { scenario, sets } => {
-            let sc = load(&scenario, &sets)?;
-            use talentsim::resolve::footprint;
-            let memory = match footprint::estimate(&sc.def, f64::INFINITY) {
-                Some(fp) => format!(
-                    "peak memory about {}, from a pilot at scale {}",
-                    footprint::human(fp.total()),
-                    fp.pilot_scale.unwrap_or(sc.def.scale)
-                ),
-                None => format!(
-                    "peak memory at most {} (too many regions for a pilot)",
-                    footprint::human(footprint::bound(&sc.def).total())
-                ),
-            };
-            say!(
-                "{}: ok ({} region(s), {} to {}, scale {}; {memory})",
-                scenario.display(),
-                sc.def.region.len(),
-                sc.def.start,
-                sc.def.end,
-                sc.def.scale,
-            );
-            Ok(())
-        }
-        Command::Show { scenario, sets } => {
-            let sc = load(&scenario, &sets)?;
-            out_raw!("{}", sc.to_toml());
-            Ok(())
-        }
+        Command::Plot { dir } => cmd_plot(&dir),
+        Command::Validate { scenario, sets } => cmd_validate(&scenario, &sets),
+        Command::Show { scenario, sets } => cmd_show(&scenario, &sets),
         Command::Calibrate {
             scenario,
             targets,
@@ -381,6 +326,83 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// `compare`'s replicates: the most per scenario, and the adaptive plan of `--replicates
+/// auto`. The options of `auto` with a fixed count are refused (exit code 2).
+fn replicate_plan(
+    replicates: Replicates,
+    precision: Option<f64>,
+    max_replicates: Option<u32>,
+    metrics: Vec<String>,
+) -> Result<(usize, Option<talentsim::compare::Auto>), Failure> {
+    match replicates {
+        Replicates::Auto => {
+            let auto = talentsim::compare::Auto {
+                precision: precision.unwrap_or(0.05),
+                min_replicates: 10,
+                max_replicates: max_replicates.unwrap_or(500) as usize,
+                metrics: if metrics.is_empty() {
+                    talentsim::compare::HEADLINE
+                        .iter()
+                        .map(|m| m.to_string())
+                        .collect()
+                } else {
+                    metrics
+                },
+            };
+            Ok((auto.max_replicates, Some(auto)))
+        }
+        Replicates::Fixed(_)
+            if precision.is_some() || max_replicates.is_some() || !metrics.is_empty() =>
+        {
+            say!(
+                "error: --precision, --max-replicates and --metric size `--replicates auto`; with a fixed replicate count they mean nothing"
+            );
+            Err(Failure::Code(2))
+        }
+        Replicates::Fixed(n) => Ok((n as usize, None)),
+    }
+}
+
+/// `plot`: redraw a run's or a comparison's plots from its saved files.
+fn cmd_plot(dir: &std::path::Path) -> Result<(), Failure> {
+    let (_, plots) = talentsim::report::redraw(dir).map_err(anyhow::Error::from)?;
+    say!("{} plots in {}", plots.len(), dir.join("plots").display());
+    Ok(())
+}
+
+/// `validate`: check a scenario and say what it holds, with its memory estimate.
+fn cmd_validate(scenario: &std::path::Path, sets: &[String]) -> Result<(), Failure> {
+    let sc = load(scenario, sets)?;
+    use talentsim::resolve::footprint;
+    let memory = match footprint::estimate(&sc.def, f64::INFINITY) {
+        Some(fp) => format!(
+            "peak memory about {}, from a pilot at scale {}",
+            footprint::human(fp.total()),
+            fp.pilot_scale.unwrap_or(sc.def.scale)
+        ),
+        None => format!(
+            "peak memory at most {} (too many regions for a pilot)",
+            footprint::human(footprint::bound(&sc.def).total())
+        ),
+    };
+    say!(
+        "{}: ok ({} region(s), {} to {}, scale {}; {memory})",
+        scenario.display(),
+        sc.def.region.len(),
+        sc.def.start,
+        sc.def.end,
+        sc.def.scale,
+    );
+    Ok(())
+}
+
+/// `show`: print the resolved scenario as TOML.
+fn cmd_show(scenario: &std::path::Path, sets: &[String]) -> Result<(), Failure> {
+    let sc = load(scenario, sets)?;
+    out_raw!("{}", sc.to_toml());
+    Ok(())
 }
 
 /// Make sure `out` can be written before any simulating: create it and write (then remove) a
@@ -489,6 +511,8 @@ fn cmd_facts(dirs: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
     }
 }
 
+/// `calibrate`: report the fit of the targets, or search the knobs `params` for the best one;
+/// write the fit report (and the calibrated scenario).
 fn cmd_calibrate(
     path: &std::path::Path,
     targets_path: &std::path::Path,
@@ -524,47 +548,15 @@ fn cmd_calibrate(
         say!("\ninterrupted: finishing the current evaluation, then writing the best point so far");
     })
     .context("installing the Ctrl-C handler")?;
-    let runs = progress::bar(0, "{spinner} [{bar:30}] {pos}/{len} runs ({eta})");
     let started = Instant::now();
-    let done = || runs.inc(1);
-    let (fits, best, calibration) = if params.is_empty() {
-        runs.set_length(targets.replicates as u64);
-        let (fits, _) =
-            cal::evaluate(&source, &overrides, &targets, &done).map_err(Failure::Input)?;
-        (fits, Vec::new(), None)
-    } else {
-        runs.set_length((budget as u64 + 1) * targets.replicates as u64);
-        say!(
-            "calibrating {} knob(s) against {} target(s), {} replicates, at most {budget} evaluations",
-            params.len(),
-            targets.target.len(),
-            targets.replicates
-        );
-        let c = cal::calibrate(
-            &source,
-            &overrides,
-            &params,
-            &targets,
-            budget,
-            &done,
-            |e, best| {
-                runs.println(format!(
-                    "  eval {:>4}: objective {:.5} (best {:.5}) at [{}]",
-                    runs.position() / targets.replicates.max(1) as u64,
-                    e.objective,
-                    best,
-                    e.params
-                        .iter()
-                        .map(|v| format!("{v:.5}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            },
-        )
-        .map_err(Failure::Input)?;
-        (c.fits.clone(), c.best.clone(), Some(c))
+    let search = Search {
+        source: &source,
+        overrides: &overrides,
+        params: &params,
+        targets: &targets,
+        budget,
     };
-    runs.finish_and_clear();
+    let (fits, calibration) = search.run()?;
     let md = cal::write_outputs(
         &out,
         path,
@@ -581,7 +573,7 @@ fn cmd_calibrate(
             c.history.len(),
             if c.interrupted { " (interrupted)" } else { "" }
         );
-        for (p, v) in params.iter().zip(&best) {
+        for (p, v) in params.iter().zip(&c.best) {
             say!("  {} = {v} (was {})", p.path, p.start);
         }
     }
@@ -598,6 +590,77 @@ fn cmd_calibrate(
     Ok(())
 }
 
+/// What `calibrate` evaluates: the scenario's source and overrides, the knobs searched (none:
+/// only the fit is reported), the targets and the most evaluations.
+struct Search<'a> {
+    source: &'a talentsim::scenario::ScenarioSource,
+    overrides: &'a [talentsim::scenario::Override],
+    params: &'a [talentsim::calibrate::Param],
+    targets: &'a talentsim::calibrate::TargetsFile,
+    budget: usize,
+}
+
+impl Search<'_> {
+    /// Evaluate the fit, or search the knobs, with a bar of the runs; returns the fits and the
+    /// calibration (when knobs were searched).
+    fn run(
+        &self,
+    ) -> Result<
+        (
+            Vec<talentsim::calibrate::Fit>,
+            Option<talentsim::calibrate::Calibration>,
+        ),
+        Failure,
+    > {
+        use talentsim::calibrate as cal;
+        let (targets, replicates) = (self.targets, self.targets.replicates);
+        let runs = progress::bar(0, "{spinner} [{bar:30}] {pos}/{len} runs ({eta})");
+        let done = || runs.inc(1);
+        let found = if self.params.is_empty() {
+            runs.set_length(replicates as u64);
+            let (fits, _) = cal::evaluate(self.source, self.overrides, targets, &done)
+                .map_err(Failure::Input)?;
+            (fits, None)
+        } else {
+            runs.set_length((self.budget as u64 + 1) * replicates as u64);
+            say!(
+                "calibrating {} knob(s) against {} target(s), {} replicates, at most {} evaluations",
+                self.params.len(),
+                targets.target.len(),
+                replicates,
+                self.budget
+            );
+            let c = cal::calibrate(
+                self.source,
+                self.overrides,
+                self.params,
+                targets,
+                self.budget,
+                &done,
+                |e, best| {
+                    runs.println(format!(
+                        "  eval {:>4}: objective {:.5} (best {:.5}) at [{}]",
+                        runs.position() / replicates.max(1) as u64,
+                        e.objective,
+                        best,
+                        e.params
+                            .iter()
+                            .map(|v| format!("{v:.5}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                },
+            )
+            .map_err(Failure::Input)?;
+            (c.fits.clone(), Some(c))
+        };
+        runs.finish_and_clear();
+        Ok(found)
+    }
+}
+
+/// `compare`: run the scenarios on common seeds, write the comparison, its plots and report,
+/// and say what was found.
 fn cmd_compare(
     baseline: &std::path::Path,
     others: &[PathBuf],
@@ -645,31 +708,43 @@ fn cmd_compare(
         out.display()
     );
     if let Some(a) = &cmp.manifest.auto {
-        let met = a.checks.iter().filter(|c| c.met).count();
-        say!(
-            "  replicates auto: batches {:?}; {met} of {} paired differences within {}% of the baseline mean{}",
-            a.batches,
-            a.checks.len(),
-            a.precision * 100.0,
-            if a.reached_cap {
-                format!(
-                    "; stopped at the cap of {} replicates without the precision",
-                    a.max_replicates
-                )
-            } else {
-                String::new()
-            }
-        );
-        for c in a.checks.iter().filter(|c| !c.met) {
-            say!(
-                "    not met: {} in {} (interval width {:.4} > {:.4})",
-                c.metric,
-                c.scenario,
-                c.width,
-                c.wanted
-            );
-        }
+        say_auto(a);
     }
+    say_targets(&cmp);
+    Ok(())
+}
+
+/// What `--replicates auto` did: its batches, how many differences met the precision, and
+/// those that did not.
+fn say_auto(a: &talentsim::compare::AutoReport) {
+    let met = a.checks.iter().filter(|c| c.met).count();
+    say!(
+        "  replicates auto: batches {:?}; {met} of {} paired differences within {}% of the baseline mean{}",
+        a.batches,
+        a.checks.len(),
+        a.precision * 100.0,
+        if a.reached_cap {
+            format!(
+                "; stopped at the cap of {} replicates without the precision",
+                a.max_replicates
+            )
+        } else {
+            String::new()
+        }
+    );
+    for c in a.checks.iter().filter(|c| !c.met) {
+        say!(
+            "    not met: {} in {} (interval width {:.4} > {:.4})",
+            c.metric,
+            c.scenario,
+            c.width,
+            c.wanted
+        );
+    }
+}
+
+/// Each `[[target]]`'s probability of being met, per scenario where it applies.
+fn say_targets(cmp: &talentsim::compare::Comparison) {
     for t in &cmp.targets {
         let cells: Vec<String> = t
             .scenarios
@@ -687,7 +762,6 @@ fn cmd_compare(
             .collect();
         say!("  target {}: {}", t.name, cells.join(" | "));
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ fn human_bytes(b: f64) -> indicatif::HumanBytes {
     indicatif::HumanBytes(b.max(0.0) as u64)
 }
 
+/// `sweep`: run a sweep file (or one shard of it), resuming where a previous run stopped.
 pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let sw = sweep::load(&a.file, &a.sets).map_err(Failure::Input)?;
     let shard = match a.shard {
@@ -88,15 +89,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     if a.dry_run {
         return dry_run(&sw, shard, threads, runs, &out);
     }
-    let stop = Box::leak(Box::new(AtomicBool::new(false)));
-    let stop_ref: &'static AtomicBool = stop;
-    let _ = ctrlc::set_handler(move || {
-        if stop_ref.swap(true, Ordering::SeqCst) {
-            say!("\ninterrupted again: stopping now (the journal is consistent; rerun to resume)");
-            std::process::exit(EXIT_INTERRUPTED as i32);
-        }
-        say!("\ninterrupted: finishing the runs in progress (Ctrl-C again to stop at once)…");
-    });
+    let stop = stop_on_ctrl_c();
     let bar = super::progress::bar(
         runs,
         "{spinner} [{bar:30}] {pos}/{len} runs, {msg} ({elapsed} elapsed, ETA {eta})",
@@ -123,6 +116,26 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
         Some(s) => format!("shard {}/{} of `{}`", s.index, s.count, a.file.display()),
         None => format!("`{}`", a.file.display()),
     };
+    say_outcome(&what, &o, started)
+}
+
+/// A flag that the first Ctrl-C sets (the runs in progress finish, the journal stays
+/// consistent); a second one exits at once.
+fn stop_on_ctrl_c() -> &'static AtomicBool {
+    let stop: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
+    let _ = ctrlc::set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            say!("\ninterrupted again: stopping now (the journal is consistent; rerun to resume)");
+            std::process::exit(EXIT_INTERRUPTED as i32);
+        }
+        say!("\ninterrupted: finishing the runs in progress (Ctrl-C again to stop at once)…");
+    });
+    stop
+}
+
+/// Say how the sweep `what` (started at `started`) ended; its exit code when interrupted or
+/// when runs failed.
+fn say_outcome(what: &str, o: &exec::Outcome, started: Instant) -> Result<(), Failure> {
     if let Some(why) = &o.repaired {
         say!(
             "{what}: the finished results were damaged ({why}); kept the whole rows and ran the rest again"
@@ -287,9 +300,9 @@ fn est(e: &talentsim::analysis::Est) -> String {
 }
 
 pub fn analyze(a: AnalyzeArgs) -> Result<(), Failure> {
-    let an = talentsim::analysis::analyze(&a.dir, a.bootstrap).map_err(Failure::Other)?;
+    let an = talentsim::analysis::analyze(&a.dir, a.bootstrap).map_err(anyhow::Error::from)?;
     let out = a.out.unwrap_or_else(|| a.dir.join("analysis"));
-    let files = talentsim::analysis::write(&an, &out).map_err(Failure::Other)?;
+    let files = talentsim::analysis::write(&an, &out).map_err(anyhow::Error::from)?;
     out!(
         "# Sensitivity of `{}` ({} design, {} points, {} failed runs)\n",
         an.sweep,

@@ -8,6 +8,7 @@
 //!
 //! [`redraw`] draws every plot of a run's or a comparison's output directory from the saved
 //! files (and, for a comparison, writes `report.html`), without rerunning anything.
+#![warn(missing_docs)]
 
 pub mod fmt;
 
@@ -15,8 +16,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use anyhow::{Context, anyhow};
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -28,7 +30,7 @@ use crate::output::write_atomic;
 pub use fmt::{plot_text, short};
 
 /// Plot size in pixels.
-pub const SIZE: (u32, u32) = (1200, 800);
+const SIZE: (u32, u32) = (1200, 800);
 
 const FONT: &str = "sans-serif";
 const TITLE: u32 = 34;
@@ -39,7 +41,7 @@ const AXIS: u32 = 22;
 static FONTS: Once = Once::new();
 
 /// Register the embedded font (once per process; the registry is global).
-pub fn register_fonts() {
+fn register_fonts() {
     FONTS.call_once(|| {
         // The bytes are a valid font shipped by the crate; a failure here is a build defect.
         plotters::style::register_font(FONT, FontStyle::Normal, ttf_noto_sans::REGULAR)
@@ -68,25 +70,33 @@ fn color(i: usize) -> RGBColor {
 /// Mean and 95% interval of a whole-run metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Band {
+    /// The mean over replicates.
     pub mean: f64,
+    /// Lower end of the 95% interval.
     pub lo: f64,
+    /// Upper end of the 95% interval.
     pub hi: f64,
 }
 
 /// One scenario's line of a time plot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
+    /// The scenario's index in [`PlotData::scenarios`] (its colour).
     pub scenario: usize,
     /// Time in years (2010.0 is January 2010).
     pub xs: Vec<f64>,
+    /// Mean at each time.
     pub mean: Vec<f64>,
+    /// Lower end of the 95% interval at each time.
     pub lo: Vec<f64>,
+    /// Upper end of the 95% interval at each time.
     pub hi: Vec<f64>,
 }
 
 /// What the plots show, from a comparison or a single run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlotData {
+    /// The scenarios' labels, the baseline first.
     pub scenarios: Vec<String>,
     /// A line under every title: what the lines and bands are.
     pub subtitle: String,
@@ -101,6 +111,7 @@ fn years(m: crate::scenario::Month) -> f64 {
 }
 
 impl PlotData {
+    /// A comparison: one line per scenario with its band, whole-run metrics with intervals.
     pub fn from_comparison(c: &Comparison) -> PlotData {
         let scenarios: Vec<String> = c
             .manifest
@@ -217,7 +228,7 @@ impl PlotData {
     }
 
     /// Regions with per-region series (scenarios with several regions), in first-seen order.
-    pub fn flow_regions(&self) -> Vec<String> {
+    fn flow_regions(&self) -> Vec<String> {
         let prefix = format!("{}:", REGION_SERIES[0].key);
         let mut out: Vec<String> = Vec::new();
         for (k, _) in &self.series {
@@ -231,13 +242,42 @@ impl PlotData {
     }
 }
 
+/// Why a plot could not be drawn or written.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// Drawing into the PNG or SVG backend failed (plotters' error, which depends on the
+    /// backend, as text).
+    #[error("drawing {file}: {message}")]
+    Draw {
+        /// The plot's file name (`funnel.png`).
+        file: String,
+        /// plotters' error.
+        message: String,
+    },
+    /// Encoding the drawn pixels as PNG failed.
+    #[error("encoding {name}.png")]
+    EncodePng {
+        /// The plot's file stem (`funnel`).
+        name: String,
+        /// The encoder's error.
+        #[source]
+        source: image::ImageError,
+    },
+    /// Writing a plot file failed.
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
+}
+
 /// A plot written to disk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plot {
     /// File stem (`stage_talent_stock`).
     pub name: String,
+    /// What the plot shows (its title, the report's caption).
     pub title: String,
+    /// The PNG file.
     pub png: PathBuf,
+    /// The SVG file.
     pub svg: PathBuf,
 }
 
@@ -260,14 +300,18 @@ fn render(
     title: &str,
     f: &dyn Fn(&DrawingArea<BitMapBackend, Shift>) -> R,
     g: &dyn Fn(&DrawingArea<SVGBackend, Shift>) -> R,
-) -> anyhow::Result<Plot> {
+) -> Result<Plot, PlotError> {
     let (w, h) = SIZE;
     let mut rgb = vec![0u8; (w * h * 3) as usize];
+    let draw_err = |file: &str| {
+        let file = file.to_string();
+        move |message| PlotError::Draw { file, message }
+    };
+    let (png_file, svg_file) = (format!("{name}.png"), format!("{name}.svg"));
     {
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-        f(&root).map_err(|e| anyhow!("drawing {name}.png: {e}"))?;
-        root.present()
-            .map_err(|e| anyhow!("drawing {name}.png: {e:?}"))?;
+        f(&root).map_err(draw_err(&png_file))?;
+        root.present().p().map_err(draw_err(&png_file))?;
     }
     let mut png = Vec::new();
     image::ImageEncoder::write_image(
@@ -277,13 +321,15 @@ fn render(
         h,
         image::ColorType::Rgb8,
     )
-    .with_context(|| format!("encoding {name}.png"))?;
+    .map_err(|source| PlotError::EncodePng {
+        name: name.to_string(),
+        source,
+    })?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        g(&root).map_err(|e| anyhow!("drawing {name}.svg: {e}"))?;
-        root.present()
-            .map_err(|e| anyhow!("drawing {name}.svg: {e:?}"))?;
+        g(&root).map_err(draw_err(&svg_file))?;
+        root.present().p().map_err(draw_err(&svg_file))?;
     }
     let png_path = dir.join(format!("{name}.png"));
     let svg_path = dir.join(format!("{name}.svg"));
@@ -298,7 +344,7 @@ fn render(
 }
 
 /// Draw every plot of `data` into `dir` (PNG and SVG each).
-pub fn draw_all(data: &PlotData, dir: &Path) -> anyhow::Result<Vec<Plot>> {
+pub fn draw_all(data: &PlotData, dir: &Path) -> Result<Vec<Plot>, PlotError> {
     register_fonts();
     let mut out = Vec::new();
     for d in SERIES {
@@ -417,6 +463,8 @@ fn time_plot<DB: DrawingBackend>(
     time_chart(&area, data, None, unit, groups, true)
 }
 
+/// Lines over time on `area`, each group's lines solid or dashed with its legend suffix;
+/// bands where a line has an interval.
 fn time_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &PlotData,
@@ -453,41 +501,8 @@ fn time_chart<DB: DrawingBackend>(
         .p()?;
     for (lines, dashed, suffix) in groups {
         for l in lines.iter() {
-            let c = color(l.scenario);
-            let band: Vec<(f64, f64)> =
-                l.xs.iter()
-                    .zip(&l.hi)
-                    .chain(l.xs.iter().zip(&l.lo).rev())
-                    .filter(|(_, y)| y.is_finite())
-                    .map(|(x, y)| (*x, *y))
-                    .collect();
-            let has_band = l.lo.iter().zip(&l.hi).any(|(a, b)| b > a);
-            if has_band && band.len() == 2 * l.xs.len() {
-                chart
-                    .draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled())))
-                    .p()?;
-            }
-            let pts: Vec<(f64, f64)> =
-                l.xs.iter()
-                    .zip(&l.mean)
-                    .filter(|(_, y)| y.is_finite())
-                    .map(|(x, y)| (*x, *y))
-                    .collect();
             let name = format!("{}{suffix}", plot_text(&data.scenarios[l.scenario]));
-            // The baseline is drawn wider, so a scenario on top of it leaves it visible.
-            let style = c.stroke_width(if l.scenario == 0 { 6 } else { 3 });
-            if *dashed {
-                let s = chart
-                    .draw_series(DashedLineSeries::new(pts, 10, 6, style))
-                    .p()?;
-                s.label(name).legend(move |(x, y)| {
-                    DashedPathElement::new(vec![(x - 4, y), (x + 16, y)], 6, 3, style)
-                });
-            } else {
-                let s = chart.draw_series(LineSeries::new(pts, style)).p()?;
-                s.label(name)
-                    .legend(move |(x, y)| PathElement::new(vec![(x - 4, y), (x + 16, y)], style));
-            }
+            time_line(&mut chart, l, *dashed, name)?;
         }
     }
     if legend {
@@ -504,22 +519,79 @@ fn time_chart<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Grouped bars on categories; `values[cat][scenario]`.
-#[allow(clippy::too_many_arguments)]
-fn bar_chart<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    data: &PlotData,
-    caption: Option<&str>,
-    categories: &[String],
-    values: &[Vec<Option<Band>>],
-    y_desc: &str,
-    log: bool,
-    legend: bool,
+/// A chart with `f64` coordinates on both axes.
+type XyChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// One scenario's line `l` (solid or `dashed`, in the legend as `name`), over its band when
+/// it has one.
+fn time_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut XyChart<'a, DB>,
+    l: &Line,
+    dashed: bool,
+    name: String,
 ) -> R {
-    let ns = data.scenarios.len().max(1);
-    let n = categories.len().max(1);
+    let c = color(l.scenario);
+    let band: Vec<(f64, f64)> =
+        l.xs.iter()
+            .zip(&l.hi)
+            .chain(l.xs.iter().zip(&l.lo).rev())
+            .filter(|(_, y)| y.is_finite())
+            .map(|(x, y)| (*x, *y))
+            .collect();
+    let has_band = l.lo.iter().zip(&l.hi).any(|(a, b)| b > a);
+    if has_band && band.len() == 2 * l.xs.len() {
+        chart
+            .draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled())))
+            .p()?;
+    }
+    let pts: Vec<(f64, f64)> =
+        l.xs.iter()
+            .zip(&l.mean)
+            .filter(|(_, y)| y.is_finite())
+            .map(|(x, y)| (*x, *y))
+            .collect();
+    // The baseline is drawn wider, so a scenario on top of it leaves it visible.
+    let style = c.stroke_width(if l.scenario == 0 { 6 } else { 3 });
+    if dashed {
+        let s = chart
+            .draw_series(DashedLineSeries::new(pts, 10, 6, style))
+            .p()?;
+        s.label(name).legend(move |(x, y)| {
+            DashedPathElement::new(vec![(x - 4, y), (x + 16, y)], 6, 3, style)
+        });
+    } else {
+        let s = chart.draw_series(LineSeries::new(pts, style)).p()?;
+        s.label(name)
+            .legend(move |(x, y)| PathElement::new(vec![(x - 4, y), (x + 16, y)], style));
+    }
+    Ok(())
+}
+
+/// A grouped bar chart: one group of bars (one per scenario) per category.
+struct Bars<'a> {
+    /// A caption above the chart.
+    caption: Option<&'a str>,
+    /// The categories, in order along the horizontal axis.
+    categories: &'a [String],
+    /// `values[cat][scenario]`.
+    values: &'a [Vec<Option<Band>>],
+    /// What the vertical axis shows.
+    y_desc: &'a str,
+    /// A logarithmic vertical axis (from 0.5).
+    log: bool,
+    /// Draw the legend.
+    legend: bool,
+}
+
+/// The bottom of a logarithmic bar chart's vertical axis.
+const LOG_FLOOR: f64 = 0.5;
+
+/// Draw `bars` on `area`: the axes, then the bars.
+fn bar_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &PlotData, bars: &Bars) -> R {
+    let n = bars.categories.len().max(1);
     let xr = -0.5..(n as f64 - 0.5);
-    let ymax = values
+    let ymax = bars
+        .values
         .iter()
         .flatten()
         .flatten()
@@ -527,133 +599,178 @@ fn bar_chart<DB: DrawingBackend>(
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::max);
     let mut b = ChartBuilder::on(area);
-    b.x_label_area_size(if log { 50 } else { 70 })
+    b.x_label_area_size(if bars.log { 50 } else { 70 })
         .y_label_area_size(110);
-    if let Some(c) = caption {
+    if let Some(c) = bars.caption {
         b.caption(plot_text(c), (FONT, 24));
     }
-    let cats: Vec<String> = categories.iter().map(|c| plot_text(c)).collect();
-    let xfmt = |x: &f64| {
-        let i = x.round();
-        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cats.len() {
-            cats[i as usize].clone()
-        } else {
-            String::new()
-        }
-    };
-    let width = 0.8 / ns as f64;
-    let bar_x = |cat: usize, s: usize| cat as f64 - 0.4 + width * s as f64;
-    macro_rules! draw_bars {
-        ($chart:ident, $floor:expr) => {{
-            for (ci, row) in values.iter().enumerate() {
-                for (si, v) in row.iter().enumerate() {
-                    let c = color(si);
-                    let x0 = bar_x(ci, si) + width * 0.08;
-                    let x1 = bar_x(ci, si) + width * 0.92;
-                    let Some(v) = v.filter(|v| v.mean.is_finite()) else {
-                        $chart
-                            .draw_series(std::iter::once(Text::new(
-                                "n/a",
-                                ((x0 + x1) / 2.0 - width * 0.2, $floor),
-                                (FONT, 16),
-                            )))
-                            .p()?;
-                        continue;
-                    };
-                    let top = v.mean.max($floor);
-                    let s = $chart
-                        .draw_series(std::iter::once(Rectangle::new(
-                            [(x0, $floor), (x1, top)],
-                            c.mix(0.85).filled(),
-                        )))
-                        .p()?;
-                    if ci == 0 {
-                        s.label(plot_text(&data.scenarios[si]))
-                            .legend(move |(x, y)| {
-                                Rectangle::new([(x, y - 8), (x + 24, y + 8)], c.mix(0.85).filled())
-                            });
-                    }
-                    if v.lo.is_finite() && v.hi.is_finite() && v.hi > v.lo {
-                        let xm = (x0 + x1) / 2.0;
-                        let (lo, hi) = (v.lo.max($floor), v.hi.max($floor));
-                        let k = RGBColor(30, 30, 30).stroke_width(2);
-                        $chart
-                            .draw_series([
-                                PathElement::new(vec![(xm, lo), (xm, hi)], k),
-                                PathElement::new(
-                                    vec![(xm - width * 0.2, hi), (xm + width * 0.2, hi)],
-                                    k,
-                                ),
-                                PathElement::new(
-                                    vec![(xm - width * 0.2, lo), (xm + width * 0.2, lo)],
-                                    k,
-                                ),
-                            ])
-                            .p()?;
-                    }
-                    if ns <= 4 {
-                        let above = if v.hi.is_finite() { top.max(v.hi) } else { top };
-                        let y = if log {
-                            above * 1.1
-                        } else {
-                            above + ymax * 0.01
-                        };
-                        $chart
-                            .draw_series(std::iter::once(Text::new(
-                                short(v.mean),
-                                ((x0 + x1) / 2.0, y.max($floor)),
-                                above_centre(17),
-                            )))
-                            .p()?;
-                    }
-                }
-            }
-            if legend {
-                $chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(RGBColor(150, 150, 150))
-                    .label_font((FONT, LABEL))
-                    .margin(12)
-                    .draw()
-                    .p()?;
-            }
-        }};
-    }
-    if log {
+    let cats: Vec<String> = bars.categories.iter().map(|c| plot_text(c)).collect();
+    let xfmt = |x: &f64| category_label(&cats, *x);
+    if bars.log {
         let top = (ymax * 8.0).max(10.0);
-        let mut chart = b.build_cartesian_2d(xr, (0.5f64..top).log_scale()).p()?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n + 1)
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&|y| short(*y))
-            .y_desc(y_desc)
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .p()?;
-        draw_bars!(chart, 0.5);
+        let mut chart = b.build_cartesian_2d(xr, (LOG_FLOOR..top).log_scale()).p()?;
+        bar_mesh(&mut chart, n, &xfmt, bars.y_desc, LABEL)?;
+        draw_bars(&mut chart, data, bars, ymax, LOG_FLOOR)
     } else {
         let top = if ymax > 0.0 { ymax * 1.25 } else { 1.0 };
         let mut chart = b.build_cartesian_2d(xr, 0.0..top).p()?;
+        bar_mesh(&mut chart, n, &xfmt, bars.y_desc, LABEL)?;
+        draw_bars(&mut chart, data, bars, ymax, 0.0)
+    }
+}
+
+/// The label of category `x` on a categorical axis (categories at 0, 1, …): blank between
+/// categories.
+fn category_label(cats: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cats.len() {
+        cats[i as usize].clone()
+    } else {
+        String::new()
+    }
+}
+
+/// A chart with a categorical (`f64`) horizontal axis and a linear or logarithmic vertical one.
+type BarChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>;
+
+/// The axes of a bar chart of `n` categories labelled by `xfmt`, the vertical axis described
+/// by `y_desc`, labels in `label_size` points.
+fn bar_mesh<DB: DrawingBackend, Y>(
+    chart: &mut BarChart<'_, DB, Y>,
+    n: usize,
+    xfmt: &dyn Fn(&f64) -> String,
+    y_desc: &str,
+    label_size: u32,
+) -> R
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n + 1)
+        .x_label_formatter(xfmt)
+        .y_label_formatter(&|y| short(*y))
+        .y_desc(y_desc)
+        .label_style((FONT, label_size))
+        .axis_desc_style((FONT, AXIS))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .p()
+}
+
+/// The bars of `bars` from `floor` (the bottom of the vertical axis), `ymax` the highest
+/// value shown; then the legend.
+fn draw_bars<'a, DB: DrawingBackend + 'a, Y>(
+    chart: &mut BarChart<'a, DB, Y>,
+    data: &PlotData,
+    bars: &Bars,
+    ymax: f64,
+    floor: f64,
+) -> R
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let ns = data.scenarios.len().max(1);
+    let width = 0.8 / ns as f64;
+    for (ci, row) in bars.values.iter().enumerate() {
+        for (si, v) in row.iter().enumerate() {
+            let left = ci as f64 - 0.4 + width * si as f64;
+            let (x0, x1) = (left + width * 0.08, left + width * 0.92);
+            let Some(v) = v.filter(|v| v.mean.is_finite()) else {
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        "n/a",
+                        ((x0 + x1) / 2.0 - width * 0.2, floor),
+                        (FONT, 16),
+                    )))
+                    .p()?;
+                continue;
+            };
+            let top = v.mean.max(floor);
+            let legend = (ci == 0).then(|| plot_text(&data.scenarios[si]));
+            bar(chart, (x0, x1), floor, top, color(si), legend)?;
+            if v.lo.is_finite() && v.hi.is_finite() && v.hi > v.lo {
+                let (lo, hi) = (v.lo.max(floor), v.hi.max(floor));
+                whisker(chart, (x0 + x1) / 2.0, width * 0.2, lo, hi)?;
+            }
+            if ns <= 4 {
+                let above = if v.hi.is_finite() { top.max(v.hi) } else { top };
+                let y = if bars.log {
+                    above * 1.1
+                } else {
+                    above + ymax * 0.01
+                };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        short(v.mean),
+                        ((x0 + x1) / 2.0, y.max(floor)),
+                        above_centre(17),
+                    )))
+                    .p()?;
+            }
+        }
+    }
+    if bars.legend {
         chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n + 1)
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&|y| short(*y))
-            .y_desc(y_desc)
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, AXIS))
-            .light_line_style(RGBColor(235, 235, 235))
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(150, 150, 150))
+            .label_font((FONT, LABEL))
+            .margin(12)
             .draw()
             .p()?;
-        draw_bars!(chart, 0.0);
     }
+    Ok(())
+}
+
+/// A bar over `x0..x1` from `floor` to `top` in colour `c`; with a legend entry when `legend`
+/// names it.
+fn bar<DB: DrawingBackend, Y>(
+    chart: &mut BarChart<'_, DB, Y>,
+    (x0, x1): (f64, f64),
+    floor: f64,
+    top: f64,
+    c: RGBColor,
+    legend: Option<String>,
+) -> R
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let s = chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(x0, floor), (x1, top)],
+            c.mix(0.85).filled(),
+        )))
+        .p()?;
+    if let Some(name) = legend {
+        s.label(name).legend(move |(x, y)| {
+            Rectangle::new([(x, y - 8), (x + 24, y + 8)], c.mix(0.85).filled())
+        });
+    }
+    Ok(())
+}
+
+/// An interval's whisker at `xm` from `lo` to `hi`, its caps `half` wide on each side.
+fn whisker<DB: DrawingBackend, Y>(
+    chart: &mut BarChart<'_, DB, Y>,
+    xm: f64,
+    half: f64,
+    lo: f64,
+    hi: f64,
+) -> R
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let k = RGBColor(30, 30, 30).stroke_width(2);
+    chart
+        .draw_series([
+            PathElement::new(vec![(xm, lo), (xm, hi)], k),
+            PathElement::new(vec![(xm - half, hi), (xm + half, hi)], k),
+            PathElement::new(vec![(xm - half, lo), (xm + half, lo)], k),
+        ])
+        .p()?;
     Ok(())
 }
 
@@ -665,16 +782,15 @@ fn funnel<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &PlotData) ->
     )?;
     let cats: Vec<String> = FUNNEL.iter().map(|(l, _)| l.to_string()).collect();
     let values: Vec<Vec<Option<Band>>> = FUNNEL.iter().map(|(_, k)| data.scalar(k)).collect();
-    bar_chart(
-        &area,
-        data,
-        None,
-        &cats,
-        &values,
-        "People or firms over the run (log scale)",
-        true,
-        true,
-    )
+    let bars = Bars {
+        caption: None,
+        categories: &cats,
+        values: &values,
+        y_desc: "People or firms over the run (log scale)",
+        log: true,
+        legend: true,
+    };
+    bar_chart(&area, data, &bars)
 }
 
 fn costs<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &PlotData) -> R {
@@ -711,6 +827,8 @@ fn costs<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &PlotData) -> 
     Ok(())
 }
 
+/// One cost metric's panel: a bar per scenario (each its own category) with its interval and
+/// value, `n/a` where the scenario had no outcome to divide by.
 fn cost_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &PlotData,
@@ -720,7 +838,6 @@ fn cost_panel<DB: DrawingBackend>(
     unit: &str,
     legend: bool,
 ) -> R {
-    // Each scenario is its own category.
     let n = cats.len().max(1);
     let ymax = values
         .iter()
@@ -735,59 +852,31 @@ fn cost_panel<DB: DrawingBackend>(
         .y_label_area_size(90)
         .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)
         .p()?;
-    let xfmt = |x: &f64| {
-        let i = x.round();
-        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cats.len() {
-            cats[i as usize].clone()
-        } else {
-            String::new()
-        }
-    };
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n + 1)
-        .x_label_formatter(&xfmt)
-        .y_label_formatter(&|y| short(*y))
-        .y_desc(unit)
-        .label_style((FONT, 18))
-        .axis_desc_style((FONT, AXIS))
-        .light_line_style(RGBColor(235, 235, 235))
-        .draw()
-        .p()?;
+    let xfmt = |x: &f64| category_label(cats, *x);
+    bar_mesh(&mut chart, n, &xfmt, unit, 18)?;
     for (si, v) in values.iter().enumerate() {
-        let c = color(si);
-        let (x0, x1) = (si as f64 - 0.32, si as f64 + 0.32);
-        let v = v.filter(|v| v.mean.is_finite());
-        let Some(v) = v else {
+        let x = si as f64;
+        let Some(v) = v.filter(|v| v.mean.is_finite()) else {
             chart
                 .draw_series(std::iter::once(Text::new(
                     "n/a (no outcome)",
-                    (x0, top * 0.05),
+                    (x - 0.32, top * 0.05),
                     (FONT, 16),
                 )))
                 .p()?;
             continue;
         };
-        let s = chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(x0, 0.0), (x1, v.mean.max(0.0))],
-                c.mix(0.85).filled(),
-            )))
-            .p()?;
-        s.label(plot_text(&data.scenarios[si]))
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 8), (x + 24, y + 8)], c.mix(0.85).filled())
-            });
+        let name = plot_text(&data.scenarios[si]);
+        bar(
+            &mut chart,
+            (x - 0.32, x + 0.32),
+            0.0,
+            v.mean.max(0.0),
+            color(si),
+            Some(name),
+        )?;
         if v.lo.is_finite() && v.hi.is_finite() && v.hi > v.lo {
-            let k = RGBColor(30, 30, 30).stroke_width(2);
-            chart
-                .draw_series([
-                    PathElement::new(vec![(si as f64, v.lo), (si as f64, v.hi)], k),
-                    PathElement::new(vec![(si as f64 - 0.1, v.hi), (si as f64 + 0.1, v.hi)], k),
-                    PathElement::new(vec![(si as f64 - 0.1, v.lo), (si as f64 + 0.1, v.lo)], k),
-                ])
-                .p()?;
+            whisker(&mut chart, x, 0.1, v.lo, v.hi)?;
         }
         let above = if v.hi.is_finite() {
             v.hi.max(v.mean)
@@ -797,7 +886,7 @@ fn cost_panel<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Text::new(
                 short(v.mean),
-                (si as f64, above.max(0.0) + top * 0.01),
+                (x, above.max(0.0) + top * 0.01),
                 above_centre(18),
             )))
             .p()?;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crate::compare::CompareError;
 use crate::output::OutputError;
+use crate::plot::PlotError;
 
 /// A failure of [`super::write`] or [`super::redraw`].
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +30,7 @@ pub enum ReportError {
     Read(#[from] CompareError),
     /// The plots could not be drawn.
     #[error(transparent)]
-    Plot(Box<dyn std::error::Error + Send + Sync>),
+    Plot(#[from] PlotError),
     /// A directory that is neither a comparison's nor a run's output.
     #[error(
         "{}: neither a comparison (comparison.json) nor a run (timeseries.csv and summary.json)",

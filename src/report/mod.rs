@@ -560,9 +560,7 @@ pub enum DirKind {
 /// `DIR/plots/`; for a comparison also rewrite `DIR/report.html`.
 pub fn redraw(dir: &Path) -> Result<(DirKind, Vec<Plot>), ReportError> {
     let plots_dir = dir.join("plots");
-    let draw = |data: &plot::PlotData| {
-        plot::draw_all(data, &plots_dir).map_err(|e| ReportError::Plot(e.into()))
-    };
+    let draw = |data: &plot::PlotData| plot::draw_all(data, &plots_dir).map_err(ReportError::Plot);
     if dir.join("comparison.json").is_file() {
         let cmp = Comparison::read(dir)?;
         let plots = draw(&plot::PlotData::from_comparison(&cmp))?;
