@@ -23,10 +23,10 @@ pub use crate::model::firm::FirmYear;
 /// Failure to write outputs.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    /// A file could not be created, written, flushed or renamed into place.
+    /// A file or its folder could not be created, written, flushed or renamed into place.
     #[error("cannot write `{path}`: {source}")]
     Io {
-        /// The file's final name.
+        /// What could not be written: the folder, the temporary file or the file itself.
         path: PathBuf,
         /// Why it could not be written.
         source: io::Error,

@@ -32,7 +32,7 @@ section! {
         name: String = String::new() => [0, 0] "";
         /// The statistic.
         stat: Stat = Stat::default() => [0, 0] "";
-        /// Target value, in the statistic's unit (people, firms, CNY or a share).
+        /// Target value, in the statistic's unit (people, firms, CNY, a ratio or a share).
         value: f64 = 0.0 => [-INF, INF] "";
         /// Lowest accepted mean, in the statistic's unit.
         low: f64 = 0.0 => [-INF, INF] "";

@@ -93,7 +93,7 @@ pub struct Part {
 /// A run's memory by part.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Footprint {
-    /// The parts, the program itself first.
+    /// Every part of the run's memory.
     pub parts: Vec<Part>,
     /// The `scale` the pilot ran at (`None` for [`bound`]).
     pub pilot_scale: Option<f64>,

@@ -43,9 +43,11 @@ string_enum! {
         SeriesA = "series_a",
         /// Listed in the window.
         Listed = "listed",
-        /// Reached a valuation of USD 100M in the window.
+        /// Became a quasi-unicorn (a valuation of `economy.quasi_unicorn_usd`, USD 100M by
+        /// default) in the window.
         QuasiUnicorn = "quasi_unicorn",
-        /// Reached a valuation of USD 1B in the window.
+        /// Became a unicorn (a valuation of `economy.unicorn_usd`, USD 1B by default) in the
+        /// window.
         Unicorn = "unicorn",
         /// Became a quasi-unicorn or a unicorn (whichever came first) in the window.
         QuasiOrUnicorn = "quasi_or_unicorn",

@@ -43,7 +43,7 @@ pub enum Val {
     Float(f64),
     /// A boolean.
     Bool(bool),
-    /// A date or time, as written (no knob takes one: months are strings).
+    /// A TOML date or time, as written (a month knob reads it like a string).
     Datetime(String),
     /// An array, its elements in order.
     Array(Vec<Node>),
