@@ -4,7 +4,7 @@
 //! [`calibrate`] minimises the weighted squared distance between the targets and the
 //! statistics' means over replicates — always on the same seeds (common random numbers), so the
 //! objective changes only when the parameters do — over the named knobs within their valid
-//! ranges, with Nelder–Mead ([`nelder_mead`]) on the unit box. The best point so far survives
+//! ranges, with Nelder–Mead (`nelder_mead`) on the unit box. The best point so far survives
 //! an interruption.
 
 #![warn(missing_docs)]

@@ -240,7 +240,7 @@ pub fn largest_edition(def: &ScenarioDef) -> (f64, Option<(usize, usize)>) {
 
 /// The parts [`agent_parts`] makes; only [`PEOPLE`] (aggregated person agents) scales with
 /// `1 / scale`.
-pub const AGENT_PARTS: [&str; 5] = [PEOPLE, SINGLES, FIRMS, PANEL, OPENINGS];
+pub(crate) const AGENT_PARTS: [&str; 5] = [PEOPLE, SINGLES, FIRMS, PANEL, OPENINGS];
 
 /// Parts that are agents (aggregated people, singles, firms, the panel, openings), priced
 /// from peak counts.

@@ -1,9 +1,9 @@
 //! The scenario schema machinery: typed knobs with units, defaults and valid ranges.
 //!
-//! A section of the scenario is declared once with [`section!`]; the macro generates the
-//! struct, its `Default`, a reader that checks every key (unknown keys with the nearest valid
-//! name, wrong types, out-of-range values — all reported, none fatal), a writer for
-//! `talentsim show`, and the knob documentation printed by `talentsim knobs`.
+//! A section of the scenario is declared once with [`section!`](crate::section!); the macro
+//! generates the struct, its `Default`, a reader that checks every key (unknown keys with the
+//! nearest valid name, wrong types, out-of-range values — all reported, none fatal), a writer
+//! for `talentsim show`, and the knob documentation printed by `talentsim knobs`.
 
 use std::fmt;
 
