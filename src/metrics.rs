@@ -5,6 +5,8 @@
 //! per region. Everything is in real units at any `scale`: people are counted by their
 //! agents' weights, firms are one agent per real firm, money is CNY.
 
+#![warn(missing_docs)]
+
 use serde::Serialize;
 
 use crate::model::firm::{Firm, FirmYear, Kind, Outcome, Stage, during_run};
@@ -17,67 +19,133 @@ use crate::sim::World;
 /// documented in `docs/OUTPUTS.md`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct MonthRow {
+    /// The month, `YYYY-MM`.
     pub month: String,
+    /// The region's name, as in the scenario.
     pub region: String,
+    /// People living in the region at the end of the month.
     pub talent_stock: u64,
+    /// New graduates arriving this month, people.
     pub graduate_arrivals: u64,
+    /// New graduates under 35 arriving this month, people.
     pub graduate_arrivals_under35: u64,
+    /// People leaving the region this month (to elsewhere or another region); retirements are
+    /// counted separately.
     pub departures: u64,
+    /// People employed at the end of the month, founders included.
     pub employed: u64,
+    /// People looking for work at the end of the month.
     pub job_seekers: u64,
+    /// People running their own firm at the end of the month.
     pub founders: u64,
+    /// Startups founded this month (by residents, spin-outs and landed competition projects).
     pub new_firms: u64,
+    /// Startups operating at the end of the month, not listed or exited.
     pub active_startups: u64,
+    /// Active startups that have raised no round yet (pre-seed).
     pub firms_preseed: u64,
+    /// Active startups whose last round was a seed round.
     pub firms_seed: u64,
+    /// Active startups whose last round was a series A.
     pub firms_series_a: u64,
+    /// Active startups whose last round was a series B.
     pub firms_series_b: u64,
+    /// Active startups whose last round was a series C.
     pub firms_series_c: u64,
+    /// Active startups whose last round was a growth round (series D and later).
     pub firms_growth: u64,
+    /// Startups that failed this month.
     pub failures: u64,
+    /// Startups acquired this month.
     pub acquisitions: u64,
+    /// Firms moving into the region this month.
     pub relocations_in: u64,
+    /// Firms moving out of the region this month.
     pub relocations_out: u64,
+    /// Venture rounds closed this month.
     pub rounds: u64,
+    /// Venture capital invested this month, CNY (the talent fund's part excluded).
     pub vc_capital_cny: i64,
+    /// Grants paid this month (tranches, follow-ons, landing awards), CNY.
     pub grant_cny: i64,
+    /// Bank loans granted this month, CNY.
     pub loan_cny: i64,
+    /// Operating firms whose revenue has passed the industrialization threshold.
     pub industrialized_firms: u64,
+    /// Firms listed since the start of the run (cumulative).
     pub listed_cumulative: u64,
+    /// Startups that have reached a valuation of USD 100M since the start (cumulative).
     pub quasi_unicorns: u64,
+    /// Startups that have reached a valuation of USD 1B since the start (cumulative).
     pub unicorns: u64,
+    /// Headcount of active startups at the end of the month, people.
     pub startup_jobs: u64,
+    /// R&D spending this month by firms (anchors and startups, joint R&D funds included), CNY.
     pub rd_spend_firms_cny: i64,
+    /// R&D spending this month by public research, CNY.
     pub rd_spend_public_cny: i64,
+    /// Patent applications this month by firms.
     pub patents_firms: u64,
+    /// Patent applications this month by public research.
     pub patents_public: u64,
+    /// Public spending on the levers this month, CNY: the `spend_*` columns summed (talent-fund
+    /// equity excluded).
     pub policy_spend_cny: i64,
-    // Extra columns.
+    // Extra columns (docs/OUTPUTS.md: "as named").
+    /// People arriving this month from every pool (graduates, experienced, high-level).
     pub arrivals_total: u64,
+    /// High-level talent arriving this month, people.
     pub high_level_arrivals: u64,
+    /// High-level talent living in the region at the end of the month, people.
     pub high_level_stock: u64,
+    /// People under 35 living in the region at the end of the month.
     pub under35_stock: u64,
+    /// People retiring this month.
     pub retirements: u64,
+    /// People moving in from another simulated region this month (founders following their firm
+    /// included).
     pub people_moved_in: u64,
+    /// People moving out to another simulated region this month (founders following their firm
+    /// included).
     pub people_moved_out: u64,
+    /// People living in talent housing at the end of the month.
     pub housed: u64,
+    /// Firms listed this month.
     pub listings: u64,
+    /// Talent-fund equity co-invested this month, CNY.
     pub talent_fund_cny: i64,
+    /// Projects applying to the region's competitions held this month.
     pub competition_projects: u64,
+    /// Competition finalists landing this month: each founds a firm in the region.
     pub competition_landed: u64,
+    /// Headcount of anchor firms at the end of the month, people.
     pub anchor_jobs: u64,
+    /// People employed by the region's established (incumbent) employers at the end of the month.
     pub incumbent_jobs: u64,
+    /// Openings at incumbent employers and growing firms at the end of the month, for next
+    /// month's matching.
     pub vacancies: u64,
+    /// Spending on grant programs this month, CNY.
     pub spend_grants_cny: i64,
+    /// Spending on talent housing this month, CNY.
     pub spend_housing_cny: i64,
+    /// Spending on welcome packages this month, CNY.
     pub spend_welcome_cny: i64,
+    /// Spending on programs' office subsidies this month, CNY.
     pub spend_office_cny: i64,
+    /// Spending on programs' R&D subsidies this month, CNY.
     pub spend_rd_subsidy_cny: i64,
+    /// Spending on joint R&D consortia this month, CNY.
     pub spend_joint_rd_cny: i64,
+    /// Spending on loan guarantees and interest subsidies this month, CNY.
     pub spend_loan_support_cny: i64,
+    /// Spending on service specialists this month, CNY.
     pub spend_service_cny: i64,
+    /// Spending on the recruitment drive and university stations this month, CNY.
     pub spend_recruitment_cny: i64,
+    /// Spending on competitions this month (running costs and landing awards), CNY.
     pub spend_competition_cny: i64,
+    /// Spending on amenities this month, CNY.
     pub spend_amenities_cny: i64,
 }
 
@@ -217,10 +285,16 @@ impl MonthRow {
 /// What a finished run hands to the writers: the world's firms and panel, and the rows
 /// recorded after every month.
 pub struct RunResult {
+    /// The rows recorded after every month (`timeseries.csv`).
     pub recorder: Recorder,
+    /// Every firm that ever existed, startups and anchors (`firms.csv`).
     pub firms: Vec<Firm>,
+    /// One row per firm per year alive (`firm_years.csv`).
     pub panel: Vec<FirmYear>,
+    /// The seed the run was simulated with.
     pub seed: u64,
+    /// Person agents alive at the end of the run (agents, not people: at `scale > 1` an
+    /// aggregated agent stands for `scale` people).
     pub people_end: usize,
 }
 
@@ -248,6 +322,7 @@ pub fn simulate(sc: &Scenario, seed: u64) -> RunResult {
 /// All rows of a run, month-major then region in scenario order.
 #[derive(Clone, Debug, Default)]
 pub struct Recorder {
+    /// One row per month and region, month-major, regions in scenario order.
     pub rows: Vec<MonthRow>,
 }
 

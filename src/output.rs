@@ -4,6 +4,8 @@
 //! so a reader never sees a half-written file and an interrupted run leaves no partial output
 //! under the final names.
 
+#![warn(missing_docs)]
+
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -21,10 +23,14 @@ pub use crate::model::firm::FirmYear;
 /// Failure to write outputs.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// A file or its folder could not be created, written, flushed or renamed into place.
     #[error("cannot write `{path}`: {source}")]
-    Io { path: PathBuf, source: io::Error },
-    #[error("cannot encode `{path}`: {source}")]
-    Csv { path: PathBuf, source: csv::Error },
+    Io {
+        /// What could not be written: the folder, the temporary file or the file itself.
+        path: PathBuf,
+        /// Why it could not be written.
+        source: io::Error,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
@@ -133,6 +139,8 @@ pub fn programs_of(sc: &Scenario, f: &Firm) -> String {
         .join(";")
 }
 
+/// The `firms.csv` text: one row per firm of `firms`, its index the `firm_id` (user strings
+/// through [`csv_text`]).
 pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Result<()> {
     let start = sc.def.start;
     let mut cw = csv::Writer::from_writer(w);
@@ -206,6 +214,7 @@ pub fn write_firms(w: &mut dyn Write, sc: &Scenario, firms: &[Firm]) -> io::Resu
     cw.flush()
 }
 
+/// The `firm_years.csv` text: the firm-year panel, ordered by firm and year.
 pub fn write_firm_years(w: &mut dyn Write, panel: &[FirmYear]) -> io::Result<()> {
     let mut rows: Vec<&FirmYear> = panel.iter().collect();
     rows.sort_by_key(|r| (r.firm_id, r.year));
@@ -233,37 +242,38 @@ pub fn write_firm_years(w: &mut dyn Write, panel: &[FirmYear]) -> io::Result<()>
     cw.flush()
 }
 
-/// End-of-run figures for one region.
+/// End-of-run figures for one region: an element of `summary.json`'s `regions`, whose keys
+/// are the field names (`docs/OUTPUTS.md`).
 #[derive(Debug, Serialize)]
-pub struct RegionSummary {
-    pub region: String,
-    pub talent_stock_end: u64,
-    pub under35_stock_end: u64,
-    pub high_level_stock_end: u64,
-    pub graduate_arrivals_last_year: u64,
-    pub graduate_arrivals_under35_last_year: u64,
-    pub departures_last_year: u64,
-    pub firms_founded: u64,
-    pub active_startups_end: u64,
-    pub seed_funded_firms: u64,
-    pub series_a_firms: u64,
-    pub failed: u64,
-    pub acquired: u64,
-    pub listed: u64,
-    pub relocated: u64,
-    pub quasi_unicorns: u64,
-    pub unicorns: u64,
-    pub industrialized_firms_end: u64,
-    pub startup_jobs_end: u64,
-    pub vc_capital_cny: i64,
-    pub grant_cny: i64,
-    pub loan_cny: i64,
-    pub talent_fund_cny: i64,
-    pub policy_spend_cny: i64,
-    pub rd_share_firms_last_year: f64,
-    pub patent_share_firms_last_year: f64,
-    pub competition_projects: u64,
-    pub competition_landed: u64,
+struct RegionSummary {
+    region: String,
+    talent_stock_end: u64,
+    under35_stock_end: u64,
+    high_level_stock_end: u64,
+    graduate_arrivals_last_year: u64,
+    graduate_arrivals_under35_last_year: u64,
+    departures_last_year: u64,
+    firms_founded: u64,
+    active_startups_end: u64,
+    seed_funded_firms: u64,
+    series_a_firms: u64,
+    failed: u64,
+    acquired: u64,
+    listed: u64,
+    relocated: u64,
+    quasi_unicorns: u64,
+    unicorns: u64,
+    industrialized_firms_end: u64,
+    startup_jobs_end: u64,
+    vc_capital_cny: i64,
+    grant_cny: i64,
+    loan_cny: i64,
+    talent_fund_cny: i64,
+    policy_spend_cny: i64,
+    rd_share_firms_last_year: f64,
+    patent_share_firms_last_year: f64,
+    competition_projects: u64,
+    competition_landed: u64,
 }
 
 /// The resolved knobs as JSON, in the order `talentsim show` prints them (each table's plain

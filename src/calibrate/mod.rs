@@ -4,10 +4,12 @@
 //! [`calibrate`] minimises the weighted squared distance between the targets and the
 //! statistics' means over replicates — always on the same seeds (common random numbers), so the
 //! objective changes only when the parameters do — over the named knobs within their valid
-//! ranges, with Nelder–Mead ([`nelder_mead`]) on the unit box. The best point so far survives
+//! ranges, with Nelder–Mead (`nelder_mead`) on the unit box. The best point so far survives
 //! an interruption.
 
-pub mod nelder_mead;
+#![warn(missing_docs)]
+
+pub(crate) mod nelder_mead;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,11 +32,11 @@ section! {
         name: String = String::new() => [0, 0] "";
         /// The statistic.
         stat: Stat = Stat::default() => [0, 0] "";
-        /// Target value.
+        /// Target value, in the statistic's unit (people, firms, CNY, a ratio or a share).
         value: f64 = 0.0 => [-INF, INF] "";
-        /// Lowest accepted mean.
+        /// Lowest accepted mean, in the statistic's unit.
         low: f64 = 0.0 => [-INF, INF] "";
-        /// Highest accepted mean.
+        /// Highest accepted mean, in the statistic's unit.
         high: f64 = 0.0 => [-INF, INF] "";
         /// Weight in the objective (the distance is measured in half-bands).
         weight: f64 = 1.0 => [0.0, INF] "";
@@ -95,9 +97,14 @@ pub fn load_targets(path: &Path, sc: &Scenario) -> Result<TargetsFile, ScenarioE
 /// A knob to calibrate: its scenario path and the box it is searched in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Param {
+    /// The knob's `--set`-style path (`region.Binjiang.base_utility`; array elements by name
+    /// or index).
     pub path: String,
+    /// The knob's value in the scenario, where the search starts, in the knob's unit.
     pub start: f64,
+    /// Lowest value searched, in the knob's unit.
     pub lo: f64,
+    /// Highest value searched, in the knob's unit.
     pub hi: f64,
 }
 
@@ -295,29 +302,44 @@ pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Fit of one target at a point.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fit {
+    /// The target's label.
     pub name: String,
+    /// The target value, in the statistic's unit.
     pub value: f64,
+    /// Lowest accepted mean.
     pub low: f64,
+    /// Highest accepted mean.
     pub high: f64,
+    /// The statistic over the replicates.
     pub summary: Summary,
+    /// Whether the mean lies in the accepted band, from `low` to `high` inclusive.
     pub pass: bool,
 }
 
 /// One evaluation of the objective.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
+    /// The parameters' values, in the order of `--params`, each in its knob's unit.
     pub params: Vec<f64>,
+    /// The weighted sum of the squared distances of the means from their targets, each distance
+    /// measured in half-bands.
     pub objective: f64,
 }
 
 /// The outcome of a calibration.
 #[derive(Debug, Clone, Serialize)]
 pub struct Calibration {
+    /// The knobs calibrated and the boxes they were searched in.
     pub params: Vec<Param>,
+    /// The best values found, one per parameter, in its knob's unit.
     pub best: Vec<f64>,
+    /// The objective at `best` (infinite when no evaluation finished).
     pub objective: f64,
+    /// The fit of every target at `best` (empty when no evaluation finished).
     pub fits: Vec<Fit>,
+    /// Every evaluation, in the order made.
     pub history: Vec<Evaluation>,
+    /// Whether the search was stopped by an interruption before it finished.
     pub interrupted: bool,
 }
 
@@ -484,7 +506,7 @@ pub fn write_outputs(
 }
 
 /// The calibrated scenario: `extends` the input and sets only the changed knobs.
-pub fn calibrated_toml(
+pub(crate) fn calibrated_toml(
     input: &Path,
     out_dir: &Path,
     params: &[Param],
@@ -611,7 +633,7 @@ pub fn fit_markdown(fits: &[Fit], replicates: u32) -> String {
 }
 
 /// The fit report as CSV.
-pub fn fit_csv(fits: &[Fit]) -> String {
+pub(crate) fn fit_csv(fits: &[Fit]) -> String {
     let mut s = String::from("target,value,low,high,mean,sd,ci_low,ci_high,p2_5,p97_5,n,pass\n");
     for f in fits {
         let m = &f.summary;

@@ -4,16 +4,16 @@
 
 /// Result of a minimisation.
 #[derive(Debug, Clone)]
-pub struct Minimum {
-    pub x: Vec<f64>,
-    pub f: f64,
-    pub evaluations: usize,
+pub(crate) struct Minimum {
+    pub(crate) x: Vec<f64>,
+    pub(crate) f: f64,
+    pub(crate) evaluations: usize,
 }
 
 /// Minimise `f` from `x0` (in `[0,1]^d`) with an initial simplex of edge `step`, stopping after
 /// `budget` evaluations or when the simplex's values agree within `ftol` (relative). `f` may
 /// return `None` to abort (e.g. on interruption); the best point so far is returned.
-pub fn minimize(
+pub(crate) fn minimize(
     f: impl FnMut(&[f64]) -> Option<f64>,
     x0: &[f64],
     step: f64,

@@ -41,15 +41,23 @@ pub const EXIT_REASONS: [&str; 5] = [
 /// One startup of `firms.csv` (anchors are skipped when reading).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Firm {
+    /// `firm_id`.
     pub id: String,
+    /// `founded_month`: the month the startup was founded.
     pub founded: Month,
     /// Names in `backed_by_programs`.
     pub programs: Vec<String>,
+    /// `first_seed_month`: the month of its first seed round, if any.
     pub first_seed: Option<Month>,
+    /// `series_a_month`: the month of its series A, if any.
     pub series_a: Option<Month>,
+    /// `rounds_raised`: venture rounds raised.
     pub rounds: u32,
+    /// `headcount_end`: people employed at the end of the run.
     pub headcount_end: f64,
+    /// `outcome`: active, failed, acquired, listed or relocated.
     pub outcome: Outcome,
+    /// `outcome_month`: the month of the outcome (`None` while active).
     pub outcome_month: Option<Month>,
     /// `exit_reason`, where the file has the column and the cell is not empty.
     pub exit_reason: Option<String>,
@@ -60,14 +68,18 @@ pub struct Firm {
 pub struct FirmYear {
     /// Index of the firm in [`Run::firms`].
     pub firm: usize,
+    /// The calendar year.
     pub year: u32,
+    /// The firm's headcount at the end of the year (or of the run, or at its exit), people.
     pub headcount: f64,
 }
 
 /// A run directory, read.
 #[derive(Debug, Clone)]
 pub struct Run {
+    /// The run directory, as given.
     pub dir: PathBuf,
+    /// The run's identity, from `summary.json`.
     pub manifest: Manifest,
     /// Startups only.
     pub firms: Vec<Firm>,

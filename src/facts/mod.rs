@@ -15,6 +15,8 @@
 //! assert!(report.all_in_band());
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod growth;
 pub mod input;
 mod report;
@@ -35,61 +37,115 @@ pub enum FactsError {
     /// No run directory given.
     #[error("no run directories given")]
     NoRuns,
+    /// A path given as a run directory is not a directory.
     #[error("{}: not a directory", dir.display())]
-    NotADirectory { dir: PathBuf },
+    NotADirectory {
+        /// The path given.
+        dir: PathBuf,
+    },
+    /// A directory lacks one of the files a run writes.
     #[error(
         "{}: not a run directory: `{missing}` is missing (a run has summary.json, firms.csv and firm_years.csv, as `talentsim run` writes them)",
         dir.display()
     )]
-    NotARun { dir: PathBuf, missing: &'static str },
+    NotARun {
+        /// The directory.
+        dir: PathBuf,
+        /// The first of its missing files.
+        missing: &'static str,
+    },
+    /// The same run directory is given twice.
     #[error("{} is given twice", dir.display())]
-    SameDirectory { dir: PathBuf },
+    SameDirectory {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// Two runs' manifests disagree on the scenario or the period.
     #[error(
         "{} and {} are runs of different scenarios or periods: `{field}` is `{first_value}` in the first and `{other_value}` in the second",
         first.display(),
         other.display()
     )]
     DifferentScenario {
+        /// The first run directory given.
         first: PathBuf,
+        /// The run directory that differs from it.
         other: PathBuf,
+        /// The manifest field that differs (`scenario_hash`, `start` or `end`).
         field: &'static str,
+        /// The field's value in the first run.
         first_value: String,
+        /// The field's value in the other run.
         other_value: String,
     },
+    /// A file could not be read.
     #[error("{}: cannot read: {source}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// Why it could not be read.
         source: std::io::Error,
     },
+    /// `summary.json` is not valid JSON.
     #[error("{}: not valid JSON: {message}", path.display())]
-    Json { path: PathBuf, message: String },
-    #[error("{}: `manifest.{field}`: {problem}", path.display())]
-    Manifest {
+    Json {
+        /// The file.
         path: PathBuf,
-        field: &'static str,
-        problem: String,
-    },
-    #[error("{}:{line}: {message}", path.display())]
-    Csv {
-        path: PathBuf,
-        line: u64,
+        /// The parser's message.
         message: String,
     },
+    /// A manifest field of `summary.json` is missing or malformed.
+    #[error("{}: `manifest.{field}`: {problem}", path.display())]
+    Manifest {
+        /// The file.
+        path: PathBuf,
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A CSV file could not be parsed.
+    #[error("{}:{line}: {message}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The line, 1-based.
+        line: u64,
+        /// The parser's message.
+        message: String,
+    },
+    /// A column the facts need is missing from a CSV file's header.
     #[error("{}:1: column `{column}` is missing from the header", path.display())]
-    MissingColumn { path: PathBuf, column: &'static str },
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The missing column.
+        column: &'static str,
+    },
+    /// A CSV row has a different number of fields than the header.
     #[error("{}:{line}: {found} fields, but the header has {expected}", path.display())]
     FieldCount {
+        /// The file.
         path: PathBuf,
+        /// The row's line, 1-based.
         line: u64,
+        /// Fields in the header.
         expected: usize,
+        /// Fields in the row.
         found: usize,
     },
+    /// A CSV cell does not hold what its column should (a month, a number, an outcome).
     #[error("{}:{line}: column `{column}`: `{value}` is not {expected}", path.display())]
     BadValue {
+        /// The file.
         path: PathBuf,
+        /// The row's line, 1-based.
         line: u64,
+        /// The column.
         column: &'static str,
+        /// The cell's text.
         value: String,
+        /// What the column should hold (`a number`, `a month YYYY-MM or empty`, …).
         expected: &'static str,
     },
 }

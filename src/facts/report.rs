@@ -10,6 +10,7 @@ use crate::stats::summarize;
 /// One fact over the runs.
 #[derive(Debug, Clone)]
 pub struct FactValue {
+    /// The fact: its published value and accepted band.
     pub fact: &'static Fact,
     /// The value in each run, in the order the runs were given.
     pub per_run: Vec<Option<f64>>,

@@ -81,15 +81,19 @@ const GROWTH_SLACK: f64 = 1.5;
 /// One part of a run's memory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part {
+    /// What the part holds (`people`, `firms`, `monthly records`, …), as memory messages name
+    /// it.
     pub name: &'static str,
     /// Items at the peak (person agents, firms, rows…) at the scenario's own scale.
     pub items: f64,
+    /// Bytes the part takes at the peak.
     pub bytes: f64,
 }
 
 /// A run's memory by part.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Footprint {
+    /// Every part of the run's memory.
     pub parts: Vec<Part>,
     /// The `scale` the pilot ran at (`None` for [`bound`]).
     pub pilot_scale: Option<f64>,
@@ -124,17 +128,18 @@ impl Footprint {
     }
 }
 
-pub const PROGRAM: &str = "program";
-pub const PEOPLE: &str = "people";
-pub const SINGLES: &str = "singles";
-pub const FIRMS: &str = "firms";
-pub const PANEL: &str = "firm-year panel";
-pub const OPENINGS: &str = "openings";
-pub const RECORDS: &str = "monthly records";
-pub const REGIONS: &str = "regions";
-pub const FUNDS: &str = "funds";
-pub const PROJECTS: &str = "competition edition";
-pub const SUMMARY: &str = "summary.json";
+// The parts' names, as memory messages show them.
+pub(crate) const PROGRAM: &str = "program";
+pub(crate) const PEOPLE: &str = "people";
+pub(crate) const SINGLES: &str = "singles";
+pub(crate) const FIRMS: &str = "firms";
+pub(crate) const PANEL: &str = "firm-year panel";
+pub(crate) const OPENINGS: &str = "openings";
+pub(crate) const RECORDS: &str = "monthly records";
+pub(crate) const REGIONS: &str = "regions";
+pub(crate) const FUNDS: &str = "funds";
+pub(crate) const PROJECTS: &str = "competition edition";
+pub(crate) const SUMMARY: &str = "summary.json";
 
 /// Bytes a competition edition holds per project while its jury reads them.
 pub const PROJECT_BYTES: f64 = 48.0;
@@ -235,7 +240,7 @@ pub fn largest_edition(def: &ScenarioDef) -> (f64, Option<(usize, usize)>) {
 
 /// The parts [`agent_parts`] makes; only [`PEOPLE`] (aggregated person agents) scales with
 /// `1 / scale`.
-pub const AGENT_PARTS: [&str; 5] = [PEOPLE, SINGLES, FIRMS, PANEL, OPENINGS];
+pub(crate) const AGENT_PARTS: [&str; 5] = [PEOPLE, SINGLES, FIRMS, PANEL, OPENINGS];
 
 /// Parts that are agents (aggregated people, singles, firms, the panel, openings), priced
 /// from peak counts.

@@ -15,18 +15,24 @@ pub struct Source {
 /// All sources read while resolving one input (the file, its `extends` chain, `--set`s).
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
+    /// Every source, in the order read; a [`Span`]'s `file` is an index into it.
     pub sources: Vec<Source>,
 }
 
 /// Where a value came from: a byte range in one source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
+    /// Index of the source in its [`SourceMap`].
     pub file: u32,
+    /// Byte offset of the value's first byte in the source's text.
     pub start: u32,
+    /// Byte offset just past the value's last byte.
     pub end: u32,
 }
 
 impl SourceMap {
+    /// Add a source named `name` (a path, or `--set`) holding `text`; returns its index, for
+    /// [`Span::file`].
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> u32 {
         self.sources.push(Source {
             name: name.into(),
@@ -74,8 +80,11 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// One problem in an input file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
+    /// The source's display name: the path as given, or `--set` for command-line overrides.
     pub file: String,
+    /// Line of the problem, 1-based (0 when the source is unknown).
     pub line: usize,
+    /// Column of the problem, 1-based, counted in characters (0 when the source is unknown).
     pub column: usize,
     /// Dotted path of the offending key (`region[0].housing.units`); for syntax errors a best
     /// guess from the line (`region.rent_cny`, no array index), empty when there is none.
@@ -123,7 +132,9 @@ impl fmt::Display for Diagnostics {
 
 /// Collects diagnostics while reading; converts spans to positions as they are pushed.
 pub struct Collector<'a> {
+    /// The sources the spans point into.
     pub sources: &'a SourceMap,
+    /// The problems found so far, in the order reported.
     pub diags: Vec<Diagnostic>,
     /// Problems found before this collector started (syntax errors, `--set` paths): checks
     /// that need a wholly valid input (the memory pilot) skip when any exist.
@@ -131,6 +142,7 @@ pub struct Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
+    /// A collector with no problems yet, for spans into `sources`.
     pub fn new(sources: &'a SourceMap) -> Self {
         Collector {
             sources,
@@ -139,10 +151,12 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// An error at `span` for the dotted key `key` (empty for none).
     pub fn error(&mut self, span: Span, key: &str, message: impl Into<String>) {
         self.push(span, key, message.into(), None);
     }
 
+    /// An error at `span` for `key`, with a suggestion.
     pub fn error_hint(
         &mut self,
         span: Span,
@@ -191,6 +205,7 @@ impl<'a> Collector<'a> {
         });
     }
 
+    /// `Ok` if no problem was reported, else every problem reported, in order.
     pub fn finish(self) -> Result<(), Diagnostics> {
         if self.diags.is_empty() {
             Ok(())

@@ -14,9 +14,13 @@ const INF: f64 = f64::INFINITY;
 string_enum! {
     /// Education tier of a person.
     pub enum Education {
+        /// A bachelor's degree.
         Bachelor = "bachelor",
+        /// A master's degree.
         Master = "master",
+        /// A doctorate.
         Phd = "phd",
+        /// High-level talent, the tier above a doctorate.
         HighLevel = "high_level",
     }
 }

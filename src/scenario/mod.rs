@@ -5,6 +5,8 @@
 //! into a validated [`Scenario`], reporting every problem at once. A [`ScenarioSource`] is read
 //! once (from a file or a text) and resolved with [`Override`]s in memory as often as needed.
 
+#![warn(missing_docs)]
+
 pub mod diag;
 pub mod knobs;
 pub mod params;
@@ -36,6 +38,7 @@ pub enum ScenarioError {
 }
 
 impl ScenarioError {
+    /// Every problem found, in reading order.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
             ScenarioError::Invalid(d) => &d.0,
@@ -114,23 +117,19 @@ fn drop_spoiled(diags: &mut Vec<Diagnostic>) {
 
 /// FNV-1a, 64 bit: a small stable hash for manifests.
 #[derive(Debug, Clone, Copy)]
-pub struct Fnv(pub u64);
+pub(crate) struct Fnv(pub(crate) u64);
 impl Default for Fnv {
     fn default() -> Self {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 }
 impl Fnv {
-    pub fn write(&mut self, bytes: &[u8]) {
+    /// Add `bytes` to the hash.
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 ^= b as u64;
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
         }
-    }
-    pub fn hash(bytes: &[u8]) -> u64 {
-        let mut h = Fnv::default();
-        h.write(bytes);
-        h.0
     }
 }
 
@@ -172,15 +171,17 @@ pub const PERSON_BYTES: usize = 24;
 
 /// What drives a part of a run's peak memory: the knob (a path into the scenario) and the
 /// person agents it brings.
-pub struct Driver {
-    pub path: Vec<String>,
-    pub agents: f64,
+pub(crate) struct Driver {
+    /// The knob's path, key by key (array elements by index).
+    pub(crate) path: Vec<String>,
+    /// Person agents it brings over the run (people divided by `scale`), an upper bound.
+    pub(crate) agents: f64,
 }
 
 /// Person agents each knob brings over the run, upper bounds: the initial stock, the
 /// `elsewhere` pools (as if every arrival came), each recruitment drive's hires and each
 /// competition's landing founders (as if every project landed).
-pub fn people_drivers(def: &ScenarioDef) -> Vec<Driver> {
+pub(crate) fn people_drivers(def: &ScenarioDef) -> Vec<Driver> {
     let years = ((def.end.0 as f64 - def.start.0 as f64) + 1.0).max(0.0) / 12.0;
     let grow = |base: f64, g: f64| {
         if g.abs() < 1e-9 {
@@ -230,7 +231,7 @@ pub fn people_drivers(def: &ScenarioDef) -> Vec<Driver> {
 }
 
 /// An upper estimate of the person agents a run will hold at its peak.
-pub fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
+pub(crate) fn estimate_peak_agents(def: &ScenarioDef) -> f64 {
     people_drivers(def).iter().map(|d| d.agents).sum()
 }
 

@@ -113,9 +113,11 @@ pub struct SimParams {
     pub scale: u64,
     /// Months of firm history simulated before the start (`firms.burn_in_years`).
     pub burn_in_months: u32,
-    /// The valuations (CNY) at which a firm counts as a quasi-unicorn and a unicorn
-    /// (`economy.quasi_unicorn_usd`, `unicorn_usd` at `usd_cny`).
+    /// The valuation (CNY) at which a firm counts as a quasi-unicorn
+    /// (`economy.quasi_unicorn_usd` at `usd_cny`).
     pub quasi_unicorn_cny: f64,
+    /// The valuation (CNY) at which a firm counts as a unicorn (`economy.unicorn_usd` at
+    /// `usd_cny`).
     pub unicorn_cny: f64,
     /// A venture fund's life (`capital.fund_life_years`), in months, not rounded.
     pub fund_life_months: f64,
@@ -145,9 +147,11 @@ pub struct RegionParams {
     pub amenity_gain_month: f64,
     /// Share of the amenity index above its base lost a month.
     pub amenity_depreciation_month: f64,
-    /// Public spending a month: service specialists, recruitment, amenities (CNY).
+    /// Public spending on service specialists a month (CNY).
     pub spend_service_month: f64,
+    /// Public spending on the recruitment drive a month (CNY).
     pub spend_recruitment_month: f64,
+    /// Public spending on amenities a month (CNY).
     pub spend_amenities_month: f64,
     /// Agents a month that recruitment posts fill (`posts_per_year · fill_rate / 12 / scale`).
     pub recruits_per_agent_month: f64,
@@ -156,8 +160,9 @@ pub struct RegionParams {
     /// The months of age from which a person is past the talent-housing age
     /// (`housing.max_age`, [`super::units::age_months_at_least`]); younger is under it.
     pub young_below: i32,
-    /// The joint R&D budget a month and its monthly cap per firm (CNY).
+    /// The joint R&D budget a month (CNY).
     pub joint_rd_budget_month: f64,
+    /// The joint R&D funding one firm may get a month (CNY).
     pub joint_rd_max_per_firm_month: f64,
     /// Per grant program, in the order of `[[region.grant]]`.
     pub grant: Vec<GrantParams>,
@@ -172,8 +177,9 @@ pub struct GrantParams {
     pub start: u32,
     /// Months of free office space (`office_years`, rounded).
     pub office_months: i32,
-    /// Months of the R&D subsidy (`rd_subsidy_years`, rounded) and its monthly cap (CNY).
+    /// Months of the R&D subsidy (`rd_subsidy_years`, rounded).
     pub rd_subsidy_months: i32,
+    /// The R&D subsidy's cap a month (CNY).
     pub rd_subsidy_cap_month: f64,
 }
 

@@ -1,9 +1,9 @@
 //! The scenario schema machinery: typed knobs with units, defaults and valid ranges.
 //!
-//! A section of the scenario is declared once with [`section!`]; the macro generates the
-//! struct, its `Default`, a reader that checks every key (unknown keys with the nearest valid
-//! name, wrong types, out-of-range values — all reported, none fatal), a writer for
-//! `talentsim show`, and the knob documentation printed by `talentsim knobs`.
+//! A section of the scenario is declared once with [`section!`](crate::section!); the macro
+//! generates the struct, its `Default`, a reader that checks every key (unknown keys with the
+//! nearest valid name, wrong types, out-of-range values — all reported, none fatal), a writer
+//! for `talentsim show`, and the knob documentation printed by `talentsim knobs`.
 
 use std::fmt;
 
@@ -13,20 +13,32 @@ use super::tree::{Node, Val};
 /// Valid range and unit of a numeric knob.
 #[derive(Debug, Clone, Copy)]
 pub struct Spec {
+    /// Lowest valid value, in `unit` (−∞: unbounded).
     pub min: f64,
+    /// Highest valid value, in `unit` (∞: unbounded).
     pub max: f64,
+    /// The knob's unit as `talentsim knobs` shows it (`CNY`, `per year`, `rooms`; empty for
+    /// none).
     pub unit: &'static str,
 }
 
 /// Documentation of one knob, for `talentsim knobs` and the README.
 #[derive(Debug, Clone)]
 pub struct KnobDoc {
+    /// Dotted path, with `[]` for the elements of an array of tables
+    /// (`region[].housing.units`).
     pub path: String,
+    /// The type expected ([`Knob::TYPE`]: `number`, `integer`, `string`, …).
     pub ty: &'static str,
+    /// The default value, as TOML.
     pub default: String,
+    /// Lowest valid value, in `unit` (−∞: unbounded).
     pub min: f64,
+    /// Highest valid value, in `unit` (∞: unbounded).
     pub max: f64,
+    /// The knob's unit (empty for none).
     pub unit: &'static str,
+    /// The knob's meaning: its doc comment, on one line.
     pub doc: String,
 }
 
@@ -34,10 +46,14 @@ pub struct KnobDoc {
 pub trait Knob: Sized + Clone {
     /// Human name of the expected type, used in "expected …" messages.
     const TYPE: &'static str;
+    /// Read the value at `node` (dotted key `key`, valid range `spec`), or `None` after
+    /// reporting to `c` why it is not one.
     fn read(node: &Node, key: &str, spec: &Spec, c: &mut Collector) -> Option<Self>;
+    /// The value as TOML (what `talentsim show` prints).
     fn write(&self) -> toml::Value;
     /// Nested knobs (for sections); leaves add nothing.
     fn docs(_prefix: &str, _out: &mut Vec<KnobDoc>) {}
+    /// Whether this is a section (a table of knobs) rather than a single value.
     fn is_section() -> bool {
         false
     }
@@ -219,16 +235,19 @@ impl<T: Knob> Knob for Vec<T> {
 pub struct Month(pub u32);
 
 impl Month {
+    /// The month `month` (1 to 12) of `year`.
     pub fn new(year: u32, month: u32) -> Month {
         Month(year * 12 + month - 1)
     }
+    /// The calendar year.
     pub fn year(self) -> u32 {
         self.0 / 12
     }
-    /// 1..=12
+    /// The month of the year, 1 to 12.
     pub fn month(self) -> u32 {
         self.0 % 12 + 1
     }
+    /// A month written `YYYY-MM` (years 1900 to 2200), or `None` if `s` is not one.
     pub fn parse(s: &str) -> Option<Month> {
         let (y, m) = s.split_once('-')?;
         if y.len() != 4 || m.len() != 2 {
@@ -295,7 +314,9 @@ macro_rules! string_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($(#[$vm])* $var),+ }
         impl $name {
+            /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$var),+];
+            /// The value as written in files.
             pub fn as_str(self) -> &'static str { match self { $($name::$var => $s),+ } }
         }
         impl $crate::scenario::schema::Knob for $name {

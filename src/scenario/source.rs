@@ -21,7 +21,12 @@ pub enum Override {
     /// word is a string).
     Arg(String),
     /// A knob set to a value in memory. Diagnostics name it as the `--set` `path=value`.
-    Value { path: String, value: toml::Value },
+    Value {
+        /// The knob's `--set`-style path (`region.Binjiang.housing.units`).
+        path: String,
+        /// Its value.
+        value: toml::Value,
+    },
 }
 
 impl Override {

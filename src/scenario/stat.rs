@@ -23,8 +23,11 @@ string_enum! {
 string_enum! {
     /// How a column is aggregated over the window.
     pub enum Agg {
+        /// The monthly values summed over the window.
         Sum = "sum",
+        /// The mean of the monthly values over the window.
         Mean = "mean",
+        /// The value in the window's last month.
         Last = "last",
     }
 }
@@ -32,15 +35,27 @@ string_enum! {
 string_enum! {
     /// A firm event counted by `kind = "firms"`.
     pub enum Event {
+        /// Founded in the window.
         Founded = "founded",
+        /// Raised its first seed round in the window.
         Seed = "seed",
+        /// Raised its series A in the window.
         SeriesA = "series_a",
+        /// Listed in the window.
         Listed = "listed",
+        /// Became a quasi-unicorn (a valuation of `economy.quasi_unicorn_usd`, USD 100M by
+        /// default) in the window.
         QuasiUnicorn = "quasi_unicorn",
+        /// Became a unicorn (a valuation of `economy.unicorn_usd`, USD 1B by default) in the
+        /// window.
         Unicorn = "unicorn",
+        /// Became a quasi-unicorn or a unicorn (whichever came first) in the window.
         QuasiOrUnicorn = "quasi_or_unicorn",
+        /// Failed in the window.
         Failed = "failed",
+        /// Was acquired in the window.
         Acquired = "acquired",
+        /// Moved out of the simulated regions in the window.
         Relocated = "relocated",
         /// Raised more than `amount_cny` in one calendar year for the first time.
         RaisedOver = "raised_over",

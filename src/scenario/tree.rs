@@ -15,30 +15,45 @@ use super::diag::{Collector, SourceMap, Span};
 /// A value with its origin.
 #[derive(Debug, Clone)]
 pub struct Node {
+    /// The value.
     pub val: Val,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// A key of a table with its origin.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The key.
     pub key: String,
+    /// Where the key was written.
     pub key_span: Span,
+    /// The key's value.
     pub node: Node,
 }
 
+/// A TOML value whose elements keep their origins.
 #[derive(Debug, Clone)]
 pub enum Val {
+    /// A string.
     Str(String),
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A boolean.
     Bool(bool),
+    /// A TOML date or time, as written (a month knob reads it like a string).
     Datetime(String),
+    /// An array, its elements in order.
     Array(Vec<Node>),
+    /// A table, its entries in order.
     Table(Vec<Entry>),
 }
 
 impl Val {
+    /// The value's TOML type with its article (`a string`, `an integer`), for "found …" in
+    /// messages.
     pub fn type_name(&self) -> &'static str {
         match self {
             Val::Str(_) => "a string",
@@ -53,6 +68,7 @@ impl Val {
 }
 
 impl Node {
+    /// An empty table written at `span`.
     pub fn table(span: Span) -> Node {
         Node {
             val: Val::Table(Vec::new()),
@@ -60,6 +76,7 @@ impl Node {
         }
     }
 
+    /// The value of `key`, if this is a table that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.val {
             Val::Table(t) => t.iter().find(|e| e.key == key).map(|e| &e.node),
@@ -166,7 +183,7 @@ fn convert_table(t: &DeTable<'_>, file: u32, path: &str, c: &mut Collector) -> V
 }
 
 /// Parse one TOML text (already registered in the source map as `file`).
-pub fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
+pub(crate) fn parse_text(file: u32, c: &mut Collector) -> Option<Node> {
     let text = c.sources.sources[file as usize].text.clone();
     let (doc, errors) = DeTable::parse_recoverable(&text);
     for e in errors {
@@ -260,20 +277,18 @@ fn line_key(text: &str, at: usize) -> (String, bool) {
     )
 }
 
-/// Read `path` and its `extends` chain into one merged tree.
-///
-/// `sources` receives every file read; problems go to the returned list. `None` means the
-/// tree could not be built at all (the diagnostics say why).
 /// Largest input file talentsim reads (a scenario, an `extends` target, a sweep or targets
 /// file): 16 MiB, checked before reading.
-pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+pub(crate) const MAX_INPUT_BYTES: u64 = 16 << 20;
 
 /// Why an input file was not read.
 #[derive(Debug)]
-pub enum InputError {
+pub(crate) enum InputError {
+    /// The file could not be opened or read.
     Io(std::io::Error),
     /// Not a regular file: a FIFO, a device, a directory, a socket.
     NotRegular(&'static str),
+    /// Larger than [`MAX_INPUT_BYTES`]: its size in bytes.
     TooLarge(u64),
 }
 
@@ -298,7 +313,7 @@ impl std::fmt::Display for InputError {
 /// Read an input file: only a regular file (symlinks followed; a loop is an error), of at most
 /// [`MAX_INPUT_BYTES`], checked before reading — so `/dev/zero`, a FIFO or a directory is
 /// refused at once instead of read forever or blocked on.
-pub fn read_input(path: &Path) -> Result<Vec<u8>, InputError> {
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, InputError> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(InputError::Io)?;
     let ft = meta.file_type();
@@ -334,7 +349,10 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, InputError> {
 
 /// Read `path` and its `extends` chain into one merged tree, registering every text read in
 /// `sources`.
-pub fn load(path: &Path, sources: &mut SourceMap) -> (Option<Node>, Vec<super::diag::Diagnostic>) {
+pub(crate) fn load(
+    path: &Path,
+    sources: &mut SourceMap,
+) -> (Option<Node>, Vec<super::diag::Diagnostic>) {
     let mut loader = Loader::new(sources);
     let node = loader.file(path, None);
     (node, loader.diags)
@@ -342,7 +360,7 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> (Option<Node>, Vec<super::d
 
 /// Parse a text held in memory (named `name` in diagnostics) and its `extends` chain, which is
 /// read from files relative to the current directory.
-pub fn load_str(
+pub(crate) fn load_str(
     name: &str,
     text: &str,
     sources: &mut SourceMap,
@@ -510,7 +528,7 @@ fn file_name(p: &Path) -> String {
 /// Merge `over` into `base`: tables merge key by key, arrays of tables whose elements all have a
 /// `name` merge element by element on that name (new names are appended), anything else is
 /// replaced.
-pub fn merge(base: &mut Node, over: Node) {
+pub(crate) fn merge(base: &mut Node, over: Node) {
     match (&mut base.val, over.val) {
         (Val::Table(bt), Val::Table(ot)) => {
             for e in ot {
@@ -576,7 +594,7 @@ fn set_error(
 /// Apply one `--set path.to.knob=value` override. Array elements are addressed by index
 /// (`region.0`) or by their `name` (`region.Binjiang`). Unknown keys are created, so the
 /// schema reader reports them with the `--set` argument as their location.
-pub fn apply_set(
+pub(crate) fn apply_set(
     root: &mut Node,
     arg: &str,
     sources: &mut SourceMap,
@@ -636,7 +654,7 @@ pub fn apply_set(
 /// Set one knob to a value held in memory (a sweep point, a calibration step): the value goes
 /// into the tree as it is, never through text. For diagnostics it is registered as a source
 /// `path=value` named `--set`, as if given on the command line.
-pub fn apply_value(
+pub(crate) fn apply_value(
     root: &mut Node,
     path: &str,
     value: &toml::Value,
@@ -661,7 +679,7 @@ pub fn apply_value(
 
 /// A value as a TOML literal: integral floats below 10^15 as integers (`5`, not `5.0`, as a
 /// user would type them), other floats in Rust's shortest round-trip form.
-pub fn literal(v: &toml::Value) -> String {
+pub(crate) fn literal(v: &toml::Value) -> String {
     match v {
         toml::Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", *x as i64),
         toml::Value::Float(x) => format!("{x:?}"),

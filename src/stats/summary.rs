@@ -6,14 +6,19 @@ use serde::Serialize;
 /// Summary of one statistic over replicates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Summary {
+    /// Replicates summarised (runs).
     pub n: usize,
+    /// Mean over the replicates, in the statistic's unit.
     pub mean: f64,
+    /// Sample standard deviation over the replicates (`n − 1` denominator).
     pub sd: f64,
-    /// 95% confidence interval of the mean (Student t).
+    /// Lower end of the 95% confidence interval of the mean (Student t).
     pub ci_low: f64,
+    /// Upper end of the 95% confidence interval of the mean (Student t).
     pub ci_high: f64,
-    /// 2.5th and 97.5th percentiles of the replicates (the spread of single runs).
+    /// 2.5th percentile of the replicates (with `p97_5`, the spread of single runs).
     pub p2_5: f64,
+    /// 97.5th percentile of the replicates.
     pub p97_5: f64,
 }
 
@@ -136,8 +141,11 @@ pub fn pairing(base: &[f64], other: &[f64]) -> Pairing {
 /// A ratio of paired mean differences with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ratio {
+    /// The ratio of the mean differences (e.g. CNY of extra spend per extra firm).
     pub value: f64,
+    /// Lower end of its paired percentile-bootstrap 95% interval.
     pub ci_low: f64,
+    /// Upper end of its paired percentile-bootstrap 95% interval.
     pub ci_high: f64,
 }
 
