@@ -167,6 +167,19 @@ impl RegionView {
     }
 }
 
+/// A person's own state this month as their decision and the census read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Now {
+    /// Age in whole months.
+    pub months: i32,
+    /// Under the region's talent-housing age.
+    pub young: bool,
+    /// In a talent room this month.
+    pub housed: bool,
+    /// Status before this month's decision.
+    pub status: Status,
+}
+
 /// What a person's decision reads of the world: this month, their region's view and their
 /// employer's, and the month's constants.
 #[derive(Clone, Copy)]
@@ -263,24 +276,53 @@ impl Person {
         ctx: &PersonContext<'_>,
         rng: &mut KeyedRng,
     ) -> Decision {
+        let rv = &ctx.regions[self.region.index()];
+        self.decide_now::<AGGREGATED>(ctx, rv, self.now(ctx.t, rv), rng)
+    }
+
+    /// What the decision reads of the person's own state at month `t` in a region seen as
+    /// `rv` (the census counts the same).
+    #[inline(always)]
+    pub fn now(&self, t: i32, rv: &RegionView) -> Now {
+        // Ages in whole months against thresholds in months: no division per person.
+        let months = t - self.born as i32;
+        Now {
+            months,
+            young: months < rv.young_below,
+            housed: self.housed(t),
+            status: self.status(),
+        }
+    }
+
+    /// [`Person::decide`] from the person's region view `rv` and state `now` (as
+    /// [`Person::now`] gives them), for a pass that has them already.
+    #[inline(always)]
+    pub fn decide_now<const AGGREGATED: bool>(
+        &self,
+        ctx: &PersonContext<'_>,
+        rv: &RegionView,
+        now: Now,
+        rng: &mut KeyedRng,
+    ) -> Decision {
         // Locals, not loads through `ctx`, in the hot loop.
         let PersonContext {
             t,
-            regions,
             firms,
             spinout,
             retire_months,
             scale,
+            ..
         } = *ctx;
+        let Now {
+            months,
+            young,
+            housed,
+            status,
+        } = now;
         let mut d = Decision::NONE;
-        let rv = &regions[self.region.index()];
-        // Ages in whole months against thresholds in months: no division per person.
-        let months = t - self.born as i32;
         if months >= retire_months {
             return Decision::of(Act::Retire);
         }
-        let young = months < rv.young_below;
-        let housed = self.housed(t);
         if rv.housing_free
             && young
             && !housed
@@ -289,7 +331,7 @@ impl Person {
         {
             d = d.with_house();
         }
-        let mut status = self.status();
+        let mut status = status;
         if let Some(fi) = self.employer.firm_index() {
             let f = &firms[fi];
             let gone = !f.operating || f.region != self.region;

@@ -4,8 +4,8 @@ use rayon::prelude::*;
 
 use crate::model::firm::{Firm, Kind};
 use crate::model::person::{
-    Act, Decision, Employer, EmployerView, HOUSING_QUEUE_MONTHS, Person, PersonContext, RegionView,
-    Status, draw_sector, draw_tech, edu_code, founding_hazard,
+    Act, Decision, Employer, EmployerView, HOUSING_QUEUE_MONTHS, Now, Person, PersonContext,
+    RegionView, Status, draw_sector, draw_tech, edu_code, founding_hazard,
 };
 use crate::model::program::expected_support;
 use crate::model::region::{
@@ -359,8 +359,11 @@ fn decide_all<const AGGREGATED: bool>(
             // expanded into the census and the tenancies once per chunk.
             let mut hist = vec![[0u64; CENSUS_CELLS]; nreg];
             for (j, p) in chunk.iter_mut().enumerate() {
+                let ri = p.region.index();
+                let rv = &ctx.regions[ri];
+                let now = p.now(ctx.t, rv);
                 let mut rng = streams.stream(p.key);
-                let d = p.decide::<AGGREGATED>(ctx, &mut rng);
+                let d = p.decide_now::<AGGREGATED>(ctx, rv, now, &mut rng);
                 // (Written only when it changes: most people's stays `NONE` month after month.)
                 if d != p.decision() {
                     p.set_decision(d);
@@ -370,8 +373,7 @@ fn decide_all<const AGGREGATED: bool>(
                 }
                 // (At full scale every agent weighs 1: no multiply in the pass.)
                 let n = if AGGREGATED { p.weight(ctx.scale) } else { 1 };
-                let ri = p.region.index();
-                hist[ri][census_cell(p, ctx.t, under35, ctx.regions[ri].young_below)] += n;
+                hist[ri][census_cell(p, now, under35)] += n;
             }
             for (ri, h) in hist.iter().enumerate() {
                 expand(h, &mut part.census[ri], &mut part.housed[ri]);
@@ -1001,17 +1003,16 @@ impl<'a> Census<'a> {
     }
 }
 
-/// The decide pass's histogram cell of person `p` at month `t`: their status (bits 0–1),
-/// whether under 35 (`under35` months of age, bit 2), high-level (bit 3), under the housing
-/// age (`young_below`, bit 4) and housed (bit 5).
+/// The decide pass's histogram cell of person `p` in their state `now`: their status (bits
+/// 0–1), whether under 35 (`under35` months of age, bit 2), high-level (bit 3), under the
+/// housing age (bit 4) and housed (bit 5).
 #[inline(always)]
-fn census_cell(p: &Person, t: i32, under35: i32, young_below: i32) -> usize {
-    let months = t - p.born as i32;
-    p.status() as usize
-        | ((months < under35) as usize) << 2
+fn census_cell(p: &Person, now: Now, under35: i32) -> usize {
+    now.status as usize
+        | ((now.months < under35) as usize) << 2
         | ((p.edu() == HIGH_LEVEL_CODE) as usize) << 3
-        | ((months < young_below) as usize) << 4
-        | (p.housed(t) as usize) << 5
+        | (now.young as usize) << 4
+        | (now.housed as usize) << 5
 }
 
 /// Add a histogram of [`census_cell`]s (people per cell) to a region's census row and its
