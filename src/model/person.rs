@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! People: graduates by education tier, high-level talent, founders.
 
 use crate::rng::KeyedRng;
@@ -35,8 +36,11 @@ impl Employer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Status {
+    /// Looking for a job (unemployed, or just arrived).
     Seeking = 0,
+    /// Employed by an established employer or a modelled firm.
     Employed = 1,
+    /// Running a firm they founded.
     Founder = 2,
 }
 
@@ -104,6 +108,7 @@ impl Decision {
         Decision(self.0 | bits::HOUSE)
     }
 
+    /// The decision's act.
     #[inline]
     pub fn act(self) -> Act {
         match self.0 & bits::ACT {
@@ -116,11 +121,13 @@ impl Decision {
         }
     }
 
+    /// Whether the person is out of their job first (laid off, or the employer closed or left).
     #[inline]
     pub fn quit(self) -> bool {
         self.0 & bits::QUIT != 0
     }
 
+    /// Whether the person queues for a free talent room.
     #[inline]
     pub fn house(self) -> bool {
         self.0 & bits::HOUSE != 0
@@ -131,8 +138,11 @@ impl Decision {
 /// small, cache-resident table instead of the firm records).
 #[derive(Clone, Copy, Debug)]
 pub struct EmployerView {
+    /// The firm's monthly layoff probability per employee.
     pub layoff: f32,
+    /// The region the firm operates in.
     pub region: RegionId,
+    /// Whether the firm operates (has not failed, been acquired or left).
     pub operating: bool,
 }
 
@@ -236,6 +246,7 @@ pub struct Person {
     /// how the person came (initial stock, arrival month, region, pool, index within that
     /// draw), never a count of the people before them (see `docs/ODD.md`, 7.31).
     pub key: u64,
+    /// Who employs the person (nobody, the established employers, or a modelled firm).
     pub employer: Employer,
     /// Quality of the technology this person carries, in units of `1/TECH_UNIT` (0: none).
     tech: u16,
@@ -403,6 +414,7 @@ impl Person {
         self.decision != Decision::NONE
     }
 
+    /// Record this month's decision.
     #[inline]
     pub fn set_decision(&mut self, d: Decision) {
         self.decision = d;
@@ -414,6 +426,7 @@ impl Person {
         self.decision = Decision(bits::GONE);
     }
 
+    /// Whether the person left the population this month (removed at the end of the apply phase).
     #[inline]
     pub fn gone(&self) -> bool {
         self.decision.0 & bits::GONE != 0
@@ -474,6 +487,7 @@ impl Person {
     pub fn age(&self, t: i32) -> f32 {
         units::years_f32(t - self.born as i32)
     }
+    /// What the person is doing: seeking, employed or founder.
     #[inline]
     pub fn status(&self) -> Status {
         // A table, not a match: the decide pass reads the status several times per person.
@@ -485,6 +499,7 @@ impl Person {
         ];
         BY_CODE[(self.kind >> 2 & 3) as usize]
     }
+    /// Change what the person is doing.
     #[inline]
     pub fn set_status(&mut self, s: Status) {
         self.kind = (self.kind & !0b1100) | (s as u8) << 2;
@@ -494,6 +509,7 @@ impl Person {
     pub fn single(&self) -> bool {
         self.kind & SINGLE != 0
     }
+    /// Mark the agent as a single (one person at any `scale`).
     #[inline]
     pub fn set_single(&mut self) {
         self.kind |= SINGLE;
@@ -508,6 +524,7 @@ impl Person {
     pub fn edu(&self) -> u8 {
         self.kind & 0b11
     }
+    /// Set the [`Education`] code ([`edu_code`]).
     #[inline]
     pub fn set_edu(&mut self, edu: u8) {
         self.kind = (self.kind & !0b11) | (edu & 0b11);
@@ -527,10 +544,12 @@ impl Person {
     pub fn set_tech(&mut self, q: f32) {
         self.tech = (q.max(0.0) * TECH_UNIT).round().min(u16::MAX as f32) as u16;
     }
+    /// Whether the person holds a talent room in month `t`.
     #[inline]
     pub fn housed(&self, t: i32) -> bool {
         self.housed_until as i32 >= t
     }
+    /// The person's education tier.
     pub fn education(&self) -> Education {
         Education::ALL[self.edu() as usize]
     }

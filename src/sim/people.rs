@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! People phases: the regional environment, arrivals, and monthly decisions.
 
 use rayon::prelude::*;
@@ -328,6 +329,7 @@ pub fn decide(w: &mut World) {
 pub struct Decided {
     /// Indices into `World::persons`.
     pub todo: Vec<u32>,
+    /// Running talent-housing tenancies per region, in people (before this month's new ones).
     pub housed: Vec<u64>,
     /// The census of every person before the apply phase, per region.
     pub census: Vec<CensusRow>,
@@ -1061,6 +1063,7 @@ pub struct Openings {
 }
 
 impl Openings {
+    /// Remove every opening (the month's vacancies phase lists them anew).
     pub fn clear(&mut self) {
         self.firsts.clear();
         self.others.clear();
