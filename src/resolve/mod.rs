@@ -11,7 +11,7 @@ pub mod footprint;
 
 use std::path::Path;
 
-use footprint::{Footprint, PEOPLE, PROJECTS, RECORDS};
+use footprint::{Footprint, PEOPLE, PROJECTS, RECORDS, SINGLES};
 
 use crate::scenario::diag::Collector;
 use crate::scenario::tree::Node;
@@ -24,7 +24,10 @@ impl ScenarioSource {
     /// Resolve with `overrides` into a validated [`Scenario`]: every problem, in the files, in
     /// an override or in the values, reported at once with its location.
     pub fn resolve(&self, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-        self.resolve_with(overrides, checks)
+        let mut persons = None;
+        let mut sc = self.resolve_with(overrides, |def, root, c| persons = checks(def, root, c))?;
+        sc.params.person_capacity = persons;
+        Ok(sc)
     }
 }
 
@@ -41,8 +44,9 @@ pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
     ScenarioSource::from_toml(name, text).resolve(&[])
 }
 
-/// The checks above the scenario layer: each target's statistic, then memory.
-fn checks(def: &ScenarioDef, root: &Node, c: &mut Collector) {
+/// The checks above the scenario layer: each target's statistic, then memory. Returns the
+/// person agents the memory pilot saw at its peak, if one ran (the room a run reserves).
+fn checks(def: &ScenarioDef, root: &Node, c: &mut Collector) -> Option<usize> {
     for (i, t) in def.target.iter().enumerate() {
         let is = i.to_string();
         t.stat.check(
@@ -53,16 +57,18 @@ fn checks(def: &ScenarioDef, root: &Node, c: &mut Collector) {
             c,
         );
     }
-    check_memory(def, root, c);
+    check_memory(def, root, c)
 }
 
 /// Refuse a scenario whose run would not fit in memory (see [`footprint`]): the
 /// bound from the knobs first; where it exceeds the limit, a pilot at a coarser scale, unless
 /// the pilot itself could not fit or the scenario has other problems.
-pub fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
+pub fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) -> Option<usize> {
     let limit = footprint::limit_bytes(def);
-    let Some(fp) = over_limit(def, limit, c) else {
-        return;
+    let fp = match over_limit(def, limit, c) {
+        Fits::Bound => return None,
+        Fits::Pilot(fp) => return Some(persons_with_margin(&fp)),
+        Fits::No(fp) => fp,
     };
     let largest = fp.largest().map_or(PEOPLE, |p| p.name);
     let path = blamed_knob(def, largest);
@@ -80,24 +86,47 @@ pub fn check_memory(def: &ScenarioDef, root: &Node, c: &mut Collector) {
         too_large.message(),
         too_large.hint(),
     );
+    None
 }
 
-/// The footprint that shows a run of `def` exceeds `limit` bytes, or `None` if it fits: the
-/// bound from the knobs, or where that exceeds the limit and the scenario has no other
-/// problems, a pilot's estimate. The pilot is held to the limit (and 4 GiB): its aggregated
+/// Room to reserve for a run's person agents from a pilot's footprint: its peak aggregated
+/// agents (scaled back) and singles, and [`CAPACITY_MARGIN`] more.
+fn persons_with_margin(fp: &Footprint) -> usize {
+    ((fp.items(PEOPLE) + fp.items(SINGLES)) * CAPACITY_MARGIN).ceil() as usize
+}
+
+/// How much more than the pilot's peak a run reserves for its people (the pilot's peak is
+/// within a few percent of the run's; a run past it grows the vector as usual).
+const CAPACITY_MARGIN: f64 = 1.05;
+
+/// Whether a run fits in memory, and by what: the bound from the knobs, a pilot's estimate,
+/// or neither (with the footprint that shows it).
+enum Fits {
+    Bound,
+    Pilot(Footprint),
+    No(Footprint),
+}
+
+/// Whether a run of `def` fits in `limit` bytes: by the bound from the knobs, or where that
+/// exceeds the limit and the scenario has no other problems, by a pilot's estimate (with the
+/// footprint that shows it does not, if it does not). The pilot is held to the limit (and 4 GiB): its aggregated
 /// people by its bound, its real parts as it runs.
-fn over_limit(def: &ScenarioDef, limit: f64, c: &Collector) -> Option<Footprint> {
+fn over_limit(def: &ScenarioDef, limit: f64, c: &Collector) -> Fits {
     let bound = footprint::bound(def);
     if bound.total() <= limit {
-        return None;
+        return Fits::Bound;
     }
     if c.diags.is_empty()
         && c.prior == 0
         && let Some(pilot) = footprint::estimate(def, footprint::pilot_budget(limit))
     {
-        return (pilot.total() > limit).then_some(pilot);
+        return if pilot.total() > limit {
+            Fits::No(pilot)
+        } else {
+            Fits::Pilot(pilot)
+        };
     }
-    Some(bound)
+    Fits::No(bound)
 }
 
 /// The knob (a path into the scenario) that drives the footprint's `largest` part: for people

@@ -128,6 +128,10 @@ pub struct SimParams {
     pub retire_months: i32,
     /// Per region, in the scenario's order.
     pub region: Vec<RegionParams>,
+    /// Person agents to reserve room for at the start: the peak the memory pilot saw, where
+    /// the resolve stage ran one (`crate::resolve::footprint::estimate`); `None` reserves for
+    /// the initial stock and lets the vector grow.
+    pub person_capacity: Option<usize>,
 }
 
 /// One region's knobs in the simulation's units.
@@ -215,6 +219,7 @@ impl SimParams {
                 .iter()
                 .map(|r| RegionParams::new(def, r))
                 .collect(),
+            person_capacity: None,
         }
     }
 }

@@ -41,8 +41,14 @@ pub fn build(sc: &Scenario, seed: u64) -> World<'_> {
         openings: vec![Default::default(); nreg],
         u_out: 0.0,
     };
+    // Room for the peak the memory pilot saw, where one ran; else for the initial stock and
+    // half as many again (the vector grows past it as usual).
     let expected: f64 = params.region.iter().map(|r| r.initial_agents).sum();
-    w.persons.reserve((expected * 1.5) as usize + 1024);
+    w.persons.reserve(
+        params
+            .person_capacity
+            .unwrap_or((expected * 1.5) as usize + 1024),
+    );
     for i in 0..def.capital.funds_initial {
         let mut rng = KeyedRng::new(seed, 0, Phase::Investor, i as u64);
         let mut f = Fund::new(0, &def.capital, params.fund_life_months, &mut rng);
