@@ -1,5 +1,7 @@
 //! Agents and their own rules, one file per kind.
 
+#![warn(missing_docs)]
+
 pub mod firm;
 pub mod investor;
 pub mod person;

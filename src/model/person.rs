@@ -1,3 +1,4 @@
+#![allow(missing_docs)]
 //! People: graduates by education tier, high-level talent, founders.
 
 use crate::rng::KeyedRng;

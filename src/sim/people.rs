@@ -1,3 +1,4 @@
+#![allow(missing_docs)]
 //! People phases: the regional environment, arrivals, and monthly decisions.
 
 use rayon::prelude::*;
