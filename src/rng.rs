@@ -76,7 +76,7 @@ pub mod tag {
 pub enum Phase {
     /// Building the starting world (people, funds, anchors, initial startups).
     Init = 1,
-    /// Arrivals of graduates and high-level talent.
+    /// Arrivals from outside the regions (graduates, experienced movers, high-level talent).
     Arrival = 2,
     /// People's monthly decisions.
     Person = 3,

@@ -92,8 +92,8 @@ impl Outcome {
     }
 }
 
+/// What a firm is: a startup founded by a person, or a chain leader defined in the scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-/// What a firm is: a startup founded by a person, or an anchor (chain leader) defined in the scenario.
 pub enum Kind {
     /// A talent-founded startup, driven by its own rules and the capital it raises.
     Startup,

@@ -7,7 +7,8 @@ pub struct Events {
     pub graduate_arrivals: u64,
     /// Graduates under 35 arriving (people).
     pub graduate_arrivals_under35: u64,
-    /// All arrivals: graduates and high-level talent (people).
+    /// All arrivals: graduates, experienced movers, recruited and high-level talent, landed
+    /// competition founders (people).
     pub arrivals: u64,
     pub(crate) high_level_arrivals: u64,
     /// People leaving for elsewhere or another region; retirements excluded (people).

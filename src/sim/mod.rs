@@ -54,7 +54,7 @@ pub struct World<'s> {
     pub(crate) over_cap: bool,
     /// Each region's [`crate::rng::name_key`], the region part of every stream key.
     pub region_keys: Vec<u64>,
-    /// Every firm ever founded, anchors included; a firm's index never changes.
+    /// Every firm of the run, anchors included, exited ones kept: a firm's index never changes.
     pub firms: Vec<Firm>,
     /// Indices of the firms operating when this month's firm phases began (refreshed by
     /// [`firms::operate`]), in index order: the firm phases visit these, not every firm ever
@@ -62,7 +62,8 @@ pub struct World<'s> {
     pub live: Vec<u32>,
     /// Indices of the anchors (chain leaders), in index order; they never exit.
     pub anchors: Vec<u32>,
-    /// Venture funds, those past their investment period included.
+    /// Venture funds still investing (a fund past its investment period or out of capital is
+    /// dropped).
     pub funds: Vec<Fund>,
     /// Each region's state this month, in scenario order.
     pub regions: Vec<RegionState>,
