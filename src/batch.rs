@@ -4,8 +4,6 @@
 //! their random streams (common random numbers): differences between them are differences of
 //! the scenarios, not of luck.
 
-#![warn(missing_docs)]
-
 use rayon::prelude::*;
 
 use crate::metrics::{RunResult, simulate};

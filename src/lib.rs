@@ -28,6 +28,8 @@
 //!
 //! The library never prints or exits; the `talentsim` binary is a thin CLI over it.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod batch;
 pub mod calibrate;

@@ -5,8 +5,6 @@
 //! per region. Everything is in real units at any `scale`: people are counted by their
 //! agents' weights, firms are one agent per real firm, money is CNY.
 
-#![warn(missing_docs)]
-
 use serde::Serialize;
 
 use crate::model::firm::{Firm, FirmYear, Kind, Outcome, Stage, during_run};

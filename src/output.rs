@@ -4,8 +4,6 @@
 //! so a reader never sees a half-written file and an interrupted run leaves no partial output
 //! under the final names.
 
-#![warn(missing_docs)]
-
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -72,19 +72,31 @@ pub mod tag {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Phase {
+    /// Building the starting world (people, funds, anchors, initial startups).
     Init = 1,
+    /// Arrivals from outside the regions (graduates, experienced movers, high-level talent).
     Arrival = 2,
+    /// People's monthly decisions.
     Person = 3,
+    /// Job matching.
     Match = 4,
+    /// Founding a startup.
     Founding = 5,
+    /// Firms' product and market draws (and public research).
     Product = 6,
+    /// Venture rounds.
     Funding = 7,
+    /// Grant applications and awards.
     Grant = 8,
-    Growth = 9,
+    /// Exits: firms' month end, people's departures.
     Exit = 10,
+    /// Talent competitions.
     Competition = 11,
+    /// Funds: raising new ones and screening deals.
     Investor = 12,
+    /// Joint R&D consortia.
     Consortium = 13,
+    /// The firms-only burn-in of the initial startup population.
     BurnIn = 14,
     /// Resampling in the statistics of a comparison (not part of a run).
     Bootstrap = 15,

@@ -6,8 +6,6 @@
 //! reorder what they read. Everything the `talentsim` binary prints goes through [`clean`],
 //! which writes such characters as visible `\u{…}` escapes; line breaks and tabs stay.
 
-#![warn(missing_docs)]
-
 use std::borrow::Cow;
 use std::fmt::Write;
 

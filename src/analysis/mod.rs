@@ -12,7 +12,6 @@
 //!
 //! Intervals are percentile bootstraps over trajectories (Morris) or base samples (Sobol).
 //! Replicates of a point are averaged first; points without a successful run are left out.
-#![warn(missing_docs)]
 
 pub mod plot;
 

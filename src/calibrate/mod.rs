@@ -7,8 +7,6 @@
 //! ranges, with Nelder–Mead (`nelder_mead`) on the unit box. The best point so far survives
 //! an interruption.
 
-#![warn(missing_docs)]
-
 pub(crate) mod nelder_mead;
 
 use std::path::{Path, PathBuf};

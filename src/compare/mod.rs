@@ -12,8 +12,6 @@
 //! [`Comparison::write`] writes `comparison.csv` (tidy) and `comparison.json`;
 //! [`Comparison::read`] reads them back (for `talentsim plot`).
 
-#![warn(missing_docs)]
-
 mod error;
 pub mod reduce;
 

@@ -15,8 +15,6 @@
 //! assert!(report.all_in_band());
 //! ```
 
-#![warn(missing_docs)]
-
 pub mod growth;
 pub mod input;
 mod report;

@@ -11,16 +11,22 @@ use crate::scenario::{Firms as FirmParams, RegionId, Sector, SectorId, units};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Stage {
+    /// No round raised yet.
     PreSeed = 0,
+    /// A seed round.
     Seed = 1,
+    /// A series A.
     SeriesA = 2,
+    /// A series B.
     SeriesB = 3,
+    /// A series C.
     SeriesC = 4,
+    /// A series D or later (`firms_growth` in `timeseries.csv`).
     Growth = 5,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] = [
+    pub(crate) const ALL: [Stage; 6] = [
         Stage::PreSeed,
         Stage::Seed,
         Stage::SeriesA,
@@ -28,6 +34,7 @@ impl Stage {
         Stage::SeriesC,
         Stage::Growth,
     ];
+    /// The stage as named in `firms.csv` (`last_stage`) and `firm_years.csv` (`stage`).
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::PreSeed => "preseed",
@@ -38,6 +45,7 @@ impl Stage {
             Stage::Growth => "growth",
         }
     }
+    /// The stage the next round takes the firm to (a growth-stage firm stays at growth).
     pub fn next(self) -> Stage {
         Stage::ALL[(self as usize + 1).min(5)]
     }
@@ -46,15 +54,20 @@ impl Stage {
 /// How a firm's story ended (or `Active`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
+    /// Still operating as a startup (anchors are always active).
     Active,
+    /// Closed: out of cash, or the founder quit.
     Failed,
+    /// Bought by another firm.
     Acquired,
+    /// Listed on a stock exchange.
     Listed,
+    /// Moved out of the simulated regions.
     Relocated,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 5] = [
+    pub(crate) const ALL: [Outcome; 5] = [
         Outcome::Active,
         Outcome::Failed,
         Outcome::Acquired,
@@ -67,6 +80,7 @@ impl Outcome {
         Outcome::ALL.into_iter().find(|o| o.as_str() == s)
     }
 
+    /// The outcome as written in the `outcome` column of `firms.csv`.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Active => "active",
@@ -78,9 +92,12 @@ impl Outcome {
     }
 }
 
+/// What a firm is: a startup founded by a person, or a chain leader defined in the scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A talent-founded startup, driven by its own rules and the capital it raises.
     Startup,
+    /// A chain leader from a `[[region.anchor]]` definition: grows at a set rate, never exits.
     Anchor,
 }
 
@@ -96,12 +113,15 @@ pub fn during_run(m: i32) -> bool {
 /// Why a firm stopped being an active startup (`None` while active).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitReason {
+    /// Still an active startup (or an anchor).
     None,
     /// Out of cash for longer than the grace period (failed).
     OutOfCash,
     /// The founder judged the firm's prospects below a job's and closed it (failed).
     FounderQuit,
+    /// Bought by another firm.
     Acquired,
+    /// Listed on a stock exchange.
     Listed,
     /// Moved out of the simulated regions.
     Relocated,
@@ -124,13 +144,20 @@ impl ExitReason {
 /// A firm: one agent per real firm at any `scale`.
 #[derive(Clone, Debug)]
 pub struct Firm {
+    /// Startup or anchor.
     pub kind: Kind,
+    /// The region the firm operates in now (changes on relocation).
     pub region: RegionId,
+    /// The firm's sector.
     pub sector: SectorId,
-    pub founder_edu: u8,
+    pub(crate) founder_edu: u8,
+    /// Funding stage reached by the last round raised.
     pub stage: Stage,
+    /// How the firm's story ended (`Active` while it goes on).
     pub outcome: Outcome,
+    /// Month founded (months since the start; negative for the initial population's burn-in).
     pub founded: i32,
+    /// Month of the outcome (months since the start; [`NEVER`] while active).
     pub outcome_month: i32,
     /// Key of the founding person (for anchors, and initial startups not yet staffed:
     /// [`NO_FOUNDER`]).
@@ -143,12 +170,14 @@ pub struct Firm {
     pub quality: f64,
     /// Progress to a first product: launched at 1.
     pub maturity: f64,
-    pub cash: f64,
+    pub(crate) cash: f64,
     /// Revenue this month.
     pub revenue: f64,
-    pub valuation: f64,
-    pub valuation_peak: f64,
+    pub(crate) valuation: f64,
+    pub(crate) valuation_peak: f64,
+    /// Employees this month (people).
     pub headcount: u32,
+    /// Largest headcount reached (people).
     pub peak_headcount: u32,
     /// Headcount the firm wants (its vacancies are the gap).
     pub desired: u32,
@@ -161,31 +190,36 @@ pub struct Firm {
     /// Bitmask of the programs backing the firm (grants, then competitions) of region
     /// `program_region` (where it was founded; programs stay with their region on relocation).
     pub programs: u64,
-    pub program_region: RegionId,
-    pub grants_total: f64,
-    pub capital_raised: f64,
+    pub(crate) program_region: RegionId,
+    pub(crate) grants_total: f64,
+    pub(crate) capital_raised: f64,
+    /// Venture rounds raised.
     pub rounds: u32,
-    pub last_round: i32,
+    pub(crate) last_round: i32,
+    /// Month of the first seed round ([`NEVER`] if none).
     pub first_seed: i32,
+    /// Month of the series A ([`NEVER`] if none).
     pub series_a: i32,
-    pub quasi_unicorn: i32,
-    pub unicorn: i32,
+    pub(crate) quasi_unicorn: i32,
+    pub(crate) unicorn: i32,
+    /// Whether revenue has passed the industrialization threshold (it stays set).
     pub industrialized: bool,
-    pub zero_cash_months: u32,
+    pub(crate) zero_cash_months: u32,
+    /// Why the firm stopped being an active startup ([`ExitReason::None`] while active).
     pub exit_reason: ExitReason,
     /// The firm's own belief about its prospects: posterior mean and variance of
     /// `ln(quality) + demand`, updated monthly from market feedback (a Kalman filter).
     pub belief: f64,
-    pub belief_var: f64,
+    belief_var: f64,
     /// Persistent idiosyncratic demand shock (log, AR(1)): scales the firm's niche.
     pub demand: f64,
     /// What the firm had shown at its last round (or founding): monthly revenue, product
     /// maturity, and patents filed since. Investors judge the next round on the change.
     pub round_revenue: f64,
-    pub round_maturity: f64,
+    pub(crate) round_maturity: f64,
     /// The firm's belief about its prospects at its last round (or founding).
     pub round_belief: f64,
-    pub patents_since_round: u32,
+    pub(crate) patents_since_round: u32,
     /// Month the firm began looking for its next round without success (`NEVER` when not
     /// looking): investors discount a deal that has been shopped around.
     pub seeking_since: i32,
@@ -193,17 +227,17 @@ pub struct Firm {
     pub loan: Loan,
     /// What program awards still bring: free office, the R&D subsidy, staged tranches.
     pub benefits: Benefits,
-    pub fund_eligible: bool,
-    pub consortium: bool,
-    pub last_application: i32,
+    pub(crate) fund_eligible: bool,
+    pub(crate) consortium: bool,
+    pub(crate) last_application: i32,
     /// Joint R&D money received this month (spent on R&D).
     pub joint_rd: f64,
     /// Office subsidy and R&D subsidy received this month.
     pub office_subsidy: f64,
-    pub rd_subsidy: f64,
+    pub(crate) rd_subsidy: f64,
     // Year-to-date figures for the firm-year panel.
-    pub revenue_ytd: f64,
-    pub raised_ytd: f64,
+    pub(crate) revenue_ytd: f64,
+    pub(crate) raised_ytd: f64,
     /// What only a chain leader has (`kind` is [`Kind::Anchor`] exactly when this is set).
     pub anchor: Option<Box<AnchorTraits>>,
 }
@@ -215,7 +249,7 @@ pub struct Loan {
     pub balance: f64,
     /// The monthly payment: principal plus average interest.
     pub payment: f64,
-    pub principal: f64,
+    pub(crate) principal: f64,
     /// The part of each payment's interest the district pays.
     pub subsidy: f64,
 }
@@ -226,18 +260,18 @@ pub struct Loan {
 pub struct Benefits {
     /// Free office space, m², until `office_until`.
     pub office_m2: f64,
-    pub office_until: i32,
+    pub(crate) office_until: i32,
     /// The R&D subsidy: its share of own R&D and monthly cap (CNY), until `rd_subsidy_until`.
     pub rd_subsidy_share: f64,
-    pub rd_subsidy_cap_month: f64,
-    pub rd_subsidy_until: i32,
+    pub(crate) rd_subsidy_cap_month: f64,
+    pub(crate) rd_subsidy_until: i32,
     /// A staged award: each tranche (CNY), how many are left and when the next falls due, the
     /// program (index in its region) paying them, and the follow-on at a series A (CNY).
     pub tranche: f64,
-    pub tranches_left: u32,
-    pub next_tranche: i32,
-    pub staged_program: u8,
-    pub follow_on: f64,
+    pub(crate) tranches_left: u32,
+    pub(crate) next_tranche: i32,
+    pub(crate) staged_program: u8,
+    pub(crate) follow_on: f64,
 }
 
 impl Default for Benefits {
@@ -260,11 +294,13 @@ impl Default for Benefits {
 /// A chain leader's own traits (from its `[[region.anchor]]` definition).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AnchorTraits {
-    /// Headcount at the start, and its growth per year.
+    /// Headcount at the start of the run (people).
     pub initial_headcount: f64,
+    /// Headcount growth, a share per year.
     pub growth: f64,
-    /// Revenue per employee, CNY a year, and R&D as a share of revenue.
+    /// Revenue per employee, CNY per year.
     pub revenue_per_employee_cny_year: f64,
+    /// R&D spending as a share of revenue.
     pub rd_intensity: f64,
     /// Startups of its sector its R&D consortium takes at once.
     pub consortium_slots: u32,
@@ -476,7 +512,7 @@ impl Firm {
     }
 
     #[inline]
-    pub fn launched(&self) -> bool {
+    pub(crate) fn launched(&self) -> bool {
         self.maturity >= 1.0
     }
 
@@ -645,9 +681,10 @@ impl Firm {
 pub struct Conditions {
     /// The month (since the start).
     pub t: i32,
-    /// The region's wage and office rent (CNY per month and m²) this month.
+    /// The region's wage this month, CNY per person per month.
     pub wage: f64,
-    pub office_rent: f64,
+    /// The region's office rent this month, CNY per m² per month.
+    pub(crate) office_rent: f64,
     /// The nominal price index since the start (revenues scale with it).
     pub prices: f64,
     /// Extra demand from the firm's chain (an anchor of its sector, a consortium).
@@ -659,12 +696,17 @@ pub struct Conditions {
 /// One row of the firm-year panel.
 #[derive(Clone, Debug)]
 pub struct FirmYear {
+    /// The firm's index among all firms of the run (`firm_id` in `firms.csv`).
     pub firm_id: u32,
+    /// Calendar year.
     pub year: u32,
+    /// Employees at the row's month (people).
     pub headcount: u32,
     /// Revenue over the months of the year the firm was simulated.
     pub revenue_cny: f64,
+    /// Valuation at the row's month (CNY).
     pub valuation_cny: f64,
+    /// Funding stage reached at the row's month.
     pub stage: Stage,
     /// Capital raised in rounds during the year.
     pub raised_cny: f64,

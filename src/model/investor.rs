@@ -16,7 +16,7 @@ pub struct Fund {
     pub noise: f64,
     /// Earliest and latest stage it leads (as the stage the round takes the firm to).
     pub min_stage: Stage,
-    pub max_stage: Stage,
+    max_stage: Stage,
 }
 
 impl Fund {
@@ -36,7 +36,7 @@ impl Fund {
         }
     }
 
-    pub fn leads(&self, stage: Stage) -> bool {
+    pub(crate) fn leads(&self, stage: Stage) -> bool {
         stage >= self.min_stage && stage <= self.max_stage
     }
 }

@@ -1,4 +1,3 @@
-#![warn(missing_docs)]
 //! People: graduates by education tier, high-level talent, founders.
 
 use crate::rng::KeyedRng;

@@ -10,8 +10,8 @@ use super::firm::Firm;
 pub struct GrantState {
     /// Budget left this calendar year.
     pub budget_left: f64,
-    pub applications: u64,
-    pub awards: u64,
+    pub(crate) applications: u64,
+    pub(crate) awards: u64,
     /// First month it accepts applications.
     pub start: u32,
 }

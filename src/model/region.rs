@@ -14,18 +14,20 @@ pub fn leave_index(seeking: bool, housed: bool, young: bool) -> usize {
 /// prices per person.
 #[derive(Clone, Debug, Default)]
 pub struct RegionState {
-    pub wage: f64,
+    pub(crate) wage: f64,
+    /// Housing rent per person, CNY per month.
     pub rent: f64,
-    pub office_rent: f64,
+    pub(crate) office_rent: f64,
     /// Talent rooms.
     pub housing_units: f64,
+    /// People living in talent housing.
     pub housed: u64,
-    pub amenity: f64,
+    pub(crate) amenity: f64,
     /// Jobs at established employers.
     pub incumbent_jobs: f64,
     /// Jobs established employers have added because talent was available.
     pub incumbent_absorbed: f64,
-    pub incumbent_employed: u64,
+    pub(crate) incumbent_employed: u64,
     /// Public research spending this year (real CNY).
     pub public_rd_year: f64,
     /// Monthly probability a job seeker finds a job.
@@ -34,7 +36,7 @@ pub struct RegionState {
     pub leave: [f64; 8],
     /// Utility an arriving young / older graduate sees.
     pub u_young: f64,
-    pub u_old: f64,
+    pub(crate) u_old: f64,
     /// Expected public support for a founder, CNY, by education code.
     pub support: [f64; 4],
     /// Share of the pool aware of the region.
@@ -43,10 +45,14 @@ pub struct RegionState {
     pub talent_fund: f64,
     /// Joint R&D budget left this year.
     pub joint_rd_left: f64,
+    /// Running state of the region's grant programs, in the scenario's order.
     pub grants: Vec<GrantState>,
-    /// Last month's counts used by this month's decisions.
+    /// Job seekers last month (people), used by this month's decisions.
     pub seekers: u64,
+    /// Open vacancies last month at established employers and firms (jobs), used by this
+    /// month's matching.
     pub vacancies: u64,
+    /// People under the housing age last month, used by this month's decisions.
     pub young: u64,
     /// Firms followed by service specialists per active startup (capped at 1).
     pub service_coverage: f64,

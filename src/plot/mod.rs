@@ -6,9 +6,8 @@
 //! plotting ([`plot_text`]; `滨江` is drawn as `Binjiang`). Tables and the HTML report keep
 //! the original names.
 //!
-//! [`redraw`] draws every plot of a run's or a comparison's output directory from the saved
+//! [`crate::report::redraw`] draws every plot of a run's or a comparison's output directory from the saved
 //! files (and, for a comparison, writes `report.html`), without rerunning anything.
-#![warn(missing_docs)]
 
 pub mod fmt;
 

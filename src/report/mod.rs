@@ -7,8 +7,6 @@
 //! the plots, and the manifest. Every string that comes from a scenario file or the command
 //! line goes through [`escape`].
 
-#![warn(missing_docs)]
-
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -5,8 +5,6 @@
 //! of the world's parts and can run a pilot). This sits above the layers it calls, so that
 //! none of them depends on a later one.
 
-#![warn(missing_docs)]
-
 pub mod footprint;
 
 use std::path::Path;

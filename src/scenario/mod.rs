@@ -5,8 +5,6 @@
 //! into a validated [`Scenario`], reporting every problem at once. A [`ScenarioSource`] is read
 //! once (from a file or a text) and resolved with [`Override`]s in memory as often as needed.
 
-#![warn(missing_docs)]
-
 pub mod diag;
 pub mod knobs;
 pub mod params;

@@ -193,7 +193,12 @@ fn seeks_round(f: &Firm, wage: f64, def: &crate::scenario::ScenarioDef, t: i32) 
 }
 
 /// [`seeks_round`], keeping the month the firm began looking (for the stale-deal discount).
-pub fn look_for_round(f: &mut Firm, wage: f64, def: &crate::scenario::ScenarioDef, t: i32) -> bool {
+pub(crate) fn look_for_round(
+    f: &mut Firm,
+    wage: f64,
+    def: &crate::scenario::ScenarioDef,
+    t: i32,
+) -> bool {
     let seeks = seeks_round(f, wage, def, t);
     if !seeks {
         f.seeking_since = NEVER;

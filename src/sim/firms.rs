@@ -94,17 +94,18 @@ pub fn refresh_live(w: &mut World) {
 
 /// What a startup's month ends in, before relocation (shared by the run and the burn-in).
 pub struct MonthEnd {
-    /// Monthly wage and the price index.
+    /// The region's wage, CNY per person per month.
     pub wage: f64,
+    /// The nominal price index since the start.
     pub prices: f64,
     /// Quasi-unicorn and unicorn valuations (CNY).
     pub quasi_unicorn: f64,
-    pub unicorn: f64,
+    pub(crate) unicorn: f64,
     /// An anchor of the firm's sector is in its region (acquisitions are likelier).
     pub anchored: bool,
     /// Public support staying would still bring (CNY million) and its weight in utils.
     pub held_million: f64,
-    pub support_weight: f64,
+    pub(crate) support_weight: f64,
 }
 
 /// A startup's month end in phase order: staffing plan and milestones; then, unless listed,

@@ -29,9 +29,11 @@ use crate::scenario::{Month, Scenario, ScenarioDef, SimParams};
 
 /// Everything that exists in one run.
 pub struct World<'s> {
+    /// The scenario being run.
     pub def: &'s ScenarioDef,
     /// `def`'s ids and rates in the simulation's units.
     pub params: &'s SimParams,
+    /// The run's seed, the root of every random stream key.
     pub seed: u64,
     /// Months since the scenario start.
     pub t: u32,
@@ -47,9 +49,10 @@ pub struct World<'s> {
     /// Firms and singles the run may create before it stops creating them and marks
     /// `over_cap` (a memory pilot's guard, `crate::resolve::footprint::estimate`; unlimited in a run).
     pub cap: usize,
-    pub over_cap: bool,
+    pub(crate) over_cap: bool,
     /// Each region's [`crate::rng::name_key`], the region part of every stream key.
     pub region_keys: Vec<u64>,
+    /// Every firm of the run, anchors included, exited ones kept: a firm's index never changes.
     pub firms: Vec<Firm>,
     /// Indices of the firms operating when this month's firm phases began (refreshed by
     /// [`firms::operate`]), in index order: the firm phases visit these, not every firm ever
@@ -57,7 +60,10 @@ pub struct World<'s> {
     pub live: Vec<u32>,
     /// Indices of the anchors (chain leaders), in index order; they never exit.
     pub anchors: Vec<u32>,
+    /// Venture funds still investing (a fund past its investment period or out of capital is
+    /// dropped).
     pub funds: Vec<Fund>,
+    /// Each region's state this month, in scenario order.
     pub regions: Vec<RegionState>,
     /// This month's events per region (real units).
     pub events: Vec<Events>,
@@ -78,7 +84,9 @@ pub struct World<'s> {
 /// and the function that runs it.
 #[derive(Clone, Copy)]
 pub struct Phase {
+    /// Its name, as in `docs/ODD.md`.
     pub name: &'static str,
+    /// What it does to the world.
     pub run: fn(&mut World<'_>),
 }
 
@@ -150,10 +158,12 @@ impl<'s> World<'s> {
         init::build(sc, seed)
     }
 
+    /// Months in the run, from the scenario's start to its end inclusive.
     pub fn months(&self) -> u32 {
         self.def.end.0 - self.def.start.0 + 1
     }
 
+    /// The calendar month the clock is at.
     pub fn month(&self) -> Month {
         Month(self.def.start.0 + self.t)
     }

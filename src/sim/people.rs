@@ -1,4 +1,3 @@
-#![warn(missing_docs)]
 //! People phases: the regional environment, arrivals, and monthly decisions.
 
 use rayon::prelude::*;
@@ -957,7 +956,8 @@ const CENSUS_CELLS: usize = 64;
 const HIGH_LEVEL_CODE: u8 = 3;
 const _: () = assert!(HIGH_LEVEL_CODE as usize == Education::ALL.len() - 1);
 
-/// A region's census: [`CENSUS`] counts of people.
+/// A region's census: seven counts of people (people, employed, founders, seekers, under 35,
+/// high-level, under the housing age).
 pub type CensusRow = [u64; CENSUS];
 
 /// Per region, the months of age from which a person is past the talent-housing age

@@ -9,8 +9,6 @@
 //! target files, scenario `[[target]]`s and sweep files, and reads with the same diagnostics as
 //! a scenario.
 
-#![warn(missing_docs)]
-
 pub mod summary;
 
 use crate::metrics::RunResult;

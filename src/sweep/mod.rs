@@ -11,8 +11,6 @@
 //! base seed, the point and the replicate, and each point's knob values only on the design and
 //! its seed, so the results do not depend on thread count, sharding or interruptions.
 
-#![warn(missing_docs)]
-
 mod check;
 pub mod design;
 mod error;
@@ -20,9 +18,6 @@ pub mod exec;
 pub mod merge;
 pub mod parquet;
 pub mod space;
-// The `ALL` and `as_str` that `string_enum!` (src/scenario/schema.rs) adds to its enums have no
-// doc comments; the rest of `spec` is documented.
-#[allow(missing_docs)]
 pub mod spec;
 
 use std::path::{Path, PathBuf};
