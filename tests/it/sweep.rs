@@ -268,7 +268,10 @@ fn failed_runs_are_recorded_and_the_sweep_goes_on() {
     );
 }
 
-/// Start a long sweep, wait until its journal has rows, send `signal`, wait for the exit.
+/// Start a long sweep, wait until its journal has its first batch, send `signal`, wait for
+/// the exit. The signal lands during the second batch, which is sized to about two seconds of
+/// work (or the rest of the sweep): waiting for more rows than the first batch's would race
+/// the end of a sweep whose second batch is its last, as it is when runs are fast.
 fn interrupt(file: &Path, out: &Path, signal: &str) -> std::process::ExitStatus {
     let mut child = bin()
         .args([
@@ -282,7 +285,7 @@ fn interrupt(file: &Path, out: &Path, signal: &str) -> std::process::ExitStatus 
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while journal_rows(out) < 20 {
+    while journal_rows(out) == 0 {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the sweep finished before it could be interrupted"
@@ -309,7 +312,7 @@ fn resume_after_sigkill_gives_identical_results() {
     let st = interrupt(&f, &killed, "-KILL");
     assert!(!st.success());
     let done = journal_rows(&killed);
-    assert!((20..800).contains(&done), "{done} rows before the kill");
+    assert!((1..800).contains(&done), "{done} rows before the kill");
     assert!(!killed.join("results.csv").exists());
     // Simulate a torn last line too (a kill in the middle of a write).
     let j = killed.join("results.csv.partial");
@@ -556,7 +559,9 @@ fn one_sweep_at_a_time_per_directory() {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while journal_rows(&out) < 5 {
+    // Its first batch is in the journal, its second (about two seconds of work) under way
+    // (see `interrupt`).
+    while journal_rows(&out) == 0 {
         assert!(first.try_wait().unwrap().is_none(), "finished too soon");
         assert!(started.elapsed() < Duration::from_secs(120), "no progress");
         std::thread::sleep(Duration::from_millis(20));
