@@ -235,7 +235,7 @@ fn an_interrupted_calibration_exits_130_with_its_best_point() {
             "--budget",
             "100000",
             "--replicates",
-            "2",
+            "32",
             "--out",
         ])
         .arg(&out)
@@ -243,8 +243,10 @@ fn an_interrupted_calibration_exits_130_with_its_best_point() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Let it get going (it never finishes 100,000 evaluations on its own).
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    // Let it get going: past its first evaluations, far from converging (each evaluation is
+    // 32 runs, over half a second on two idle cores; the search needs tens of them, so a
+    // faster simulator does not make it finish first, as it did with 2 replicates).
+    std::thread::sleep(std::time::Duration::from_millis(2500));
     assert!(child.try_wait().unwrap().is_none(), "finished too early");
     let st = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
