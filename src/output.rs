@@ -22,7 +22,7 @@ pub use crate::model::firm::FirmYear;
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file or its folder could not be created, written, flushed or renamed into place.
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`")]
     Io {
         /// What could not be written: the folder, the temporary file or the file itself.
         path: PathBuf,
