@@ -287,18 +287,18 @@ impl Person {
         rng: &mut KeyedRng,
     ) -> Decision {
         let rv = &ctx.regions[self.region.index()];
-        self.decide_now::<AGGREGATED>(ctx, rv, self.now(ctx.t, rv), rng)
+        self.decide_now::<AGGREGATED>(ctx, rv, self.now(ctx.t, rv.young_below), rng)
     }
 
-    /// What the decision reads of the person's own state at month `t` in a region seen as
-    /// `rv` (the census counts the same).
+    /// What the decision reads of the person's own state at month `t`, in a region whose
+    /// housing age is `young_below` months of age (the census counts the same).
     #[inline(always)]
-    pub fn now(&self, t: i32, rv: &RegionView) -> Now {
+    pub fn now(&self, t: i32, young_below: i32) -> Now {
         // Ages in whole months against thresholds in months: no division per person.
         let months = t - self.born as i32;
         Now {
             months,
-            young: months < rv.young_below,
+            young: months < young_below,
             housed: self.housed(t),
             status: self.status(),
         }

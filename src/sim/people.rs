@@ -345,7 +345,7 @@ fn decide_all<const AGGREGATED: bool>(
     streams: MonthStreams,
     nreg: usize,
 ) -> Decided {
-    let under35 = units::age_months_at_least(CENSUS_YOUNG_AGE);
+    let under35 = under35_months();
     let parts: Vec<Decided> = persons
         .par_chunks_mut(CHUNK)
         .enumerate()
@@ -362,7 +362,7 @@ fn decide_all<const AGGREGATED: bool>(
             for (j, p) in chunk.iter_mut().enumerate() {
                 let ri = p.region.index();
                 let rv = &ctx.regions[ri];
-                let now = p.now(ctx.t, rv);
+                let now = p.now(ctx.t, rv.young_below);
                 let mut rng = streams.stream(p.key);
                 let d = p.decide_now::<AGGREGATED>(ctx, rv, now, &mut rng);
                 // (Written only when it changes: most people's stays `NONE` month after month.)
@@ -472,18 +472,17 @@ pub fn apply(w: &mut World) {
     let mut removed = Vec::new();
     for &i in &todo {
         let p = &mut persons[i as usize];
-        census.count::<true>(&mut counts, p, false);
+        census.count(&mut counts, p, false);
         if a.person(p) {
-            census.count::<true>(&mut counts, p, true);
+            census.count(&mut counts, p, true);
         } else {
-            p.set_gone();
             removed.push(i);
         }
     }
     let (housed_now, spawned) = (a.housed_now, a.spawned);
     remove_sorted(&mut persons, &removed);
     for p in &spawned {
-        census.count::<true>(&mut counts, p, true);
+        census.count(&mut counts, p, true);
     }
     persons.extend(spawned);
     if s > 1 {
@@ -896,12 +895,12 @@ fn consolidate(
         for group in idx.chunks_exact(s as usize) {
             let first = persons[group[0]];
             for &i in group {
-                census.count::<true>(counts, &persons[i], false);
+                census.count(counts, &persons[i], false);
                 persons[i].set_gone();
             }
             let id = key([tag::MERGED, first.key, t as u64]);
             let agent = first.like(id, firm, Status::Employed, false);
-            census.count::<true>(counts, &agent, true);
+            census.count(counts, &agent, true);
             formed.push(agent);
         }
     }
@@ -985,7 +984,7 @@ impl<'a> Census<'a> {
         Census {
             t,
             s,
-            under35: units::age_months_at_least(CENSUS_YOUNG_AGE),
+            under35: under35_months(),
             young_below,
         }
     }
@@ -995,35 +994,29 @@ impl<'a> Census<'a> {
     /// phase changes taken out before and put back after (integer sums: the same on any
     /// thread count, and the same as counting everyone again).
     #[inline(always)]
-    fn count<const AGGREGATED: bool>(&self, c: &mut [CensusRow], p: &Person, add: bool) {
+    fn count(&self, c: &mut [CensusRow], p: &Person, add: bool) {
         let ri = p.region.index();
-        let r = &mut c[ri];
-        let months = self.t - p.born as i32;
-        // (At full scale every agent weighs 1: no multiply in the pass.)
-        let n = if AGGREGATED { p.weight(self.s) } else { 1 };
-        let mut row = [0u64; CENSUS];
-        row[0] = n;
-        match p.status() {
-            Status::Employed => row[1] = n,
-            Status::Founder => row[2] = n,
-            Status::Seeking => row[3] = n,
-        }
-        row[4] = (months < self.under35) as u64 * n;
-        row[5] = (p.edu() == edu_code(Education::HighLevel)) as u64 * n;
-        row[6] = (months < self.young_below[ri]) as u64 * n;
-        for k in 0..CENSUS {
-            r[k] = if add {
-                r[k].wrapping_add(row[k])
+        let now = p.now(self.t, self.young_below[ri]);
+        let row = cell_row(census_cell(p, now, self.under35), p.weight(self.s));
+        for (x, y) in c[ri].iter_mut().zip(row) {
+            *x = if add {
+                x.wrapping_add(y)
             } else {
-                r[k].wrapping_sub(row[k])
+                x.wrapping_sub(y)
             };
         }
     }
 }
 
-/// The decide pass's histogram cell of person `p` in their state `now`: their status (bits
-/// 0–1), whether under 35 (`under35` months of age, bit 2), high-level (bit 3), under the
-/// housing age (bit 4) and housed (bit 5).
+/// The census's under-35 threshold in months of age ([`units::age_months_at_least`]).
+fn under35_months() -> i32 {
+    units::age_months_at_least(CENSUS_YOUNG_AGE)
+}
+
+/// The census cell of person `p` in their state `now`: their status (bits 0–1), whether
+/// under 35 (`under35` months of age, bit 2), high-level (bit 3), under the housing age
+/// (bit 4) and housed (bit 5). The decide pass counts people per cell; [`cell_row`] says
+/// what a cell adds to the census.
 #[inline(always)]
 fn census_cell(p: &Person, now: Now, under35: i32) -> usize {
     now.status as usize
@@ -1033,22 +1026,33 @@ fn census_cell(p: &Person, now: Now, under35: i32) -> usize {
         | (now.housed as usize) << 5
 }
 
+/// What `n` people of census cell `cell` add to their region's census row: people, employed,
+/// founders, seekers, under 35, high-level, under the housing age.
+#[inline(always)]
+fn cell_row(cell: usize, n: u64) -> CensusRow {
+    let mut row = [0; CENSUS];
+    row[0] = n;
+    row[match cell & 0b11 {
+        1 => 1,
+        2 => 2,
+        _ => 3,
+    }] = n;
+    row[4] = (cell >> 2 & 1) as u64 * n;
+    row[5] = (cell >> 3 & 1) as u64 * n;
+    row[6] = (cell >> 4 & 1) as u64 * n;
+    row
+}
+
 /// Add a histogram of [`census_cell`]s (people per cell) to a region's census row and its
-/// running tenancies: the same sums as [`Census::count`] of each person.
+/// running tenancies (people in housed cells).
 fn expand(hist: &[u64; CENSUS_CELLS], row: &mut CensusRow, housed: &mut u64) {
     for (cell, &n) in hist.iter().enumerate() {
         if n == 0 {
             continue;
         }
-        row[0] += n;
-        match cell & 0b11 {
-            1 => row[1] += n,
-            2 => row[2] += n,
-            _ => row[3] += n,
+        for (x, y) in row.iter_mut().zip(cell_row(cell, n)) {
+            *x += y;
         }
-        row[4] += (cell >> 2 & 1) as u64 * n;
-        row[5] += (cell >> 3 & 1) as u64 * n;
-        row[6] += (cell >> 4 & 1) as u64 * n;
         *housed += (cell >> 5 & 1) as u64 * n;
     }
 }
