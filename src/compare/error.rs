@@ -5,7 +5,7 @@
 
 use std::io;
 use std::num::ParseFloatError;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A failure of [`super::Comparison::read`] or [`super::RunTable::from_dir`].
 #[derive(Debug, thiserror::Error)]
@@ -89,4 +89,14 @@ pub enum CompareError {
         /// The CSV file.
         path: PathBuf,
     },
+}
+
+impl CompareError {
+    /// The error of reading the CSV file at `path` (to `map_err` a CSV reader's errors).
+    pub(crate) fn reading_csv(path: &Path) -> impl Fn(csv::Error) -> CompareError + Copy + '_ {
+        move |source| CompareError::ReadCsv {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }

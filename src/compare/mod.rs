@@ -1194,10 +1194,7 @@ impl Comparison {
                 source,
             })?;
         let cp = dir.join("comparison.csv");
-        let read_err = |source| CompareError::ReadCsv {
-            path: cp.clone(),
-            source,
-        };
+        let read_err = CompareError::reading_csv(&cp);
         let mut rd = csv::Reader::from_path(&cp).map_err(read_err)?;
         // (metric, scenario) → series, in file order.
         let mut order: Vec<(String, String)> = Vec::new();

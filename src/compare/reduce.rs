@@ -208,10 +208,7 @@ struct Timeseries {
 
 /// Read the [`COLUMNS`] of the `timeseries.csv` at `path`: one row per month and region.
 fn read_timeseries(path: &Path) -> Result<Timeseries, CompareError> {
-    let read_err = |source| CompareError::ReadCsv {
-        path: path.to_path_buf(),
-        source,
-    };
+    let read_err = CompareError::reading_csv(path);
     let mut rd = csv::Reader::from_path(path).map_err(read_err)?;
     let header = rd.headers()?.clone();
     let idx = |name: &str| column(&header, path, name);
@@ -257,10 +254,7 @@ fn read_timeseries(path: &Path) -> Result<Timeseries, CompareError> {
 /// Count the startups of the `firms.csv` at `path`: founded, seeded, at series A, listed or
 /// unicorn.
 fn read_firm_counts(path: &Path) -> Result<FirmCounts, CompareError> {
-    let read_err = |source| CompareError::ReadCsv {
-        path: path.to_path_buf(),
-        source,
-    };
+    let read_err = CompareError::reading_csv(path);
     let mut rd = csv::Reader::from_path(path).map_err(read_err)?;
     let header = rd.headers()?.clone();
     let fidx = |name: &str| column(&header, path, name);
