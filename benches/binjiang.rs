@@ -68,7 +68,7 @@ fn first_run(sc: &Scenario, seed: u64) -> u64 {
         "binjiang: {} months, scale {}, {} agents at the end, {} firms ever, {:.3e} people-months; first run {:.2} s ({:.3e} people-months/s)",
         w.months(),
         sc.def.scale,
-        w.persons.len(),
+        w.agent_count(),
         w.firms.len(),
         agent_months as f64,
         secs,
@@ -76,7 +76,7 @@ fn first_run(sc: &Scenario, seed: u64) -> u64 {
     );
     let bytes = common::world_bytes(&w, &rec);
     let total: usize = bytes.iter().map(|(_, b)| b).sum();
-    let people = w.persons.len().max(1) as f64;
+    let people = w.agent_count().max(1) as f64;
     let detail: Vec<String> = bytes
         .iter()
         .map(|(name, b)| format!("{name} {:.1}", *b as f64 / people))

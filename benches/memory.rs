@@ -37,11 +37,11 @@ fn main() {
         let rss1 = common::rss_bytes();
         let parts = common::world_bytes(&w, &rec);
         let total: usize = parts.iter().map(|(_, b)| b).sum();
-        let people = w.persons.len() as f64;
+        let people = w.agent_count() as f64;
         eprintln!(
             "memory/{}: {} persons, {} firms; world {:.1} MiB = {:.1} B/person (persons {:.1} B/person = capacity {} × {} B)",
             common::label(n),
-            w.persons.len(),
+            w.agent_count(),
             w.firms.len(),
             mib(total as f64),
             total as f64 / people,

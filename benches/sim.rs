@@ -206,7 +206,7 @@ fn sweep(c: &mut Criterion) {
             recorder.observe(&world);
         }
         let warmed = t.elapsed();
-        let people = world.persons.len() as u64;
+        let people = world.agent_count() as u64;
         eprintln!(
             "world/{label}: {} people at start, {people} people and {} firms ({} operating) after {} months; built in {:.2} s, warmed up in {:.2} s",
             n,

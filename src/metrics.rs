@@ -303,12 +303,13 @@ pub fn run(mut world: World<'_>, progress: impl FnMut(u32, u32)) -> RunResult {
         .rows
         .reserve(world.months() as usize * world.regions.len());
     world.run_with(|w| recorder.observe(w), progress);
+    let people_end = world.agent_count();
     RunResult {
         recorder,
         firms: world.firms,
         panel: world.panel,
         seed: world.seed,
-        people_end: world.persons.len(),
+        people_end,
     }
 }
 

@@ -193,6 +193,21 @@ impl KeyedRng {
         }
     }
 
+    /// Geometric draw: the failures before the first success of trials that succeed with
+    /// probability `p`, by inversion (`P(≥ k) = (1 − p)^k`); 0 for `p ≥ 1`, `u64::MAX` for a
+    /// `p` that is not positive.
+    pub fn geometric(&mut self, p: f64) -> u64 {
+        if p >= 1.0 {
+            return 0;
+        }
+        if p.is_nan() || p <= 0.0 {
+            return u64::MAX;
+        }
+        // `1 − U` is in (0, 1]: its logarithm is finite.
+        let u = 1.0 - self.uniform();
+        (u.ln() / (-p).ln_1p()).floor() as u64
+    }
+
     /// Binomial draw conditioned on at least one success (`n ≥ 1`, `p > 0`): the position of
     /// the first success by inversion, then a [`KeyedRng::binomial`] draw for the rest.
     pub fn binomial_at_least_one(&mut self, n: u64, p: f64) -> u64 {
@@ -283,6 +298,28 @@ mod tests {
             key([tag::INITIAL_PERSON, 5, 0]),
             key([tag::ARRIVING_PERSON, 5, 0])
         );
+    }
+
+    /// Geometric draws have mean `(1 − p) / p` and their tail `(1 − p)^k`.
+    #[test]
+    fn geometric_mean_and_tail() {
+        let mut r = KeyedRng::new(2, 0, Phase::Init, 0);
+        for p in [0.004, 0.1, 0.5] {
+            let n = 100_000;
+            let draws: Vec<u64> = (0..n).map(|_| r.geometric(p)).collect();
+            let mean = draws.iter().sum::<u64>() as f64 / n as f64;
+            let want = (1.0 - p) / p;
+            assert!(
+                (mean - want).abs() < 0.02 * want + 0.01,
+                "{p}: {mean} vs {want}"
+            );
+            let k = (1.0 / p).round() as u64;
+            let tail = draws.iter().filter(|&&g| g >= k).count() as f64 / n as f64;
+            let want = (1.0 - p).powf(k as f64);
+            assert!((tail - want).abs() < 0.01, "{p}: tail {tail} vs {want}");
+        }
+        assert_eq!(r.geometric(1.0), 0);
+        assert_eq!(r.geometric(0.0), u64::MAX);
     }
 
     #[test]

@@ -289,6 +289,7 @@ pub struct Snapshot {
     t: u32,
     persons: Option<Vec<Person>>,
     persons_len: usize,
+    dead: usize,
     firms: Vec<Firm>,
     live: Vec<u32>,
     owed: Vec<i64>,
@@ -308,6 +309,7 @@ impl Snapshot {
             t: w.t,
             persons: with_persons.then(|| w.persons.clone()),
             persons_len: w.persons.len(),
+            dead: w.dead,
             firms: w.firms.clone(),
             live: w.live.clone(),
             owed: w.owed.clone(),
@@ -330,6 +332,7 @@ impl Snapshot {
     /// Rewind `w`; `firms: false` skips the firm vector (for code that does not touch it).
     pub fn restore(&self, w: &mut World, persons: Persons, firms: bool) {
         w.t = self.t;
+        w.dead = self.dead;
         match persons {
             Persons::Keep => {}
             Persons::Truncate => w.persons.truncate(self.persons_len),

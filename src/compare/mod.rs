@@ -783,9 +783,11 @@ pub fn compare_auto(
     }
 }
 
-/// Stream key of the bootstrap of metric `k` in scenario `i` (fixed: same data, same interval).
-fn boot_key(kind: u64, k: usize, i: usize) -> u64 {
-    crate::rng::key([kind, k as u64, i as u64])
+/// Stream key of the bootstrap of metric `k`: the same in every scenario, so that the same
+/// values get the same interval (a scenario against itself, or two that agree on a metric)
+/// and every scenario's interval is drawn from the same resamples of the seeds.
+fn boot_key(kind: u64, k: usize) -> u64 {
+    crate::rng::key([kind, k as u64])
 }
 
 /// The incremental costs: (metric name, outcome metric, outcome in words, singular).
@@ -872,7 +874,7 @@ fn metric_cell(values: &[&[f64]], i: usize, k: usize, label: &str) -> MetricCell
     });
     MetricCell {
         scenario: label.to_string(),
-        value: Stats::of_level(v, boot_key(1, k, i)),
+        value: Stats::of_level(v, boot_key(1, k)),
         diff_excludes_zero: diff.is_some_and(|d| d.excludes_zero()),
         diff,
         pairing,
@@ -911,7 +913,7 @@ fn extra_cost_cell(
     let d_spend = Stats::paired(spend[0], spend[i]);
     let d_out = Stats::paired(out[0], out[i]);
     let identified = d_out.excludes_zero();
-    let r = crate::stats::paired_ratio((spend[0], spend[i]), (out[0], out[i]), boot_key(2, k, i));
+    let r = crate::stats::paired_ratio((spend[0], spend[i]), (out[0], out[i]), boot_key(2, k));
     let (value, lo, hi) = if identified {
         (r.value, r.ci_low, r.ci_high)
     } else {

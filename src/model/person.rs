@@ -75,12 +75,10 @@ mod bits {
     pub const ACT: u8 = 0b111;
     pub const QUIT: u8 = 1 << 3;
     pub const HOUSE: u8 = 1 << 4;
-    /// Left the region this month (removed at the end of the apply phase).
-    pub const GONE: u8 = 1 << 5;
 }
 
 impl Decision {
-    /// No decision: the person is not visited by the apply phase.
+    /// No decision: the apply phase does not visit the person.
     pub const NONE: Decision = Decision(0);
 
     /// A decision with only its act.
@@ -160,18 +158,34 @@ pub struct RegionView {
     pub young_below: i32,
     /// Whether a talent room is free.
     pub housing_free: bool,
+    /// The monthly rate of the region's leave clock: at least the leave probability of
+    /// anyone employed, so that a quiet person's candidate months (drawn at this rate) hold
+    /// every month they may leave ([`Person::decide_quiet`]).
+    pub leave_bound: f64,
+    /// Whether the clock's rate changed this month: its quiet people are then visited and
+    /// decide as everyone else, and draw their next candidate month at the new rate.
+    pub rebound: bool,
 }
 
 impl RegionView {
     /// The view of region state `st` with founding hazards `found`, housing age `young_below`
-    /// and whether a room is free.
-    pub fn new(st: &RegionState, found: [f64; 4], young_below: i32, housing_free: bool) -> Self {
+    /// and whether a room is free; its leave clock runs at `st.leave_bound`, changed this
+    /// month when `rebound`.
+    pub fn new(
+        st: &RegionState,
+        found: [f64; 4],
+        young_below: i32,
+        housing_free: bool,
+        rebound: bool,
+    ) -> Self {
         RegionView {
             leave: st.leave,
             p_find: st.p_find,
             found,
             young_below,
             housing_free,
+            leave_bound: st.leave_bound,
+            rebound,
         }
     }
 }
@@ -251,8 +265,9 @@ pub struct Person {
     tech: u16,
     /// Birth month, relative to the scenario start (negative before it).
     pub born: i16,
-    /// Month of arrival in the current region, relative to the start.
-    pub arrived: i16,
+    /// An active person's month of arrival in the current region, relative to the start; a
+    /// quiet person's next visit ([`Person::quiet`]).
+    when: i16,
     /// Last month of a talent-housing tenancy (−1: not housed).
     pub housed_until: i16,
     /// Index of the region the person lives in.
@@ -261,9 +276,21 @@ pub struct Person {
     pub sector: SectorId,
     /// [`Education`] code (bits 0–1), [`Status`] (bits 2–3) and [`SINGLE`] (bit 4).
     kind: u8,
-    /// This month's [`Decision`] ([`Person::decide`]).
-    decision: Decision,
+    /// A quiet person's census cell until the next visit (bits 0–5), [`QUIET`] and
+    /// [`LEAVE_CANDIDATE`]; 0 for an active person.
+    sched: u8,
 }
+
+/// Bit of `sched`: the person is quiet — nothing but leaving, retiring and the census cell's
+/// thresholds can change them — and the month passes skip them until `when`.
+const QUIET: u8 = 1 << 6;
+/// Bit of `sched`: the next visit is a candidate month of the region's leave clock.
+const LEAVE_CANDIDATE: u8 = 1 << 7;
+/// The bits of `sched` that hold the census cell.
+const CELL: u8 = 0b11_1111;
+/// `sched` of a person who has left the population and awaits removal ([`Person::bury`]):
+/// quiet, in a census cell of no status (the census does not count it).
+const DEAD: u8 = QUIET | 0b11;
 
 const _: () = assert!(std::mem::size_of::<Person>() == crate::scenario::PERSON_BYTES);
 
@@ -333,12 +360,7 @@ impl Person {
         if months >= retire_months {
             return Decision::of(Act::Retire);
         }
-        if rv.housing_free
-            && young
-            && !housed
-            && self.housed_until < 0
-            && t - self.arrived as i32 <= HOUSING_QUEUE_MONTHS
-        {
+        if rv.housing_free && young && !housed && self.housed_until < 0 && self.queue_open(t) {
             d = d.with_house();
         }
         let mut status = status;
@@ -401,34 +423,102 @@ impl Person {
         can && rng.chance(founding_hazard(self, status, found, spinout))
     }
 
-    /// This month's decision.
-    #[inline]
-    pub fn decision(&self) -> Decision {
-        self.decision
+    /// A quiet person's decision at a visit ([`Person::quiet`]): exactly what
+    /// [`Person::decide_now`] decides for someone employed by the established employers,
+    /// carrying no technology and past the housing queue — retire at the retirement age, else
+    /// leave — except that the leave draw is thinned: only a candidate month of the region's
+    /// leave clock (`candidate`) draws, at the region's leave probability over the clock's
+    /// rate `rv.leave_bound`, so that each month's chance of leaving is the region's, as for
+    /// everyone else (`docs/ODD.md`, 7.3).
+    #[inline(always)]
+    pub fn decide_quiet(
+        &self,
+        ctx: &PersonContext<'_>,
+        rv: &RegionView,
+        now: Now,
+        candidate: bool,
+        rng: &mut KeyedRng,
+    ) -> Decision {
+        if now.months >= ctx.retire_months {
+            return Decision::of(Act::Retire);
+        }
+        let leave = rv.leave[leave_index(false, now.housed, now.young)];
+        if candidate && rng.chance(leave / rv.leave_bound) {
+            return Decision::of(Act::Leave);
+        }
+        Decision::NONE
     }
 
-    /// Whether the person made a decision this month (the apply phase visits only those).
-    #[inline]
-    pub fn decided(&self) -> bool {
-        self.decision != Decision::NONE
+    /// Whether the person is quiet: employed by the region's established employers, carrying
+    /// no technology and past the housing queue, so that only leaving, retiring and the census
+    /// cell's age and tenancy thresholds can change them; the month passes skip a quiet person
+    /// until [`Person::next_visit`], counting them in [`Person::cell`].
+    #[inline(always)]
+    pub fn quiet(&self) -> bool {
+        self.sched & QUIET != 0
     }
 
-    /// Record this month's decision.
-    #[inline]
-    pub fn set_decision(&mut self, d: Decision) {
-        self.decision = d;
+    /// A quiet person's census cell until their next visit.
+    #[inline(always)]
+    pub fn cell(&self) -> usize {
+        (self.sched & CELL) as usize
     }
 
-    /// Mark as gone from the region this month (removed at the end of the apply phase).
-    #[inline]
-    pub fn set_gone(&mut self) {
-        self.decision = Decision(bits::GONE);
+    /// A quiet person's next visit (month index).
+    #[inline(always)]
+    pub fn next_visit(&self) -> i32 {
+        self.when as i32
     }
 
-    /// Whether the person left the population this month (removed at the end of the apply phase).
+    /// Whether a quiet person's next visit is a candidate month of the leave clock.
+    #[inline(always)]
+    pub fn leave_candidate(&self) -> bool {
+        self.sched & LEAVE_CANDIDATE != 0
+    }
+
+    /// Make the person quiet until month `next` (at most `i16::MAX`), counted in census cell
+    /// `cell` until then; `candidate`: `next` is a candidate month of the leave clock.
     #[inline]
-    pub fn gone(&self) -> bool {
-        self.decision.0 & bits::GONE != 0
+    pub fn set_quiet(&mut self, next: i32, cell: usize, candidate: bool) {
+        debug_assert!(cell <= CELL as usize);
+        self.when = next.min(i16::MAX as i32) as i16;
+        self.sched = QUIET | cell as u8 | if candidate { LEAVE_CANDIDATE } else { 0 };
+    }
+
+    /// Mark the person as gone from the population (left, retired, handed over): the month
+    /// passes skip and the census omits them until the world drops them
+    /// ([`crate::sim::World::agents`] lists the others).
+    #[inline]
+    pub fn bury(&mut self) {
+        self.when = i16::MAX;
+        self.sched = DEAD;
+    }
+
+    /// Whether the person has gone from the population ([`Person::bury`]).
+    #[inline(always)]
+    pub fn dead(&self) -> bool {
+        self.sched == DEAD
+    }
+
+    /// Make a quiet person active again (visited every month), past the housing queue.
+    #[inline]
+    pub fn wake(&mut self) {
+        self.when = i16::MIN;
+        self.sched = 0;
+    }
+
+    /// The person has just arrived in their region at month `t` (active).
+    #[inline]
+    pub fn set_arrived(&mut self, t: i32) {
+        self.when = t as i16;
+        self.sched = 0;
+    }
+
+    /// Whether the person may still queue for a talent room at month `t`: an active
+    /// newcomer who arrived at most [`HOUSING_QUEUE_MONTHS`] ago.
+    #[inline(always)]
+    pub fn queue_open(&self, t: i32) -> bool {
+        !self.quiet() && t - self.when as i32 <= HOUSING_QUEUE_MONTHS
     }
 
     /// A person who has just come: not housed, no decision yet.
@@ -449,12 +539,12 @@ impl Person {
             employer,
             tech: 0,
             born,
-            arrived,
+            when: arrived,
             housed_until: -1,
             region,
             sector,
             kind: 0,
-            decision: Decision::NONE,
+            sched: 0,
         };
         p.set_tech(tech);
         p.set_edu(edu);
@@ -464,16 +554,20 @@ impl Person {
 
     /// A new agent with this one's birth, arrival, region, education, sector and technology:
     /// a single split from it or an aggregated agent formed from it (`docs/ODD.md`, 7.32).
-    /// Not housed, no decision; `single` marks it as one person.
+    /// Not housed, active; `single` marks it as one person.
     pub fn like(&self, key: u64, employer: Employer, status: Status, single: bool) -> Person {
         let mut p = Person {
             key,
             employer,
             housed_until: -1,
-            decision: Decision::NONE,
             kind: self.kind & 0b11,
+            sched: 0,
             ..*self
         };
+        if self.quiet() {
+            // A quiet person's `when` is no arrival month: theirs is over a queue ago.
+            p.when = i16::MIN;
+        }
         p.set_status(status);
         if single {
             p.set_single();
@@ -613,7 +707,7 @@ mod tests {
             let views: Vec<RegionView> = self
                 .regions
                 .iter()
-                .map(|st| RegionView::new(st, [0.0; 4], 420, housing_free))
+                .map(|st| RegionView::new(st, [0.0; 4], 420, housing_free, false))
                 .collect();
             let ctx = PersonContext {
                 t: 120,
@@ -670,9 +764,6 @@ mod tests {
         // Employed at an operating firm, not laid off: no decision at all.
         let fine = person(40, 0, Employer::firm(0), Status::Employed);
         assert_eq!(w.decide(&fine, true), Decision::NONE);
-        let mut p = fine;
-        p.set_decision(w.decide(&fine, true));
-        assert!(!p.decided());
     }
 
     #[test]
@@ -680,10 +771,78 @@ mod tests {
         let d = Decision::NONE.with_house().with_quit().with_act(Act::Leave);
         assert_eq!((d.act(), d.quit(), d.house()), (Act::Leave, true, true));
         assert_eq!(d.with_act(Act::Found).act(), Act::Found);
-        let mut p = person(30, 0, Employer::INCUMBENT, Status::Seeking);
-        p.set_decision(d);
-        assert!(p.decided() && !p.gone());
-        p.set_gone();
-        assert!(p.gone());
+    }
+
+    /// A quiet person keeps their schedule and cell until woken; waking or arriving closes
+    /// or reopens the housing queue, and an agent formed from a quiet one is active.
+    #[test]
+    fn a_quiet_schedule_and_the_housing_queue() {
+        let mut p = person(30, 115, Employer::INCUMBENT, Status::Employed);
+        assert!(!p.quiet() && p.queue_open(120) && !p.queue_open(128));
+        p.set_quiet(40_000, 37, true);
+        assert!(p.quiet() && p.leave_candidate() && !p.queue_open(120));
+        assert_eq!((p.next_visit(), p.cell()), (i16::MAX as i32, 37));
+        assert_eq!(p.status(), Status::Employed);
+        let q = p.like(9, Employer::NONE, Status::Seeking, true);
+        assert!(!q.quiet() && !q.queue_open(120) && q.single());
+        p.wake();
+        assert!(!p.quiet() && !p.queue_open(120));
+        p.set_arrived(120);
+        assert!(!p.quiet() && p.queue_open(132) && !p.queue_open(133));
+        assert!(!p.dead());
+        p.bury();
+        assert!(p.dead() && p.quiet() && p.next_visit() == i16::MAX as i32);
+        // No census cell of a living person is the dead's.
+        p.set_quiet(200, 0b11_1110, false);
+        assert!(!p.dead());
+    }
+
+    /// A quiet person retires at the retirement age, leaves only in a candidate month of the
+    /// leave clock, and at a clock rate equal to the leave probability always does.
+    #[test]
+    fn a_quiet_decision_thins_the_leave_draw() {
+        let st = RegionState {
+            leave: [0.25; 8],
+            ..RegionState::default()
+        };
+        let view = |bound: f64| RegionView {
+            leave_bound: bound,
+            ..RegionView::new(&st, [0.0; 4], 420, true, false)
+        };
+        let firms: [EmployerView; 0] = [];
+        let regions = [view(0.25)];
+        let c = PersonContext {
+            t: 120,
+            regions: &regions,
+            firms: &firms,
+            spinout: 0.0,
+            retire_months: units::age_months_at_least(60.0),
+            scale: 1,
+        };
+        let p = person(40, 0, Employer::INCUMBENT, Status::Employed);
+        let now = p.now(120, 420);
+        let rng = || KeyedRng::new(1, 120, crate::rng::Phase::Person, p.key);
+        assert_eq!(
+            p.decide_quiet(&c, &regions[0], now, true, &mut rng()),
+            Decision::of(Act::Leave)
+        );
+        assert_eq!(
+            p.decide_quiet(&c, &regions[0], now, false, &mut rng()),
+            Decision::NONE
+        );
+        let old = person(61, 0, Employer::INCUMBENT, Status::Employed);
+        assert_eq!(
+            old.decide_quiet(&c, &regions[0], old.now(120, 420), false, &mut rng()),
+            Decision::of(Act::Retire)
+        );
+        // At a clock rate of four times the probability, a quarter of candidates leave.
+        let slow = view(1.0);
+        let left = (0..4000u64)
+            .filter(|&k| {
+                let mut r = KeyedRng::new(k, 120, crate::rng::Phase::Person, p.key);
+                p.decide_quiet(&c, &slow, now, true, &mut r) == Decision::of(Act::Leave)
+            })
+            .count();
+        assert!((900..1100).contains(&left), "{left} of 4000 left");
     }
 }

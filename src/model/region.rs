@@ -56,6 +56,35 @@ pub struct RegionState {
     pub young: u64,
     /// Firms followed by service specialists per active startup (capped at 1).
     pub service_coverage: f64,
+    /// Monthly rate of the leave clock of the region's quiet people (0 before the first
+    /// month): see [`update_leave_clock`].
+    pub leave_bound: f64,
+}
+
+/// The leave clock's rate over the highest leave probability of the employed: candidate
+/// months a quarter more frequent than the likeliest leaving.
+pub const LEAVE_CLOCK_MARGIN: f64 = 1.25;
+
+/// The clock is reset when the employed's highest leave probability falls below this share
+/// of its rate (so that quiet people are not visited for ever at an outdated rate).
+pub const LEAVE_CLOCK_FLOOR: f64 = 0.25;
+
+/// Keep the region's leave clock at least as fast as the leave probability of anyone
+/// employed (the quiet people's only hazard, `docs/ODD.md`, 7.3): when the highest of this
+/// month's employed probabilities exceeds the clock's rate, or falls below
+/// [`LEAVE_CLOCK_FLOOR`] of it, the rate becomes [`LEAVE_CLOCK_MARGIN`] times it (at most 1)
+/// and `true` is returned — this month the region's quiet people then decide as everyone
+/// else and draw their next candidate month at the new rate.
+pub fn update_leave_clock(st: &mut RegionState) -> bool {
+    let top = [false, true]
+        .into_iter()
+        .flat_map(|housed| [false, true].map(|young| st.leave[leave_index(false, housed, young)]))
+        .fold(0.0, f64::max);
+    if top > st.leave_bound || top < LEAVE_CLOCK_FLOOR * st.leave_bound {
+        st.leave_bound = (top * LEAVE_CLOCK_MARGIN).min(1.0);
+        return true;
+    }
+    false
 }
 
 /// Utility of living in a region at the given effective rent (a logit index).

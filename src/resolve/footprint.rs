@@ -347,6 +347,8 @@ pub fn estimate(def: &ScenarioDef, budget: f64) -> Option<Footprint> {
             .iter()
             .map(|o| o.firsts.len() + o.others.len())
             .sum();
+        // (The records of the gone and not yet dropped occupy memory as the living do, and
+        // keep their kind: a single's scales as a single's.)
         let singles = w.persons.iter().filter(|p| p.single()).count();
         let now = [
             w.persons.len() - singles,

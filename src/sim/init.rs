@@ -25,6 +25,7 @@ pub fn build(sc: &Scenario, seed: u64) -> World<'_> {
         t: 0,
         scale: params.scale,
         persons: Vec::new(),
+        dead: 0,
         owed: vec![0; nreg],
         cap: usize::MAX,
         over_cap: false,

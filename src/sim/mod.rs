@@ -39,8 +39,12 @@ pub struct World<'s> {
     pub t: u32,
     /// People an aggregated person agent stands for (`scale`, a whole number).
     pub scale: u64,
-    /// Person agents: aggregated ones and singles (see [`Person::weight`]).
+    /// Person agents: aggregated ones and singles (see [`Person::weight`]), and up to one in
+    /// eight records of people gone from the population and not yet dropped
+    /// ([`Person::bury`]); [`World::agents`] lists the living.
     pub persons: Vec<Person>,
+    /// Records of `persons` that are gone ([`Person::dead`]).
+    pub dead: usize,
     /// Per region, people the aggregated agents have handed to singles and not yet given up
     /// (positive) or received back from singles (negative); kept within `(−scale, scale)` by
     /// removing or re-forming an aggregated agent (`docs/ODD.md`, 7.32). The region's people
@@ -234,6 +238,17 @@ impl<'s> World<'s> {
             each_month(self);
             progress(self.t, n);
         }
+    }
+
+    /// The person agents of the population (`persons` without the records of people gone
+    /// and not yet dropped).
+    pub fn agents(&self) -> impl Iterator<Item = &Person> {
+        self.persons.iter().filter(|p| !p.dead())
+    }
+
+    /// How many person agents the population has (the length of [`World::agents`]).
+    pub fn agent_count(&self) -> usize {
+        self.persons.len() - self.dead
     }
 
     /// Number of firm agents of a kind (for tests and benches).

@@ -4,12 +4,13 @@ use rayon::prelude::*;
 
 use crate::model::firm::{Firm, Kind};
 use crate::model::person::{
-    Act, Decision, Employer, EmployerView, HOUSING_QUEUE_MONTHS, Now, Person, PersonContext,
-    RegionView, Status, draw_sector, draw_tech, edu_code, founding_hazard,
+    Act, Decision, Employer, EmployerView, Now, Person, PersonContext, RegionView, Status,
+    draw_sector, draw_tech, edu_code, founding_hazard,
 };
 use crate::model::program::expected_support;
 use crate::model::region::{
     RegionState, job_finding, outside_utility, typical_alternative, update_choices,
+    update_leave_clock,
 };
 use crate::rng::{KeyedRng, MonthStreams, Phase, key, tag};
 use crate::scenario::RegionId;
@@ -281,7 +282,6 @@ pub fn decide(w: &mut World) {
     let def = w.def;
     let t = w.t as i32;
     let seed = w.seed;
-    let regions = &w.regions;
     // What a person reads of their employer, packed (8 bytes a firm) so the parallel pass
     // touches a small, cache-resident table instead of the whole firm records.
     let firms: Vec<EmployerView> = w
@@ -294,13 +294,16 @@ pub fn decide(w: &mut World) {
         })
         .collect();
     let found = founding_multipliers(w);
+    let rebound: Vec<bool> = w.regions.iter_mut().map(update_leave_clock).collect();
+    let regions = &w.regions;
     let views: Vec<RegionView> = regions
         .iter()
         .zip(&w.params.region)
         .zip(found)
-        .map(|((st, rp), found)| {
+        .zip(rebound)
+        .map(|(((st, rp), found), rebound)| {
             let housing_free = (st.housed as f64) < st.housing_units.floor();
-            RegionView::new(st, found, rp.young_below, housing_free)
+            RegionView::new(st, found, rp.young_below, housing_free, rebound)
         })
         .collect();
     let s = w.scale;
@@ -326,8 +329,8 @@ pub fn decide(w: &mut World) {
 /// in the same parallel pass over every person.
 #[derive(Clone, Debug, Default)]
 pub struct Decided {
-    /// Indices into `World::persons`.
-    pub todo: Vec<u32>,
+    /// Indices into `World::persons`, with each one's decision.
+    pub todo: Vec<(u32, Decision)>,
     /// Running talent-housing tenancies per region, in people (before this month's new ones).
     pub housed: Vec<u64>,
     /// The census of every person before the apply phase, per region.
@@ -362,19 +365,33 @@ fn decide_all<const AGGREGATED: bool>(
             for (j, p) in chunk.iter_mut().enumerate() {
                 let ri = p.region.index();
                 let rv = &ctx.regions[ri];
-                let now = p.now(ctx.t, rv.young_below);
-                let mut rng = streams.stream(p.key);
-                let d = p.decide_now::<AGGREGATED>(ctx, rv, now, &mut rng);
-                // (Written only when it changes: most people's stays `NONE` month after month.)
-                if d != p.decision() {
-                    p.set_decision(d);
-                }
-                if d != Decision::NONE {
-                    part.todo.push(first + j as u32);
-                }
                 // (At full scale every agent weighs 1: no multiply in the pass.)
                 let n = if AGGREGATED { p.weight(ctx.scale) } else { 1 };
+                let thinned = p.quiet() && !rv.rebound;
+                if thinned && ctx.t < p.next_visit() {
+                    // A quiet person between visits: counted, nothing else (most people).
+                    hist[ri][p.cell()] += n;
+                    continue;
+                }
+                if p.dead() {
+                    continue; // (reached in a month the leave clock changed)
+                }
+                let now = p.now(ctx.t, rv.young_below);
+                let mut rng = streams.stream(p.key);
+                let d = if thinned {
+                    p.decide_quiet(ctx, rv, now, p.leave_candidate(), &mut rng)
+                } else {
+                    p.decide_now::<AGGREGATED>(ctx, rv, now, &mut rng)
+                };
                 hist[ri][census_cell(p, now, under35)] += n;
+                if d != Decision::NONE {
+                    part.todo.push((first + j as u32, d));
+                    if p.quiet() {
+                        p.wake();
+                    }
+                } else {
+                    settle(p, now, ctx, rv, under35, &mut rng);
+                }
             }
             for (ri, h) in hist.iter().enumerate() {
                 expand(h, &mut part.census[ri], &mut part.housed[ri]);
@@ -397,6 +414,55 @@ fn decide_all<const AGGREGATED: bool>(
         }
     }
     all
+}
+
+/// After a visit at month `ctx.t` with no decision (the person is unchanged this month,
+/// their state `now`), make a person quiet who qualifies: employed by the established
+/// employers, carrying no technology, and past the housing queue from next month on (arrived
+/// over [`HOUSING_QUEUE_MONTHS`](crate::model::person::HOUSING_QUEUE_MONTHS) ago, or past the housing age). Their next visit is the first
+/// month after this one in which something can happen to them — the retirement age, a census
+/// threshold (35, the housing age, the end of a tenancy), or a candidate month of the region's
+/// leave clock, drawn from `rng` at the clock's rate (a geometric draw: the clock is a
+/// Bernoulli trial each month, memoryless, so redrawing it at any visit keeps every month's
+/// chance) — and the census counts them in their next month's cell until then.
+#[inline]
+fn settle(
+    p: &mut Person,
+    now: Now,
+    ctx: &PersonContext<'_>,
+    rv: &RegionView,
+    under35: i32,
+    rng: &mut KeyedRng,
+) {
+    let t = ctx.t;
+    let next = t + 1;
+    let qualifies = now.status == Status::Employed
+        && p.employer == Employer::INCUMBENT
+        && !p.carries()
+        && (p.quiet() || !p.queue_open(next) || now.months + 1 >= rv.young_below);
+    if !qualifies {
+        if p.quiet() {
+            p.wake();
+        }
+        return;
+    }
+    let born = p.born as i32;
+    let retire = born + ctx.retire_months;
+    let mut at = retire.max(next);
+    for change in [
+        born + under35,
+        born + rv.young_below,
+        p.housed_until as i32 + 1,
+    ] {
+        if change > next {
+            at = at.min(change);
+        }
+    }
+    let candidate = next as i64 + rng.geometric(rv.leave_bound).min(i16::MAX as u64) as i64;
+    let is_candidate = candidate <= at as i64;
+    let at = at.min(candidate as i32);
+    let cell = census_cell(p, p.now(next, rv.young_below), under35);
+    p.set_quiet(at, cell, is_candidate);
 }
 
 /// Founding hazard multiplier per region and education tier: the climate and the support a
@@ -468,47 +534,40 @@ pub fn apply(w: &mut World) {
         spawned: Vec::new(),
     };
     let census = Census::new(t, s, &young_below);
-    // The people leaving, in person order.
-    let mut removed = Vec::new();
-    for &i in &todo {
+    let mut dead = w.dead;
+    for &(i, d) in &todo {
         let p = &mut persons[i as usize];
         census.count(&mut counts, p, false);
-        if a.person(p) {
+        if a.person(p, d) {
             census.count(&mut counts, p, true);
         } else {
-            removed.push(i);
+            p.bury();
+            dead += 1;
         }
     }
     let (housed_now, spawned) = (a.housed_now, a.spawned);
-    remove_sorted(&mut persons, &removed);
     for p in &spawned {
         census.count(&mut counts, p, true);
     }
     persons.extend(spawned);
     if s > 1 {
-        consolidate(&mut persons, &w.firms, &census, &mut counts);
+        dead += consolidate(&mut persons, &w.firms, &census, &mut counts);
     }
+    if dead > persons.len() / DEAD_SHARE {
+        // The gone are dropped in one pass once they are a share of the vector, not each
+        // month: the order of everyone else is the same either way.
+        persons.retain(|p| !p.dead());
+        dead = 0;
+    }
+    w.dead = dead;
     w.persons = persons;
     publish_census(w, &counts);
     publish_housing(w, &housed_now);
 }
 
-/// Remove the people at `removed` (increasing indices) from `persons`, keeping the others in
-/// their order: what `retain` does, moving the runs between removals as blocks instead of
-/// testing every person.
-fn remove_sorted(persons: &mut Vec<Person>, removed: &[u32]) {
-    let Some(&first) = removed.first() else {
-        return;
-    };
-    let mut to = first as usize;
-    for (k, &r) in removed.iter().enumerate() {
-        let from = r as usize + 1;
-        let end = removed.get(k + 1).map_or(persons.len(), |&n| n as usize);
-        persons.copy_within(from..end, to);
-        to += end - from;
-    }
-    persons.truncate(to);
-}
+/// The people gone from the population ([`Person::bury`]) are dropped from the person vector
+/// when they are more than one in this many of its records.
+const DEAD_SHARE: usize = 8;
 
 /// Publish the month's talent-housing tenancies (people, per region), what they cost, and the
 /// seekers the next month's matching and housing read.
@@ -555,8 +614,7 @@ struct Applier<'w> {
 impl Applier<'_> {
     /// Apply one person's decision; `false` when the agent leaves the population (removed at
     /// the end of the pass).
-    fn person(&mut self, p: &mut Person) -> bool {
-        let d = p.decision();
+    fn person(&mut self, p: &mut Person, d: Decision) -> bool {
         match d.act() {
             Act::Retire => return self.retire(p),
             Act::FollowFirm => return self.follow_firm(p),
@@ -638,7 +696,7 @@ impl Applier<'_> {
         self.events[ri].people_moved_out += wgt;
         self.events[to].people_moved_in += wgt;
         p.region = RegionId::new(to);
-        p.arrived = self.t as i16;
+        p.set_arrived(self.t);
         true
     }
 
@@ -674,7 +732,7 @@ impl Applier<'_> {
                 p.employer = Employer::NONE;
                 p.set_status(Status::Seeking);
                 p.housed_until = -1;
-                p.arrived = t as i16;
+                p.set_arrived(t);
                 self.events[ri].people_moved_out += wgt;
                 self.events[j].people_moved_in += wgt;
                 if p.single() {
@@ -859,7 +917,7 @@ impl Applier<'_> {
         if young
             && p.housed_until < 0
             && ((self.housed_now[ri] + wgt) as f64) <= self.regions[ri].housing_units.floor()
-            && t - p.arrived as i32 <= HOUSING_QUEUE_MONTHS
+            && p.queue_open(t)
         {
             p.housed_until = self.housed_until_for[ri];
             self.housed_now[ri] += wgt;
@@ -870,13 +928,14 @@ impl Applier<'_> {
 /// At `scale > 1`, the singles on a large startup's staff (not founders, not housed), in
 /// person order, `scale` at a time, become one aggregated agent employed there (the first one's
 /// attributes, keyed `[MERGED, its key, month]`): the firm's headcount and the region's people
-/// are unchanged, and a large firm's staff stop costing a record each.
+/// are unchanged, and a large firm's staff stop costing a record each. The singles merged are
+/// buried ([`Person::bury`]); returns how many.
 fn consolidate(
     persons: &mut Vec<Person>,
     firms: &[crate::model::firm::Firm],
     census: &Census<'_>,
     counts: &mut [CensusRow],
-) {
+) -> usize {
     let (s, t) = (census.s, census.t);
     let large = |e: Employer| {
         e.firm_index().is_some_and(|i| {
@@ -886,7 +945,12 @@ fn consolidate(
     };
     let mut staff: std::collections::BTreeMap<Employer, Vec<usize>> = Default::default();
     for (i, p) in persons.iter().enumerate() {
-        if p.single() && p.status() == Status::Employed && !p.housed(t) && large(p.employer) {
+        if p.single()
+            && !p.dead()
+            && p.status() == Status::Employed
+            && !p.housed(t)
+            && large(p.employer)
+        {
             staff.entry(p.employer).or_default().push(i);
         }
     }
@@ -896,7 +960,7 @@ fn consolidate(
             let first = persons[group[0]];
             for &i in group {
                 census.count(counts, &persons[i], false);
-                persons[i].set_gone();
+                persons[i].bury();
             }
             let id = key([tag::MERGED, first.key, t as u64]);
             let agent = first.like(id, firm, Status::Employed, false);
@@ -904,10 +968,9 @@ fn consolidate(
             formed.push(agent);
         }
     }
-    if !formed.is_empty() {
-        persons.retain(|p| !p.gone());
-        persons.extend(formed);
-    }
+    let merged = formed.len() * s as usize;
+    persons.extend(formed);
+    merged
 }
 
 /// The technology a spin-out takes from an employer of quality `q`: a version of it,
@@ -1047,7 +1110,8 @@ fn cell_row(cell: usize, n: u64) -> CensusRow {
 /// running tenancies (people in housed cells).
 fn expand(hist: &[u64; CENSUS_CELLS], row: &mut CensusRow, housed: &mut u64) {
     for (cell, &n) in hist.iter().enumerate() {
-        if n == 0 {
+        // (A cell of no status holds the dead: `Person::bury`.)
+        if n == 0 || cell & 0b11 == 0b11 {
             continue;
         }
         for (x, y) in row.iter_mut().zip(cell_row(cell, n)) {
@@ -1313,7 +1377,7 @@ mod tests {
                 w.step();
                 let t = w.t as i32 - 1;
                 let mut c = vec![[0u64; 7]; w.regions.len()];
-                for p in &w.persons {
+                for p in w.agents() {
                     let ri = p.region.index();
                     let n = p.weight(s);
                     let age = p.age(t);
@@ -1368,7 +1432,7 @@ mod tests {
                 landed += w.events.iter().map(|e| e.competition_landed).sum::<u64>();
                 let mut heads = vec![0u64; w.firms.len()];
                 let mut incumbent = vec![0u64; w.regions.len()];
-                for p in &w.persons {
+                for p in w.agents() {
                     if p.employer == Employer::INCUMBENT {
                         incumbent[p.region.index()] += p.weight(scale);
                     } else if let Some(fi) = p.employer.firm_index() {
