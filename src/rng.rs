@@ -197,15 +197,25 @@ impl KeyedRng {
     /// probability `p`, by inversion (`P(≥ k) = (1 − p)^k`); 0 for `p ≥ 1`, `u64::MAX` for a
     /// `p` that is not positive.
     pub fn geometric(&mut self, p: f64) -> u64 {
-        if p >= 1.0 {
+        if p.is_nan() || p <= 0.0 {
+            return u64::MAX;
+        }
+        self.geometric_ln((-p.min(1.0)).ln_1p())
+    }
+
+    /// [`KeyedRng::geometric`] from `ln(1 − p)` (`−∞` for `p = 1`, 0 for `p = 0`), for draws at
+    /// a probability whose logarithm is computed once.
+    #[inline]
+    pub fn geometric_ln(&mut self, ln_keep: f64) -> u64 {
+        if ln_keep == f64::NEG_INFINITY {
             return 0;
         }
-        if p.is_nan() || p <= 0.0 {
+        if ln_keep.is_nan() || ln_keep >= 0.0 {
             return u64::MAX;
         }
         // `1 − U` is in (0, 1]: its logarithm is finite.
         let u = 1.0 - self.uniform();
-        (u.ln() / (-p).ln_1p()).floor() as u64
+        (u.ln() / ln_keep).floor() as u64
     }
 
     /// Binomial draw conditioned on at least one success (`n ≥ 1`, `p > 0`): the position of

@@ -143,6 +143,31 @@ pub struct EmployerView {
     pub operating: bool,
 }
 
+impl EmployerView {
+    /// The view of a firm with this layoff probability, region and state.
+    pub fn new(layoff: f32, region: RegionId, operating: bool) -> EmployerView {
+        EmployerView {
+            layoff,
+            region,
+            operating,
+        }
+    }
+
+    /// Whether the firm's staff in `region` can be quiet this month: it operates there and
+    /// lays off at most [`CALM_LAYOFF`] of them, so that a layoff, leaving and spinning out
+    /// are all that can happen to them, at a rate the leave clock covers.
+    #[inline(always)]
+    pub fn calm_in(&self, region: RegionId) -> bool {
+        self.operating && self.layoff <= CALM_LAYOFF && self.region == region
+    }
+}
+
+/// The highest monthly layoff probability of a calm firm ([`EmployerView::calm_in`]): the
+/// share of the leave clock of a firm's quiet staff that stands for layoffs. (In the Binjiang
+/// run about nine in ten startup employees work at a firm laying off at most this share in a
+/// month, three in four at one laying off nobody.)
+pub const CALM_LAYOFF: f32 = 0.02;
+
 /// What a person's decision reads of their region this month, in one record (one bounds
 /// check and one cache line or two per person in the decide pass).
 #[derive(Clone, Copy, Debug, Default)]
@@ -158,34 +183,43 @@ pub struct RegionView {
     pub young_below: i32,
     /// Whether a talent room is free.
     pub housing_free: bool,
-    /// The monthly rate of the region's leave clock: at least the leave probability of
-    /// anyone employed, so that a quiet person's candidate months (drawn at this rate) hold
-    /// every month they may leave ([`Person::decide_quiet`]).
-    pub leave_bound: f64,
-    /// Whether the clock's rate changed this month: its quiet people are then visited and
-    /// decide as everyone else, and draw their next candidate month at the new rate.
+    /// Whether the region's leave clock changed its rate this month: its quiet people are then
+    /// visited and decide as everyone else, and draw their next candidate month at the new
+    /// rate.
     pub rebound: bool,
+    /// The monthly rates of the leave clocks of quiet people employed by the established
+    /// employers (0) and by a firm (1): see [`Person::clock_rate`].
+    clock: [f64; 2],
+    /// `ln(1 − rate)` of each clock, for the geometric draws of candidate months.
+    clock_ln: [f64; 2],
 }
 
 impl RegionView {
     /// The view of region state `st` with founding hazards `found`, housing age `young_below`
-    /// and whether a room is free; its leave clock runs at `st.leave_bound`, changed this
-    /// month when `rebound`.
+    /// and whether a room is free; its leave clock runs at `st.leave_bound` (changed this
+    /// month when `rebound`), a firm's quiet staff's at that plus [`CALM_LAYOFF`] and
+    /// `spinout_agent`, the spin-out probability of an aggregated agent (at most 1).
     pub fn new(
         st: &RegionState,
         found: [f64; 4],
         young_below: i32,
         housing_free: bool,
         rebound: bool,
+        spinout_agent: f64,
     ) -> Self {
+        let clock = [
+            st.leave_bound.min(1.0),
+            (st.leave_bound + CALM_LAYOFF as f64 + spinout_agent).min(1.0),
+        ];
         RegionView {
             leave: st.leave,
             p_find: st.p_find,
             found,
             young_below,
             housing_free,
-            leave_bound: st.leave_bound,
             rebound,
+            clock,
+            clock_ln: clock.map(|r| (-r).ln_1p()),
         }
     }
 }
@@ -215,6 +249,9 @@ pub struct PersonContext<'a> {
     pub firms: &'a [EmployerView],
     /// Monthly spin-out probability of an employee of a modelled firm.
     pub spinout: f64,
+    /// Monthly probability that an aggregated agent employed by a modelled firm spins out (any
+    /// of its `scale` people): `1 − (1 − spinout)^scale`; `spinout` at full scale.
+    pub spinout_agent: f64,
     /// Retirement age, in months of age ([`units::age_months_at_least`] of the retirement age
     /// in years: the same test as comparing the age in years).
     pub retire_months: i32,
@@ -424,12 +461,16 @@ impl Person {
     }
 
     /// A quiet person's decision at a visit ([`Person::quiet`]): exactly what
-    /// [`Person::decide_now`] decides for someone employed by the established employers,
-    /// carrying no technology and past the housing queue — retire at the retirement age, else
-    /// leave — except that the leave draw is thinned: only a candidate month of the region's
-    /// leave clock (`candidate`) draws, at the region's leave probability over the clock's
-    /// rate `rv.leave_bound`, so that each month's chance of leaving is the region's, as for
-    /// everyone else (`docs/ODD.md`, 7.3).
+    /// [`Person::decide_now`] decides for someone past the housing queue and carrying no
+    /// technology who is employed by the established employers or by a calm firm
+    /// ([`EmployerView::calm_in`]) — retire at the retirement age; else (a firm's employee)
+    /// be laid off, then leave at a seeker's probability or meet an opening; else leave;
+    /// else (a firm's employee) spin out — except that only a candidate month of the
+    /// region's leave clock (`candidate`) draws: one uniform number over the clock's rate
+    /// ([`Person::clock_rate`]) decides between a layoff (the firm's probability `l`),
+    /// leaving (`(1 − l)·e`, `e` the region's leave probability), spinning out
+    /// (`(1 − l)(1 − e)·s`) and nothing, so that each month's chance of each is the monthly
+    /// rule's (`docs/ODD.md`, 7.4); what follows a layoff draws as in the monthly rule.
     #[inline(always)]
     pub fn decide_quiet(
         &self,
@@ -442,17 +483,62 @@ impl Person {
         if now.months >= ctx.retire_months {
             return Decision::of(Act::Retire);
         }
+        if !candidate {
+            return Decision::NONE;
+        }
+        let u = rng.uniform() * self.clock_rate(rv);
+        let layoff = self
+            .employer
+            .firm_index()
+            .map_or(0.0, |fi| ctx.firms[fi].layoff as f64);
+        if u < layoff {
+            // Out of the job, then as a seeker (no founding without a technology).
+            let d = Decision::NONE.with_quit();
+            if rng.chance(rv.leave[leave_index(true, now.housed, now.young)]) {
+                return d.with_act(Act::Leave);
+            }
+            if rng.chance(rv.p_find) {
+                return d.with_act(Act::Match);
+            }
+            return d;
+        }
+        let kept = 1.0 - layoff;
         let leave = rv.leave[leave_index(false, now.housed, now.young)];
-        if candidate && rng.chance(leave / rv.leave_bound) {
+        if u < layoff + kept * leave {
             return Decision::of(Act::Leave);
+        }
+        let spin = match (self.employer.firm_index(), self.weight(ctx.scale) > 1) {
+            (None, _) => 0.0,
+            (Some(_), true) => ctx.spinout_agent,
+            (Some(_), false) => ctx.spinout,
+        };
+        if u < layoff + kept * (leave + (1.0 - leave) * spin) {
+            return Decision::of(Act::Found);
         }
         Decision::NONE
     }
 
-    /// Whether the person is quiet: employed by the region's established employers, carrying
-    /// no technology and past the housing queue, so that only leaving, retiring and the census
-    /// cell's age and tenancy thresholds can change them; the month passes skip a quiet person
-    /// until [`Person::next_visit`], counting them in [`Person::cell`].
+    /// The monthly rate of a quiet person's leave clock in region view `rv`: the region's
+    /// rate (at least the leave probability of anyone employed), plus, for a firm's employee,
+    /// a calm firm's highest layoff probability ([`CALM_LAYOFF`]) and the spin-out probability
+    /// of an aggregated agent (at least anyone's), at most 1.
+    #[inline(always)]
+    pub fn clock_rate(&self, rv: &RegionView) -> f64 {
+        rv.clock[self.employer.firm_index().is_some() as usize]
+    }
+
+    /// Months from a visit to the next candidate month of the person's leave clock after it
+    /// (0: the next month), a geometric draw from `rng` at [`Person::clock_rate`].
+    #[inline(always)]
+    pub fn next_candidate(&self, rv: &RegionView, rng: &mut KeyedRng) -> u64 {
+        rng.geometric_ln(rv.clock_ln[self.employer.firm_index().is_some() as usize])
+    }
+
+    /// Whether the person is quiet: employed by the region's established employers or a calm
+    /// firm, carrying no technology and past the housing queue, so that only leaving, spinning
+    /// out, retiring, their firm's change and the census cell's age and tenancy thresholds can
+    /// change them; the month passes skip a quiet person until [`Person::next_visit`] (or a
+    /// month their firm is not calm), counting them in [`Person::cell`].
     #[inline(always)]
     pub fn quiet(&self) -> bool {
         self.sched & QUIET != 0
@@ -707,13 +793,14 @@ mod tests {
             let views: Vec<RegionView> = self
                 .regions
                 .iter()
-                .map(|st| RegionView::new(st, [0.0; 4], 420, housing_free, false))
+                .map(|st| RegionView::new(st, [0.0; 4], 420, housing_free, false, 0.0))
                 .collect();
             let ctx = PersonContext {
                 t: 120,
                 regions: &views,
                 firms: &self.firms,
                 spinout: 0.0,
+                spinout_agent: 0.0,
                 retire_months: units::age_months_at_least(60.0),
                 scale: 1,
             };
@@ -801,21 +888,22 @@ mod tests {
     /// leave clock, and at a clock rate equal to the leave probability always does.
     #[test]
     fn a_quiet_decision_thins_the_leave_draw() {
-        let st = RegionState {
-            leave: [0.25; 8],
-            ..RegionState::default()
-        };
-        let view = |bound: f64| RegionView {
-            leave_bound: bound,
-            ..RegionView::new(&st, [0.0; 4], 420, true, false)
+        let view = |bound: f64, spinout_agent: f64| {
+            let st = RegionState {
+                leave: [0.25; 8],
+                leave_bound: bound,
+                ..RegionState::default()
+            };
+            RegionView::new(&st, [0.0; 4], 420, true, false, spinout_agent)
         };
         let firms: [EmployerView; 0] = [];
-        let regions = [view(0.25)];
+        let regions = [view(0.25, 0.0)];
         let c = PersonContext {
             t: 120,
             regions: &regions,
             firms: &firms,
             spinout: 0.0,
+            spinout_agent: 0.0,
             retire_months: units::age_months_at_least(60.0),
             scale: 1,
         };
@@ -836,7 +924,7 @@ mod tests {
             Decision::of(Act::Retire)
         );
         // At a clock rate of four times the probability, a quarter of candidates leave.
-        let slow = view(1.0);
+        let slow = view(1.0, 0.0);
         let left = (0..4000u64)
             .filter(|&k| {
                 let mut r = KeyedRng::new(k, 120, crate::rng::Phase::Person, p.key);
@@ -844,5 +932,41 @@ mod tests {
             })
             .count();
         assert!((900..1100).contains(&left), "{left} of 4000 left");
+        // A calm firm's employee (layoff 0.01): the clock runs at 0.25 + CALM_LAYOFF + 0.5;
+        // per candidate month, a layoff takes 0.01 of it, leaving (1 − 0.01)·0.25 and
+        // spinning out (1 − 0.01)(1 − 0.25)·0.5.
+        let firms = [EmployerView::new(0.01, RegionId(0), true)];
+        let c = PersonContext {
+            firms: &firms,
+            spinout: 0.5,
+            spinout_agent: 0.5,
+            ..c
+        };
+        let regions = [view(0.25, 0.5)];
+        let staff = person(40, 0, Employer::firm(0), Status::Employed);
+        let rate = 0.25 + CALM_LAYOFF as f64 + 0.5;
+        assert!((staff.clock_rate(&regions[0]) - rate).abs() < 1e-12);
+        let (mut laid_off, mut left, mut spun) = (0, 0, 0);
+        let n = 20_000u64;
+        for k in 0..n {
+            let mut r = KeyedRng::new(k, 120, crate::rng::Phase::Person, p.key);
+            let d = staff.decide_quiet(&c, &regions[0], now, true, &mut r);
+            match (d.quit(), d.act()) {
+                (true, _) => laid_off += 1,
+                (false, Act::Leave) => left += 1,
+                (false, Act::Found) => spun += 1,
+                (false, act) => assert_eq!(act, Act::Stay),
+            }
+        }
+        let within = |got: u64, p: f64, what: &str| {
+            let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
+            assert!(
+                (got as f64 - mean).abs() < 4.0 * sd,
+                "{what}: {got} of {n}, expected {mean:.0}"
+            );
+        };
+        within(laid_off, 0.01 / rate, "laid off");
+        within(left, 0.99 * 0.25 / rate, "left");
+        within(spun, 0.99 * 0.75 * 0.5 / rate, "spun out");
     }
 }

@@ -287,13 +287,11 @@ pub fn decide(w: &mut World) {
     let firms: Vec<EmployerView> = w
         .firms
         .iter()
-        .map(|f| EmployerView {
-            layoff: f.layoff,
-            region: f.region,
-            operating: f.operating(),
-        })
+        .map(|f| EmployerView::new(f.layoff, f.region, f.operating()))
         .collect();
     let found = founding_multipliers(w);
+    let s = w.scale;
+    let spinout_agent = 1.0 - (1.0 - def.behaviour.spinout_rate).powf(s as f64);
     let rebound: Vec<bool> = w.regions.iter_mut().map(update_leave_clock).collect();
     let regions = &w.regions;
     let views: Vec<RegionView> = regions
@@ -303,15 +301,22 @@ pub fn decide(w: &mut World) {
         .zip(rebound)
         .map(|(((st, rp), found), rebound)| {
             let housing_free = (st.housed as f64) < st.housing_units.floor();
-            RegionView::new(st, found, rp.young_below, housing_free, rebound)
+            RegionView::new(
+                st,
+                found,
+                rp.young_below,
+                housing_free,
+                rebound,
+                spinout_agent,
+            )
         })
         .collect();
-    let s = w.scale;
     let ctx = PersonContext {
         t,
         regions: &views,
         firms: &firms,
         spinout: def.behaviour.spinout_rate,
+        spinout_agent,
         retire_months: w.params.retire_months,
         scale: s,
     };
@@ -367,11 +372,21 @@ fn decide_all<const AGGREGATED: bool>(
                 let rv = &ctx.regions[ri];
                 // (At full scale every agent weighs 1: no multiply in the pass.)
                 let n = if AGGREGATED { p.weight(ctx.scale) } else { 1 };
-                let thinned = p.quiet() && !rv.rebound;
-                if thinned && ctx.t < p.next_visit() {
-                    // A quiet person between visits: counted, nothing else (most people).
-                    hist[ri][p.cell()] += n;
-                    continue;
+                let mut thinned = p.quiet() && !rv.rebound;
+                if thinned {
+                    // (An employer that is not calm this month has its quiet staff decide by
+                    // the monthly rule.)
+                    let calm = p
+                        .employer
+                        .firm_index()
+                        .is_none_or(|fi| ctx.firms[fi].calm_in(p.region));
+                    if !calm {
+                        thinned = false;
+                    } else if ctx.t < p.next_visit() {
+                        // A quiet person between visits: counted, nothing else (most people).
+                        hist[ri][p.cell()] += n;
+                        continue;
+                    }
                 }
                 if p.dead() {
                     continue; // (reached in a month the leave clock changed)
@@ -418,11 +433,14 @@ fn decide_all<const AGGREGATED: bool>(
 
 /// After a visit at month `ctx.t` with no decision (the person is unchanged this month,
 /// their state `now`), make a person quiet who qualifies: employed by the established
-/// employers, carrying no technology, and past the housing queue from next month on (arrived
-/// over [`HOUSING_QUEUE_MONTHS`](crate::model::person::HOUSING_QUEUE_MONTHS) ago, or past the housing age). Their next visit is the first
+/// employers or a calm firm ([`EmployerView::calm_in`]), carrying no technology, and past
+/// the housing queue from next month on (arrived over
+/// [`HOUSING_QUEUE_MONTHS`](crate::model::person::HOUSING_QUEUE_MONTHS) ago, past the housing
+/// age, or in a room until the queue has closed). Their next visit is the first
 /// month after this one in which something can happen to them — the retirement age, a census
 /// threshold (35, the housing age, the end of a tenancy), or a candidate month of the region's
-/// leave clock, drawn from `rng` at the clock's rate (a geometric draw: the clock is a
+/// leave clock, drawn from `rng` at the clock's rate ([`Person::next_candidate`]; a
+/// geometric draw: the clock is a
 /// Bernoulli trial each month, memoryless, so redrawing it at any visit keeps every month's
 /// chance) — and the census counts them in their next month's cell until then.
 #[inline]
@@ -436,10 +454,17 @@ fn settle(
 ) {
     let t = ctx.t;
     let next = t + 1;
+    let calm = match p.employer.firm_index() {
+        Some(fi) => ctx.firms[fi].calm_in(p.region),
+        None => p.employer == Employer::INCUMBENT,
+    };
     let qualifies = now.status == Status::Employed
-        && p.employer == Employer::INCUMBENT
+        && calm
         && !p.carries()
-        && (p.quiet() || !p.queue_open(next) || now.months + 1 >= rv.young_below);
+        && (p.quiet()
+            || !p.queue_open(next)
+            || now.months + 1 >= rv.young_below
+            || (p.housed_until >= 0 && !p.queue_open(p.housed_until as i32 + 1)));
     if !qualifies {
         if p.quiet() {
             p.wake();
@@ -458,7 +483,7 @@ fn settle(
             at = at.min(change);
         }
     }
-    let candidate = next as i64 + rng.geometric(rv.leave_bound).min(i16::MAX as u64) as i64;
+    let candidate = next as i64 + p.next_candidate(rv, rng).min(i16::MAX as u64) as i64;
     let is_candidate = candidate <= at as i64;
     let at = at.min(candidate as i32);
     let cell = census_cell(p, p.now(next, rv.young_below), under35);
@@ -523,6 +548,11 @@ pub fn apply(w: &mut World) {
             .map(|r| (t + r.housing_months - 1) as i16)
             .collect(),
         young_below: &young_below,
+        rooms: w
+            .regions
+            .iter()
+            .map(|st| st.housing_units.max(0.0).floor() as u64)
+            .collect(),
         found,
         firms: &mut w.firms,
         regions: &mut w.regions,
@@ -535,12 +565,22 @@ pub fn apply(w: &mut World) {
     };
     let census = Census::new(t, s, &young_below);
     let mut dead = w.dead;
+    // A claim for a room and nothing else changes nobody once the rooms are taken.
+    let claim_only = Decision::NONE.with_house();
     for &(i, d) in &todo {
         let p = &mut persons[i as usize];
-        census.count(&mut counts, p, false);
+        if d == claim_only && !a.room_for(p) && !(p.single() && p.status() == Status::Seeking) {
+            continue;
+        }
+        let before = census.place(p);
         if a.person(p, d) {
-            census.count(&mut counts, p, true);
+            let after = census.place(p);
+            if after != before {
+                census.add(&mut counts, before, false);
+                census.add(&mut counts, after, true);
+            }
         } else {
+            census.add(&mut counts, before, false);
             p.bury();
             dead += 1;
         }
@@ -600,6 +640,8 @@ struct Applier<'w> {
     housed_until_for: Vec<i16>,
     /// Per region, the months of age from which a person is past the housing age.
     young_below: &'w [i32],
+    /// Per region, the talent rooms (the whole number of this month's housing units).
+    rooms: Vec<u64>,
     found: Vec<[f64; 4]>,
     firms: &'w mut Vec<Firm>,
     regions: &'w mut Vec<RegionState>,
@@ -907,6 +949,13 @@ impl Applier<'_> {
         }
     }
 
+    /// Whether a room is free for the agent `p` (for all the people it stands for).
+    #[inline]
+    fn room_for(&self, p: &Person) -> bool {
+        let ri = p.region.index();
+        self.housed_now[ri] + p.weight(self.s) <= self.rooms[ri]
+    }
+
     /// Talent housing: a tenancy ends; an eligible newcomer takes a free room, in queue order.
     fn house(&mut self, p: &mut Person) {
         let (ri, t, wgt) = (p.region.index(), self.t, p.weight(self.s));
@@ -914,11 +963,7 @@ impl Applier<'_> {
         if !p.housed(t) && p.housed_until >= 0 {
             p.housed_until = -1;
         }
-        if young
-            && p.housed_until < 0
-            && ((self.housed_now[ri] + wgt) as f64) <= self.regions[ri].housing_units.floor()
-            && p.queue_open(t)
-        {
+        if young && p.housed_until < 0 && self.room_for(p) && p.queue_open(t) {
             p.housed_until = self.housed_until_for[ri];
             self.housed_now[ri] += wgt;
         }
@@ -1058,10 +1103,26 @@ impl<'a> Census<'a> {
     /// thread count, and the same as counting everyone again).
     #[inline(always)]
     fn count(&self, c: &mut [CensusRow], p: &Person, add: bool) {
+        self.add(c, self.place(p), add);
+    }
+
+    /// Where person `p` counts: their region, census cell and weight.
+    #[inline(always)]
+    fn place(&self, p: &Person) -> Place {
         let ri = p.region.index();
         let now = p.now(self.t, self.young_below[ri]);
-        let row = cell_row(census_cell(p, now, self.under35), p.weight(self.s));
-        for (x, y) in c[ri].iter_mut().zip(row) {
+        Place {
+            region: ri,
+            cell: census_cell(p, now, self.under35),
+            weight: p.weight(self.s),
+        }
+    }
+
+    /// Add the people at `place` to (`add`) or take them from (`!add`) the census `c`.
+    #[inline(always)]
+    fn add(&self, c: &mut [CensusRow], place: Place, add: bool) {
+        let row = cell_row(place.cell, place.weight);
+        for (x, y) in c[place.region].iter_mut().zip(row) {
             *x = if add {
                 x.wrapping_add(y)
             } else {
@@ -1069,6 +1130,14 @@ impl<'a> Census<'a> {
             };
         }
     }
+}
+
+/// Where an agent counts in the census: region, census cell and the people it stands for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Place {
+    region: usize,
+    cell: usize,
+    weight: u64,
 }
 
 /// The census's under-35 threshold in months of age ([`units::age_months_at_least`]).
