@@ -257,6 +257,8 @@ pub struct PersonContext<'a> {
     pub retire_months: i32,
     /// People per aggregated agent (`scale`).
     pub scale: u64,
+    /// Whether any region's leave clock changed its rate this month ([`RegionView::rebound`]).
+    pub any_rebound: bool,
 }
 
 /// A founder's monthly hazard of leaving the region, relative to anyone else's (a founder
@@ -298,7 +300,8 @@ pub struct Person {
     pub key: u64,
     /// Who employs the person (nobody, the established employers, or a modelled firm).
     pub employer: Employer,
-    /// Quality of the technology this person carries, in units of `1/TECH_UNIT` (0: none).
+    /// Quality of the technology this person carries, in units of `1/TECH_UNIT` (0: none);
+    /// a quiet newcomer's last month in the housing queue ([`QUEUE`]), who carries none.
     tech: u16,
     /// Birth month, relative to the scenario start (negative before it).
     pub born: i16,
@@ -313,21 +316,36 @@ pub struct Person {
     pub sector: SectorId,
     /// [`Education`] code (bits 0–1), [`Status`] (bits 2–3) and [`SINGLE`] (bit 4).
     kind: u8,
-    /// A quiet person's census cell until the next visit (bits 0–5), [`QUIET`] and
+    /// A quiet person's schedule: their census cell until the next visit less its status
+    /// (bits 0–3: a quiet person is employed), [`QUEUE`], [`GONE`], [`QUIET`] and
     /// [`LEAVE_CANDIDATE`]; 0 for an active person.
     sched: u8,
 }
 
-/// Bit of `sched`: the person is quiet — nothing but leaving, retiring and the census cell's
-/// thresholds can change them — and the month passes skip them until `when`.
+/// The bits of `sched` that hold a quiet person's census cell above its status bits.
+const CELL: u8 = 0b1111;
+/// Bit of `sched`: a quiet newcomer still in the housing queue, until the month in `tech`;
+/// they claim a room in any month one is free.
+const QUEUE: u8 = 1 << 4;
+/// Bit of `sched`: gone from the population ([`Person::bury`]).
+const GONE: u8 = 1 << 5;
+/// Bit of `sched`: the person is quiet — nothing but leaving, retiring, a room and the census
+/// cell's thresholds can change them — and the month passes skip them until `when`.
 const QUIET: u8 = 1 << 6;
 /// Bit of `sched`: the next visit is a candidate month of the region's leave clock.
 const LEAVE_CANDIDATE: u8 = 1 << 7;
-/// The bits of `sched` that hold the census cell.
-const CELL: u8 = 0b11_1111;
-/// `sched` of a person who has left the population and awaits removal ([`Person::bury`]):
-/// quiet, in a census cell of no status (the census does not count it).
-const DEAD: u8 = QUIET | 0b11;
+/// `sched` of a person who has left the population and awaits removal: quiet, in a census
+/// cell of no status (the census does not count it).
+const DEAD: u8 = QUIET | GONE;
+
+/// The number of [`Person::quiet_slot`]s.
+pub const QUIET_SLOTS: usize = (CELL | GONE) as usize + 1;
+
+/// The census cell of quiet slot `slot`, or `None` for the slots of the gone.
+#[inline]
+pub fn slot_cell(slot: usize) -> Option<usize> {
+    (slot & GONE as usize == 0).then_some((slot & CELL as usize) << 2 | Status::Employed as usize)
+}
 
 const _: () = assert!(std::mem::size_of::<Person>() == crate::scenario::PERSON_BYTES);
 
@@ -397,7 +415,7 @@ impl Person {
         if months >= retire_months {
             return Decision::of(Act::Retire);
         }
-        if rv.housing_free && young && !housed && self.housed_until < 0 && self.queue_open(t) {
+        if self.claims_room(t, rv, now) {
             d = d.with_house();
         }
         let mut status = status;
@@ -483,8 +501,13 @@ impl Person {
         if now.months >= ctx.retire_months {
             return Decision::of(Act::Retire);
         }
+        let d = if self.claims_room(ctx.t, rv, now) {
+            Decision::NONE.with_house()
+        } else {
+            Decision::NONE
+        };
         if !candidate {
-            return Decision::NONE;
+            return d;
         }
         let u = rng.uniform() * self.clock_rate(rv);
         let layoff = self
@@ -493,7 +516,7 @@ impl Person {
             .map_or(0.0, |fi| ctx.firms[fi].layoff as f64);
         if u < layoff {
             // Out of the job, then as a seeker (no founding without a technology).
-            let d = Decision::NONE.with_quit();
+            let d = d.with_quit();
             if rng.chance(rv.leave[leave_index(true, now.housed, now.young)]) {
                 return d.with_act(Act::Leave);
             }
@@ -505,7 +528,7 @@ impl Person {
         let kept = 1.0 - layoff;
         let leave = rv.leave[leave_index(false, now.housed, now.young)];
         if u < layoff + kept * leave {
-            return Decision::of(Act::Leave);
+            return d.with_act(Act::Leave);
         }
         let spin = match (self.employer.firm_index(), self.weight(ctx.scale) > 1) {
             (None, _) => 0.0,
@@ -513,9 +536,17 @@ impl Person {
             (Some(_), false) => ctx.spinout,
         };
         if u < layoff + kept * (leave + (1.0 - leave) * spin) {
-            return Decision::of(Act::Found);
+            return d.with_act(Act::Found);
         }
-        Decision::NONE
+        d
+    }
+
+    /// Whether the person, in state `now` at month `t`, queues for a room of region view `rv`
+    /// this month: one is free, and they are a newcomer in the housing queue, under the
+    /// housing age and without a room.
+    #[inline(always)]
+    pub fn claims_room(&self, t: i32, rv: &RegionView, now: Now) -> bool {
+        rv.housing_free && now.young && !now.housed && self.housed_until < 0 && self.queue_open(t)
     }
 
     /// The monthly rate of a quiet person's leave clock in region view `rv`: the region's
@@ -544,10 +575,25 @@ impl Person {
         self.sched & QUIET != 0
     }
 
-    /// A quiet person's census cell until their next visit.
+    /// A quiet person's census cell until their next visit (employed; the gone's has status
+    /// bits 3, which the census does not count).
     #[inline(always)]
     pub fn cell(&self) -> usize {
-        (self.sched & CELL) as usize
+        ((self.sched & CELL) as usize) << 2 | 1 | ((self.sched & GONE) >> 4) as usize
+    }
+
+    /// A quiet person's census slot until their next visit: their cell less its status bits
+    /// (they are employed) and the [`GONE`] bit, below [`QUIET_SLOTS`]; [`slot_cell`] is the
+    /// cell of a living person's slot.
+    #[inline(always)]
+    pub fn quiet_slot(&self) -> usize {
+        (self.sched & (CELL | GONE)) as usize
+    }
+
+    /// Whether a quiet person is still in the housing queue ([`Person::queue_open`]).
+    #[inline(always)]
+    pub fn queued(&self) -> bool {
+        self.sched & QUEUE != 0
     }
 
     /// A quiet person's next visit (month index).
@@ -562,13 +608,37 @@ impl Person {
         self.sched & LEAVE_CANDIDATE != 0
     }
 
-    /// Make the person quiet until month `next` (at most `i16::MAX`), counted in census cell
-    /// `cell` until then; `candidate`: `next` is a candidate month of the leave clock.
+    /// Make the person (employed, carrying no technology) quiet until month `next` (at most
+    /// `i16::MAX`), counted in census cell `cell` until then; `candidate`: `next` is a
+    /// candidate month of the leave clock; `queue`: the last month they are in the housing
+    /// queue, if they may still claim a room before `next`.
     #[inline]
-    pub fn set_quiet(&mut self, next: i32, cell: usize, candidate: bool) {
-        debug_assert!(cell <= CELL as usize);
+    pub fn set_quiet(&mut self, next: i32, cell: usize, candidate: bool, queue: Option<i16>) {
+        debug_assert!(cell < 64 && cell & 0b11 == Status::Employed as usize);
+        debug_assert!(!self.carries() || self.queued());
+        let mut sched = QUIET | (cell >> 2) as u8;
+        if candidate {
+            sched |= LEAVE_CANDIDATE;
+        }
+        if let Some(last) = queue {
+            sched |= QUEUE;
+            self.tech = last as u16;
+        } else {
+            self.tech = 0;
+        }
         self.when = next.min(i16::MAX as i32) as i16;
-        self.sched = QUIET | cell as u8 | if candidate { LEAVE_CANDIDATE } else { 0 };
+        self.sched = sched;
+    }
+
+    /// The last month of the housing queue of an active newcomer (their arrival month and
+    /// [`HOUSING_QUEUE_MONTHS`]) or of a quiet one still in it.
+    #[inline(always)]
+    pub fn queue_last(&self) -> i32 {
+        if self.queued() {
+            self.tech as i16 as i32
+        } else {
+            self.when as i32 + HOUSING_QUEUE_MONTHS
+        }
     }
 
     /// Mark the person as gone from the population (left, retired, handed over): the month
@@ -586,10 +656,16 @@ impl Person {
         self.sched == DEAD
     }
 
-    /// Make a quiet person active again (visited every month), past the housing queue.
+    /// Make a quiet person active again (visited every month): a newcomer still in the
+    /// housing queue keeps their place in it, anyone else is past it.
     #[inline]
     pub fn wake(&mut self) {
-        self.when = i16::MIN;
+        if self.queued() {
+            self.when = (self.queue_last() - HOUSING_QUEUE_MONTHS) as i16;
+            self.tech = 0;
+        } else {
+            self.when = i16::MIN;
+        }
         self.sched = 0;
     }
 
@@ -600,11 +676,11 @@ impl Person {
         self.sched = 0;
     }
 
-    /// Whether the person may still queue for a talent room at month `t`: an active
-    /// newcomer who arrived at most [`HOUSING_QUEUE_MONTHS`] ago.
+    /// Whether the person may still queue for a talent room at month `t`: a newcomer who
+    /// arrived at most [`HOUSING_QUEUE_MONTHS`] ago (a quiet one [`Person::queued`]).
     #[inline(always)]
     pub fn queue_open(&self, t: i32) -> bool {
-        !self.quiet() && t - self.when as i32 <= HOUSING_QUEUE_MONTHS
+        (!self.quiet() || self.queued()) && t <= self.queue_last()
     }
 
     /// A person who has just come: not housed, no decision yet.
@@ -650,7 +726,10 @@ impl Person {
             sched: 0,
             ..*self
         };
-        if self.quiet() {
+        if self.queued() {
+            p.when = (self.queue_last() - HOUSING_QUEUE_MONTHS) as i16;
+            p.tech = 0;
+        } else if self.quiet() {
             // A quiet person's `when` is no arrival month: theirs is over a queue ago.
             p.when = i16::MIN;
         }
@@ -711,11 +790,14 @@ impl Person {
     /// Whether the person carries a technology (a rating above 0).
     #[inline]
     pub fn carries(&self) -> bool {
-        self.tech != 0
+        self.tech != 0 && !self.queued()
     }
     /// Rating of the technology carried (0: none).
     #[inline]
     pub fn tech(&self) -> f32 {
+        if self.queued() {
+            return 0.0;
+        }
         self.tech as f32 / TECH_UNIT
     }
     /// Carry a technology rated `q` (clamped to what the field holds; 0 or less: none).
@@ -803,6 +885,7 @@ mod tests {
                 spinout_agent: 0.0,
                 retire_months: units::age_months_at_least(60.0),
                 scale: 1,
+                any_rebound: false,
             };
             p.decide::<false>(
                 &ctx,
@@ -866,7 +949,7 @@ mod tests {
     fn a_quiet_schedule_and_the_housing_queue() {
         let mut p = person(30, 115, Employer::INCUMBENT, Status::Employed);
         assert!(!p.quiet() && p.queue_open(120) && !p.queue_open(128));
-        p.set_quiet(40_000, 37, true);
+        p.set_quiet(40_000, 37, true, None);
         assert!(p.quiet() && p.leave_candidate() && !p.queue_open(120));
         assert_eq!((p.next_visit(), p.cell()), (i16::MAX as i32, 37));
         assert_eq!(p.status(), Status::Employed);
@@ -880,8 +963,17 @@ mod tests {
         p.bury();
         assert!(p.dead() && p.quiet() && p.next_visit() == i16::MAX as i32);
         // No census cell of a living person is the dead's.
-        p.set_quiet(200, 0b11_1110, false);
-        assert!(!p.dead());
+        p.set_quiet(200, 0b11_1101, false, None);
+        assert!(!p.dead() && p.cell() == 0b11_1101);
+        // A quiet newcomer keeps their place in the queue: the month it closes is kept, and
+        // restored as their arrival when they wake; they carry nothing meanwhile.
+        let mut n = person(30, 115, Employer::INCUMBENT, Status::Employed);
+        n.set_quiet(130, 0b01_0101, false, Some(127));
+        assert!(n.queued() && !n.carries() && n.tech() == 0.0 && n.queue_open(127));
+        assert!(!n.queue_open(128) && n.next_visit() == 130);
+        assert!(!n.like(3, Employer::NONE, Status::Seeking, false).carries());
+        n.wake();
+        assert!(!n.quiet() && n.queue_open(127) && !n.queue_open(128) && !n.carries());
     }
 
     /// A quiet person retires at the retirement age, leaves only in a candidate month of the
@@ -906,6 +998,7 @@ mod tests {
             spinout_agent: 0.0,
             retire_months: units::age_months_at_least(60.0),
             scale: 1,
+            any_rebound: false,
         };
         let p = person(40, 0, Employer::INCUMBENT, Status::Employed);
         let now = p.now(120, 420);

@@ -4,8 +4,8 @@ use rayon::prelude::*;
 
 use crate::model::firm::{Firm, Kind};
 use crate::model::person::{
-    Act, Decision, Employer, EmployerView, Now, Person, PersonContext, RegionView, Status,
-    draw_sector, draw_tech, edu_code, founding_hazard,
+    Act, Decision, Employer, EmployerView, Now, Person, PersonContext, QUIET_SLOTS, RegionView,
+    Status, draw_sector, draw_tech, edu_code, founding_hazard, slot_cell,
 };
 use crate::model::program::expected_support;
 use crate::model::region::{
@@ -319,6 +319,7 @@ pub fn decide(w: &mut World) {
         spinout_agent,
         retire_months: w.params.retire_months,
         scale: s,
+        any_rebound: views.iter().any(|v| v.rebound),
     };
     let streams = MonthStreams::new(seed, t as u32, Phase::Person);
     let nreg = regions.len();
@@ -367,30 +368,36 @@ fn decide_all<const AGGREGATED: bool>(
             // Each person adds one to one cell of their region's histogram; the cells are
             // expanded into the census and the tenancies once per chunk.
             let mut hist = vec![[0u64; CENSUS_CELLS]; nreg];
+            // Quiet people between visits, by their stored slot (`Person::quiet_slot`).
+            let mut quiet = vec![[0u64; QUIET_SLOTS]; nreg];
             for (j, p) in chunk.iter_mut().enumerate() {
                 let ri = p.region.index();
-                let rv = &ctx.regions[ri];
                 // (At full scale every agent weighs 1: no multiply in the pass.)
                 let n = if AGGREGATED { p.weight(ctx.scale) } else { 1 };
-                let mut thinned = p.quiet() && !rv.rebound;
-                if thinned {
-                    // (An employer that is not calm this month has its quiet staff decide by
-                    // the monthly rule.)
-                    let calm = p
+                let mut thinned = false;
+                if p.quiet() {
+                    // (An employer that is not calm this month, or a leave clock that changed
+                    // its rate, has its quiet people decide by the monthly rule.)
+                    thinned = p
                         .employer
                         .firm_index()
-                        .is_none_or(|fi| ctx.firms[fi].calm_in(p.region));
-                    if !calm {
-                        thinned = false;
-                    } else if ctx.t < p.next_visit() {
-                        // A quiet person between visits: counted, nothing else (most people).
-                        hist[ri][p.cell()] += n;
+                        .is_none_or(|fi| ctx.firms[fi].calm_in(p.region))
+                        && !(ctx.any_rebound && ctx.regions[ri].rebound);
+                    if thinned && ctx.t < p.next_visit() {
+                        // A quiet person between visits: counted, nothing else (most people);
+                        // a newcomer still in the housing queue claims a room if one is free.
+                        if p.queued() && p.housed_until < 0 && ctx.regions[ri].housing_free {
+                            part.todo
+                                .push((first + j as u32, Decision::NONE.with_house()));
+                        }
+                        quiet[ri][p.quiet_slot()] += n;
                         continue;
                     }
                 }
                 if p.dead() {
                     continue; // (reached in a month the leave clock changed)
                 }
+                let rv = &ctx.regions[ri];
                 let now = p.now(ctx.t, rv.young_below);
                 let mut rng = streams.stream(p.key);
                 let d = if thinned {
@@ -399,13 +406,25 @@ fn decide_all<const AGGREGATED: bool>(
                     p.decide_now::<AGGREGATED>(ctx, rv, now, &mut rng)
                 };
                 hist[ri][census_cell(p, now, under35)] += n;
-                if d != Decision::NONE {
+                if d == Decision::NONE {
+                    settle(p, now, ctx, rv, under35, &mut rng);
+                } else if d == Decision::NONE.with_house() {
+                    // A claim for a room: the person stays as they are unless it is met (the
+                    // apply phase wakes them then).
+                    part.todo.push((first + j as u32, d));
+                    settle(p, now, ctx, rv, under35, &mut rng);
+                } else {
                     part.todo.push((first + j as u32, d));
                     if p.quiet() {
                         p.wake();
                     }
-                } else {
-                    settle(p, now, ctx, rv, under35, &mut rng);
+                }
+            }
+            for (ri, q) in quiet.iter().enumerate() {
+                for (slot, &k) in q.iter().enumerate() {
+                    if let Some(cell) = slot_cell(slot) {
+                        hist[ri][cell] += k;
+                    }
                 }
             }
             for (ri, h) in hist.iter().enumerate() {
@@ -431,16 +450,15 @@ fn decide_all<const AGGREGATED: bool>(
     all
 }
 
-/// After a visit at month `ctx.t` with no decision (the person is unchanged this month,
-/// their state `now`), make a person quiet who qualifies: employed by the established
-/// employers or a calm firm ([`EmployerView::calm_in`]), carrying no technology, and past
-/// the housing queue from next month on (arrived over
-/// [`HOUSING_QUEUE_MONTHS`](crate::model::person::HOUSING_QUEUE_MONTHS) ago, past the housing
-/// age, or in a room until the queue has closed). Their next visit is the first
+/// After a visit at month `ctx.t` with no decision but perhaps a claim for a room (the person
+/// is unchanged this month unless the claim is met, their state `now`), make a person quiet
+/// who qualifies: employed by the established employers or a calm firm
+/// ([`EmployerView::calm_in`]) and carrying no technology. Their next visit is the first
 /// month after this one in which something can happen to them — the retirement age, a census
-/// threshold (35, the housing age, the end of a tenancy), or a candidate month of the region's
-/// leave clock, drawn from `rng` at the clock's rate ([`Person::next_candidate`]; a
-/// geometric draw: the clock is a
+/// threshold (35, the housing age, the end of a tenancy), the close of their housing queue
+/// (a newcomer under the housing age who may still claim a room does so, between visits, in
+/// any month one is free), or a candidate month of the region's leave clock, drawn from `rng`
+/// at the clock's rate ([`Person::next_candidate`]; a geometric draw: the clock is a
 /// Bernoulli trial each month, memoryless, so redrawing it at any visit keeps every month's
 /// chance) — and the census counts them in their next month's cell until then.
 #[inline]
@@ -458,13 +476,7 @@ fn settle(
         Some(fi) => ctx.firms[fi].calm_in(p.region),
         None => p.employer == Employer::INCUMBENT,
     };
-    let qualifies = now.status == Status::Employed
-        && calm
-        && !p.carries()
-        && (p.quiet()
-            || !p.queue_open(next)
-            || now.months + 1 >= rv.young_below
-            || (p.housed_until >= 0 && !p.queue_open(p.housed_until as i32 + 1)));
+    let qualifies = now.status == Status::Employed && calm && !p.carries();
     if !qualifies {
         if p.quiet() {
             p.wake();
@@ -474,10 +486,13 @@ fn settle(
     let born = p.born as i32;
     let retire = born + ctx.retire_months;
     let mut at = retire.max(next);
+    // A newcomer under the housing age may still claim a room: until the queue closes.
+    let queue = (p.queue_open(next) && now.months + 1 < rv.young_below).then(|| p.queue_last());
     for change in [
         born + under35,
         born + rv.young_below,
         p.housed_until as i32 + 1,
+        queue.map_or(i32::MAX, |last| last + 1),
     ] {
         if change > next {
             at = at.min(change);
@@ -487,7 +502,7 @@ fn settle(
     let is_candidate = candidate <= at as i64;
     let at = at.min(candidate as i32);
     let cell = census_cell(p, p.now(next, rv.young_below), under35);
-    p.set_quiet(at, cell, is_candidate);
+    p.set_quiet(at, cell, is_candidate, queue.map(|last| last as i16));
 }
 
 /// Founding hazard multiplier per region and education tier: the climate and the support a
@@ -966,6 +981,10 @@ impl Applier<'_> {
         if young && p.housed_until < 0 && self.room_for(p) && p.queue_open(t) {
             p.housed_until = self.housed_until_for[ri];
             self.housed_now[ri] += wgt;
+            if p.quiet() {
+                // (Housed: their census cell and schedule change.)
+                p.wake();
+            }
         }
     }
 }
