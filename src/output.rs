@@ -386,21 +386,45 @@ pub fn summary(sc: &Scenario, run: &RunResult) -> Value {
     })
 }
 
-/// Write every output of a run into `dir`; returns the `summary.json` value written.
+/// Write every output of a run into `dir` (the files in parallel); returns the `summary.json`
+/// value written.
 pub fn write_run(dir: &Path, sc: &Scenario, run: &RunResult) -> Result<Value, OutputError> {
-    write_atomic(&dir.join("timeseries.csv"), |w| {
-        write_timeseries(w, &run.recorder.rows)
-    })?;
-    write_atomic(&dir.join("firms.csv"), |w| write_firms(w, sc, &run.firms))?;
-    write_atomic(&dir.join("firm_years.csv"), |w| {
-        write_firm_years(w, &run.panel)
-    })?;
-    let summary = summary(sc, run);
-    write_atomic(&dir.join("summary.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary).map_err(io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
-    Ok(summary)
+    // The files are independent: the two large ones (firms, the firm-year panel) are written
+    // beside the rest, and an error is reported for the first file in this order that failed.
+    let ((series, firms), (panel, summary)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    write_atomic(&dir.join("timeseries.csv"), |w| {
+                        write_timeseries(w, &run.recorder.rows)
+                    })
+                },
+                || write_atomic(&dir.join("firms.csv"), |w| write_firms(w, sc, &run.firms)),
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    write_atomic(&dir.join("firm_years.csv"), |w| {
+                        write_firm_years(w, &run.panel)
+                    })
+                },
+                || {
+                    let summary = summary(sc, run);
+                    write_atomic(&dir.join("summary.json"), |w| {
+                        serde_json::to_writer_pretty(&mut *w, &summary)
+                            .map_err(io::Error::other)?;
+                        w.write_all(b"\n")
+                    })
+                    .map(|()| summary)
+                },
+            )
+        },
+    );
+    series?;
+    firms?;
+    panel?;
+    summary
 }
 
 #[cfg(test)]
