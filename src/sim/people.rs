@@ -370,30 +370,32 @@ fn decide_all<const AGGREGATED: bool>(
             let mut hist = vec![[0u64; CENSUS_CELLS]; nreg];
             // Quiet people between visits, by their stored slot (`Person::quiet_slot`).
             let mut quiet = vec![[0u64; QUIET_SLOTS]; nreg];
+            // (Locals, not loads through `ctx`, in the hot loop.)
+            let (t, firms, any_rebound) = (ctx.t, ctx.firms, ctx.any_rebound);
+            // Whether a quiet person draws by their leave clock this month: their employer is
+            // calm and their region's clock kept its rate (else the monthly rule applies).
+            let thinned = |p: &Person| {
+                (p.employer == Employer::INCUMBENT
+                    || p.employer
+                        .firm_index()
+                        .is_some_and(|fi| firms[fi].calm_in(p.region)))
+                    && !(any_rebound && ctx.regions[p.region.index()].rebound)
+            };
             for (j, p) in chunk.iter_mut().enumerate() {
                 let ri = p.region.index();
                 // (At full scale every agent weighs 1: no multiply in the pass.)
                 let n = if AGGREGATED { p.weight(ctx.scale) } else { 1 };
-                let mut thinned = false;
-                if p.quiet() {
-                    // (An employer that is not calm this month, or a leave clock that changed
-                    // its rate, has its quiet people decide by the monthly rule.)
-                    thinned = p
-                        .employer
-                        .firm_index()
-                        .is_none_or(|fi| ctx.firms[fi].calm_in(p.region))
-                        && !(ctx.any_rebound && ctx.regions[ri].rebound);
-                    if thinned && ctx.t < p.next_visit() {
-                        // A quiet person between visits: counted, nothing else (most people);
-                        // a newcomer still in the housing queue claims a room if one is free.
-                        if p.queued() && p.housed_until < 0 && ctx.regions[ri].housing_free {
-                            part.todo
-                                .push((first + j as u32, Decision::NONE.with_house()));
-                        }
-                        quiet[ri][p.quiet_slot()] += n;
-                        continue;
+                if p.quiet() && t < p.next_visit() && thinned(p) {
+                    // A quiet person between visits: counted, nothing else (most people); a
+                    // newcomer still in the housing queue claims a room if one is free.
+                    if p.queued() && p.housed_until < 0 && ctx.regions[ri].housing_free {
+                        part.todo
+                            .push((first + j as u32, Decision::NONE.with_house()));
                     }
+                    quiet[ri][p.quiet_slot()] += n;
+                    continue;
                 }
+                let thinned = p.quiet() && thinned(p);
                 if p.dead() {
                     continue; // (reached in a month the leave clock changed)
                 }
