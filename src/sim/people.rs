@@ -139,8 +139,8 @@ pub fn arrivals(w: &mut World) {
                 group,
                 w.params.agents(units::per_month(*pool)) * share,
             );
-            for k in 0..n {
-                let p = new_arrival(w, ri, group, k);
+            for (p, tally) in draw_arrivals(w, ri, group, n) {
+                tally.count(w, ri);
                 w.persons.push(p);
             }
         }
@@ -153,12 +153,58 @@ pub fn arrivals(w: &mut World) {
             RECRUITED,
             w.params.region[ri].recruits_per_agent_month,
         );
-        for k in 0..n {
-            let mut p = new_arrival(w, ri, RECRUITED, k);
+        for (mut p, tally) in draw_arrivals(w, ri, RECRUITED, n) {
+            tally.count(w, ri);
             p.employer = Employer::INCUMBENT;
             p.set_status(Status::Employed);
             w.regions[ri].incumbent_employed += w.scale;
             w.persons.push(p);
+        }
+    }
+}
+
+/// The `n` newcomers of the month from `pool` to region `ri`, in order, each with what the
+/// month's events count of them; drawn in parallel (each from their own stream), counted by
+/// the caller in order (so that the sums, CNY included, are the same on any thread count).
+fn draw_arrivals(w: &World, ri: usize, pool: usize, n: u64) -> Vec<(Person, Tally)> {
+    (0..n as usize)
+        .into_par_iter()
+        .with_min_len(ARRIVALS_PER_TASK)
+        .map(|k| new_arrival(w, ri, pool, k as u64))
+        .collect()
+}
+
+/// Newcomers drawn per parallel task (fewer are drawn on the calling thread).
+const ARRIVALS_PER_TASK: usize = 512;
+
+/// What the month's events count of one newcomer.
+#[derive(Clone, Copy, Debug)]
+struct Tally {
+    graduate: bool,
+    under35: bool,
+    high_level: bool,
+    /// Under the welcome package's age limit.
+    welcome: bool,
+}
+
+impl Tally {
+    /// Count the newcomer (an aggregated agent: `scale` people) in region `ri`'s events.
+    fn count(self, w: &mut World, ri: usize) {
+        let s = w.scale;
+        let welcome = w.def.region[ri].welcome.value_cny;
+        let ev = &mut w.events[ri];
+        ev.arrivals += s;
+        if self.graduate {
+            ev.graduate_arrivals += s;
+            if self.under35 {
+                ev.graduate_arrivals_under35 += s;
+            }
+        }
+        if self.high_level {
+            ev.high_level_arrivals += s;
+        }
+        if self.welcome {
+            ev.spend_welcome += welcome * s as f64;
         }
     }
 }
@@ -179,9 +225,6 @@ fn arrival_count(w: &World, ri: usize, pool: usize, mean: f64) -> u64 {
     KeyedRng::new(w.seed, w.t, Phase::Arrival, k).poisson(mean)
 }
 
-/// The `k`-th newcomer of the month from `pool` (0 graduate, 1 experienced, 2 high-level,
-/// [`RECRUITED`] a recruited graduate) to region `ri`; counts the arrival. The person's key,
-/// `[ARRIVING_PERSON, month, region, pool, k]`, seeds their attributes' stream.
 /// Median quality of a technology a high-level newcomer carries.
 const TECH_MEDIAN_HIGH_LEVEL: f64 = 0.5;
 /// Median quality of a technology a graduate or experienced newcomer carries.
@@ -216,7 +259,10 @@ fn education_and_age(e: &Elsewhere, group: usize, rng: &mut KeyedRng) -> (Educat
     }
 }
 
-fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
+/// The `k`-th newcomer of the month from `pool` (0 graduate, 1 experienced, 2 high-level,
+/// [`RECRUITED`] a recruited graduate) to region `ri`, and what the events count of them. The
+/// person's key, `[ARRIVING_PERSON, month, region, pool, k]`, seeds their attributes' stream.
+fn new_arrival(w: &World, ri: usize, pool: usize, k: u64) -> (Person, Tally) {
     let def = w.def;
     let e = &def.elsewhere;
     let id = key([
@@ -246,24 +292,14 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
         0.0
     };
     let t = w.t as i32;
-    // An arriving agent is aggregated: it stands for `scale` people.
-    let s = w.scale;
-    let ev = &mut w.events[ri];
-    ev.arrivals += s;
-    let r = &def.region[ri];
-    if group == 0 {
-        ev.graduate_arrivals += s;
-        if age < 35.0 {
-            ev.graduate_arrivals_under35 += s;
-        }
-    }
-    if edu == Education::HighLevel {
-        ev.high_level_arrivals += s;
-    }
-    if age < r.welcome.max_age {
-        ev.spend_welcome += r.welcome.value_cny * s as f64;
-    }
-    Person::new(
+    // (An arriving agent is aggregated: it stands for `scale` people.)
+    let tally = Tally {
+        graduate: group == 0,
+        under35: age < 35.0,
+        high_level: edu == Education::HighLevel,
+        welcome: age < def.region[ri].welcome.max_age,
+    };
+    let p = Person::new(
         id,
         Employer::NONE,
         tech,
@@ -273,7 +309,8 @@ fn new_arrival(w: &mut World, ri: usize, pool: usize, k: u64) -> Person {
         edu_code(edu),
         draw_sector(def, rng),
         Status::Seeking,
-    )
+    );
+    (p, tally)
 }
 
 /// Every person decides, in parallel, from their own state and last month's region state:
