@@ -12,6 +12,9 @@ use crate::scenario::units;
 
 use super::{Events, World};
 
+/// The fewest firms per parallel task of [`operate`].
+const FIRMS_PER_TASK: usize = 64;
+
 /// Anchors follow their growth path; startups do R&D, sell, spend (in parallel: each firm
 /// touches only itself).
 pub fn operate(w: &mut World) {
@@ -36,7 +39,8 @@ pub fn operate(w: &mut World) {
         f.valuation = units::per_year(f.revenue) * def.sector[f.sector.index()].revenue_multiple;
         f.valuation_peak = f.valuation_peak.max(f.valuation);
     }
-    w.firms.par_iter_mut().for_each(|f| {
+    // (At least `FIRMS_PER_TASK` firms a task: a small world's few firms stay on one thread.)
+    w.firms.par_iter_mut().with_min_len(FIRMS_PER_TASK).for_each(|f| {
         if f.kind != Kind::Startup || !f.operating() {
             return;
         }

@@ -380,8 +380,18 @@ pub struct Decided {
     pub census: Vec<CensusRow>,
 }
 
-/// People per chunk of the parallel person passes.
+/// The most people per chunk of the parallel person pass.
 const CHUNK: usize = 1 << 14;
+
+/// The fewest people per chunk of the parallel person pass (a smaller world is one chunk).
+const MIN_CHUNK: usize = 1 << 11;
+
+/// People per chunk for `n` people: about four chunks per thread, within [`MIN_CHUNK`] and
+/// [`CHUNK`], so that a small world still uses every thread. (The results do not depend on
+/// it: each chunk's list is joined in person order, and its counts are integer sums.)
+fn chunk_len(n: usize) -> usize {
+    (n / (4 * rayon::current_num_threads())).clamp(MIN_CHUNK, CHUNK)
+}
 
 /// Every person's decision, in parallel chunks; each chunk lists its people with a decision
 /// and counts its tenancies, and the chunks' results are joined in person order.
@@ -392,8 +402,9 @@ fn decide_all<const AGGREGATED: bool>(
     nreg: usize,
 ) -> Decided {
     let under35 = under35_months();
+    let per = chunk_len(persons.len());
     let parts: Vec<Decided> = persons
-        .par_chunks_mut(CHUNK)
+        .par_chunks_mut(per)
         .enumerate()
         .map(|(ci, chunk)| {
             let mut part = Decided {
@@ -401,7 +412,7 @@ fn decide_all<const AGGREGATED: bool>(
                 housed: vec![0; nreg],
                 census: vec![[0; CENSUS]; nreg],
             };
-            let first = (ci * CHUNK) as u32;
+            let first = (ci * per) as u32;
             // Each person adds one to one cell of their region's histogram; the cells are
             // expanded into the census and the tenancies once per chunk.
             let mut hist = vec![[0u64; CENSUS_CELLS]; nreg];
