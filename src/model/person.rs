@@ -287,10 +287,11 @@ const SINGLE: u8 = 1 << 4;
 
 /// One person agent: at `scale = s` an *aggregated* agent stands for `s` people, a *single*
 /// for one (founders and startup staff, so that firms are one agent per real firm at any
-/// scale; `docs/ODD.md`, 7.32). 24 bytes; kept small because the step
-/// streams over every person every month (the month's person passes are memory-bound: at 32
-/// bytes `decide` took 28% longer). The technology rating is stored as 16-bit fixed point and
-/// education and status share a byte; read them through the accessors.
+/// scale; `docs/ODD.md`, 7.32). 24 bytes; kept small because the decide pass reads every
+/// record every month, if only to count a quiet person ([`Person::quiet`]; at 32 bytes
+/// `decide` once took 28% longer). The technology rating is stored as 16-bit fixed point,
+/// education and status share a byte, and `when`, `tech` and `sched` mean different things for
+/// active and quiet people: read them through the accessors.
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
 pub struct Person {
