@@ -40,30 +40,33 @@ pub fn operate(w: &mut World) {
         f.valuation_peak = f.valuation_peak.max(f.valuation);
     }
     // (At least `FIRMS_PER_TASK` firms a task: a small world's few firms stay on one thread.)
-    w.firms.par_iter_mut().with_min_len(FIRMS_PER_TASK).for_each(|f| {
-        if f.kind != Kind::Startup || !f.operating() {
-            return;
-        }
-        let st = &regions[f.region.index()];
-        let sector = &def.sector[f.sector.index()];
-        let chain = if f.consortium {
-            0.3
-        } else if params.region[f.region.index()].anchored.contains(f.sector) {
-            0.1
-        } else {
-            0.0
-        };
-        let mut rng = KeyedRng::new(seed, t, Phase::Product, f.key);
-        let c = Conditions {
-            t: t as i32,
-            wage: st.wage,
-            office_rent: st.office_rent,
-            prices,
-            chain_boost: chain,
-            demand_persistence: params.demand_persistence,
-        };
-        f.operate(&c, &def.firms, sector, &mut rng);
-    });
+    w.firms
+        .par_iter_mut()
+        .with_min_len(FIRMS_PER_TASK)
+        .for_each(|f| {
+            if f.kind != Kind::Startup || !f.operating() {
+                return;
+            }
+            let st = &regions[f.region.index()];
+            let sector = &def.sector[f.sector.index()];
+            let chain = if f.consortium {
+                0.3
+            } else if params.region[f.region.index()].anchored.contains(f.sector) {
+                0.1
+            } else {
+                0.0
+            };
+            let mut rng = KeyedRng::new(seed, t, Phase::Product, f.key);
+            let c = Conditions {
+                t: t as i32,
+                wage: st.wage,
+                office_rent: st.office_rent,
+                prices,
+                chain_boost: chain,
+                demand_persistence: params.demand_persistence,
+            };
+            f.operate(&c, &def.firms, sector, &mut rng);
+        });
     // Subsidies received are policy spending (summed in firm order: deterministic).
     for &i in &w.live {
         let f = &mut w.firms[i as usize];
