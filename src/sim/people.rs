@@ -633,6 +633,15 @@ pub fn apply(w: &mut World) {
     // A claim for a room and nothing else changes nobody once the rooms are taken.
     let claim_only = Decision::NONE.with_house();
     for &(i, d) in &todo {
+        // (No single is seeking when the month's decisions are made: a single out of a job
+        // rejoins the aggregated people in the apply phase that took it. So a claim is skipped
+        // without reading the person once no region has a room left.)
+        if d == claim_only && !a.any_room() {
+            debug_assert!(
+                !persons[i as usize].single() || persons[i as usize].status() != Status::Seeking
+            );
+            continue;
+        }
         let p = &mut persons[i as usize];
         if d == claim_only && !a.room_for(p) && !(p.single() && p.status() == Status::Seeking) {
             continue;
@@ -1012,6 +1021,12 @@ impl Applier<'_> {
                 f.peak_headcount = f.peak_headcount.max(f.headcount);
             }
         }
+    }
+
+    /// Whether any region has a room free (for one person at least).
+    #[inline]
+    fn any_room(&self) -> bool {
+        self.housed_now.iter().zip(&self.rooms).any(|(h, r)| h < r)
     }
 
     /// Whether a room is free for the agent `p` (for all the people it stands for).
