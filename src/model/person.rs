@@ -259,6 +259,8 @@ pub struct PersonContext<'a> {
     pub scale: u64,
     /// Whether any region's leave clock changed its rate this month ([`RegionView::rebound`]).
     pub any_rebound: bool,
+    /// Whether people may be made quiet ([`crate::sim::World::quiet`]).
+    pub quiet: bool,
 }
 
 /// A founder's monthly hazard of leaving the region, relative to anyone else's (a founder
@@ -887,6 +889,7 @@ mod tests {
                 retire_months: units::age_months_at_least(60.0),
                 scale: 1,
                 any_rebound: false,
+                quiet: true,
             };
             p.decide::<false>(
                 &ctx,
@@ -1000,6 +1003,7 @@ mod tests {
             retire_months: units::age_months_at_least(60.0),
             scale: 1,
             any_rebound: false,
+            quiet: true,
         };
         let p = person(40, 0, Employer::INCUMBENT, Status::Employed);
         let now = p.now(120, 420);

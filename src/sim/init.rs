@@ -41,6 +41,7 @@ pub fn build(sc: &Scenario, seed: u64) -> World<'_> {
         decided: Default::default(),
         openings: vec![Default::default(); nreg],
         u_out: 0.0,
+        quiet: true,
     };
     // Room for the peak the memory pilot saw, where one ran; else for the initial stock and
     // half as many again (the vector grows past it as usual).

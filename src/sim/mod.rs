@@ -82,6 +82,10 @@ pub struct World<'s> {
     pub openings: Vec<people::Openings>,
     /// Outside-option utility this month.
     pub u_out: f64,
+    /// Whether people may be quiet between visits (`docs/ODD.md`, 7.4; on in every run).
+    /// Off, everyone decides by the monthly rule every month: the reference the tests compare
+    /// the quiet scheme against (the same model, other random numbers).
+    pub quiet: bool,
 }
 
 /// One phase of the month: its name (as in `docs/ODD.md`, "Process overview and scheduling")
