@@ -194,17 +194,9 @@ impl KeyedRng {
     }
 
     /// Geometric draw: the failures before the first success of trials that succeed with
-    /// probability `p`, by inversion (`P(≥ k) = (1 − p)^k`); 0 for `p ≥ 1`, `u64::MAX` for a
-    /// `p` that is not positive.
-    pub fn geometric(&mut self, p: f64) -> u64 {
-        if p.is_nan() || p <= 0.0 {
-            return u64::MAX;
-        }
-        self.geometric_ln((-p.min(1.0)).ln_1p())
-    }
-
-    /// [`KeyedRng::geometric`] from `ln(1 − p)` (`−∞` for `p = 1`, 0 for `p = 0`), for draws at
-    /// a probability whose logarithm is computed once.
+    /// probability `p`, by inversion (`P(≥ k) = (1 − p)^k`), given `ln_keep = ln(1 − p)`
+    /// (computed once for many draws at the same `p`): 0 for `p = 1` (`−∞`), `u64::MAX` for
+    /// `p = 0`.
     #[inline]
     pub fn geometric_ln(&mut self, ln_keep: f64) -> u64 {
         if ln_keep == f64::NEG_INFINITY {
@@ -314,9 +306,9 @@ mod tests {
     #[test]
     fn geometric_mean_and_tail() {
         let mut r = KeyedRng::new(2, 0, Phase::Init, 0);
-        for p in [0.004, 0.1, 0.5] {
+        for p in [0.004f64, 0.1, 0.5] {
             let n = 100_000;
-            let draws: Vec<u64> = (0..n).map(|_| r.geometric(p)).collect();
+            let draws: Vec<u64> = (0..n).map(|_| r.geometric_ln((-p).ln_1p())).collect();
             let mean = draws.iter().sum::<u64>() as f64 / n as f64;
             let want = (1.0 - p) / p;
             assert!(
@@ -328,8 +320,8 @@ mod tests {
             let want = (1.0 - p).powf(k as f64);
             assert!((tail - want).abs() < 0.01, "{p}: tail {tail} vs {want}");
         }
-        assert_eq!(r.geometric(1.0), 0);
-        assert_eq!(r.geometric(0.0), u64::MAX);
+        assert_eq!(r.geometric_ln((-1.0f64).ln_1p()), 0);
+        assert_eq!(r.geometric_ln((-0.0f64).ln_1p()), u64::MAX);
     }
 
     #[test]

@@ -512,11 +512,9 @@ impl Person {
         if !candidate {
             return d;
         }
+        let firm = self.employer.firm_index();
         let u = rng.uniform() * self.clock_rate(rv);
-        let layoff = self
-            .employer
-            .firm_index()
-            .map_or(0.0, |fi| ctx.firms[fi].layoff as f64);
+        let layoff = firm.map_or(0.0, |fi| ctx.firms[fi].layoff as f64);
         if u < layoff {
             // Out of the job, then as a seeker (no founding without a technology).
             let d = d.with_quit();
@@ -533,7 +531,7 @@ impl Person {
         if u < layoff + kept * leave {
             return d.with_act(Act::Leave);
         }
-        let spin = match (self.employer.firm_index(), self.weight(ctx.scale) > 1) {
+        let spin = match (firm, self.weight(ctx.scale) > 1) {
             (None, _) => 0.0,
             (Some(_), true) => ctx.spinout_agent,
             (Some(_), false) => ctx.spinout,
@@ -568,21 +566,25 @@ impl Person {
         rng.geometric_ln(rv.clock_ln[self.employer.firm_index().is_some() as usize])
     }
 
+    /// Whether the person's employer leaves them nothing the leave clock does not cover this
+    /// month: the region's established employers, or a calm firm ([`EmployerView::calm_in`]).
+    #[inline(always)]
+    pub fn calm_employer(&self, firms: &[EmployerView]) -> bool {
+        self.employer == Employer::INCUMBENT
+            || self
+                .employer
+                .firm_index()
+                .is_some_and(|fi| firms[fi].calm_in(self.region))
+    }
+
     /// Whether the person is quiet: employed by the region's established employers or a calm
     /// firm, carrying no technology and past the housing queue, so that only leaving, spinning
     /// out, retiring, their firm's change and the census cell's age and tenancy thresholds can
     /// change them; the month passes skip a quiet person until [`Person::next_visit`] (or a
-    /// month their firm is not calm), counting them in [`Person::cell`].
+    /// month their firm is not calm), counting them in [`Person::quiet_slot`].
     #[inline(always)]
     pub fn quiet(&self) -> bool {
         self.sched & QUIET != 0
-    }
-
-    /// A quiet person's census cell until their next visit (employed; the gone's has status
-    /// bits 3, which the census does not count).
-    #[inline(always)]
-    pub fn cell(&self) -> usize {
-        ((self.sched & CELL) as usize) << 2 | 1 | ((self.sched & GONE) >> 4) as usize
     }
 
     /// A quiet person's census slot until their next visit: their cell less its status bits
@@ -663,13 +665,25 @@ impl Person {
     /// housing queue keeps their place in it, anyone else is past it.
     #[inline]
     pub fn wake(&mut self) {
-        if self.queued() {
-            self.when = (self.queue_last() - HOUSING_QUEUE_MONTHS) as i16;
-            self.tech = 0;
-        } else {
-            self.when = i16::MIN;
+        *self = self.active();
+    }
+
+    /// This person as an active one: unchanged if active; a quiet one's `when` back to an
+    /// arrival month (a queued newcomer's, or one over a queue ago) and their `tech` field
+    /// back to no technology if it held the queue's close.
+    #[inline]
+    fn active(&self) -> Person {
+        if !self.quiet() {
+            return *self;
         }
-        self.sched = 0;
+        let mut p = Person { sched: 0, ..*self };
+        if self.queued() {
+            p.when = (self.queue_last() - HOUSING_QUEUE_MONTHS) as i16;
+            p.tech = 0;
+        } else {
+            p.when = i16::MIN;
+        }
+        p
     }
 
     /// The person has just arrived in their region at month `t` (active).
@@ -726,16 +740,8 @@ impl Person {
             employer,
             housed_until: -1,
             kind: self.kind & 0b11,
-            sched: 0,
-            ..*self
+            ..self.active()
         };
-        if self.queued() {
-            p.when = (self.queue_last() - HOUSING_QUEUE_MONTHS) as i16;
-            p.tech = 0;
-        } else if self.quiet() {
-            // A quiet person's `when` is no arrival month: theirs is over a queue ago.
-            p.when = i16::MIN;
-        }
         p.set_status(status);
         if single {
             p.set_single();
@@ -851,6 +857,22 @@ mod tests {
         firms: Vec<EmployerView>,
     }
 
+    /// The context of month 120 over `regions` and `firms`: retirement at 60, full scale, no
+    /// spin-outs.
+    fn context<'a>(regions: &'a [RegionView], firms: &'a [EmployerView]) -> PersonContext<'a> {
+        PersonContext {
+            t: 120,
+            regions,
+            firms,
+            spinout: 0.0,
+            spinout_agent: 0.0,
+            retire_months: units::age_months_at_least(60.0),
+            scale: 1,
+            any_rebound: false,
+            quiet: true,
+        }
+    }
+
     impl World {
         /// One region where nobody leaves and every seeker meets an opening; firm 0 is in
         /// region 0 and operating, firm 1 has moved to region 1, firm 2 has closed.
@@ -880,17 +902,7 @@ mod tests {
                 .iter()
                 .map(|st| RegionView::new(st, [0.0; 4], 420, housing_free, false, 0.0))
                 .collect();
-            let ctx = PersonContext {
-                t: 120,
-                regions: &views,
-                firms: &self.firms,
-                spinout: 0.0,
-                spinout_agent: 0.0,
-                retire_months: units::age_months_at_least(60.0),
-                scale: 1,
-                any_rebound: false,
-                quiet: true,
-            };
+            let ctx = context(&views, &self.firms);
             p.decide::<false>(
                 &ctx,
                 &mut KeyedRng::new(1, 120, crate::rng::Phase::Person, p.key),
@@ -955,7 +967,10 @@ mod tests {
         assert!(!p.quiet() && p.queue_open(120) && !p.queue_open(128));
         p.set_quiet(40_000, 37, true, None);
         assert!(p.quiet() && p.leave_candidate() && !p.queue_open(120));
-        assert_eq!((p.next_visit(), p.cell()), (i16::MAX as i32, 37));
+        assert_eq!(
+            (p.next_visit(), slot_cell(p.quiet_slot())),
+            (i16::MAX as i32, Some(37))
+        );
         assert_eq!(p.status(), Status::Employed);
         let q = p.like(9, Employer::NONE, Status::Seeking, true);
         assert!(!q.quiet() && !q.queue_open(120) && q.single());
@@ -968,7 +983,7 @@ mod tests {
         assert!(p.dead() && p.quiet() && p.next_visit() == i16::MAX as i32);
         // No census cell of a living person is the dead's.
         p.set_quiet(200, 0b11_1101, false, None);
-        assert!(!p.dead() && p.cell() == 0b11_1101);
+        assert!(!p.dead() && slot_cell(p.quiet_slot()) == Some(0b11_1101));
         // A quiet newcomer keeps their place in the queue: the month it closes is kept, and
         // restored as their arrival when they wake; they carry nothing meanwhile.
         let mut n = person(30, 115, Employer::INCUMBENT, Status::Employed);
@@ -994,17 +1009,7 @@ mod tests {
         };
         let firms: [EmployerView; 0] = [];
         let regions = [view(0.25, 0.0)];
-        let c = PersonContext {
-            t: 120,
-            regions: &regions,
-            firms: &firms,
-            spinout: 0.0,
-            spinout_agent: 0.0,
-            retire_months: units::age_months_at_least(60.0),
-            scale: 1,
-            any_rebound: false,
-            quiet: true,
-        };
+        let c = context(&regions, &firms);
         let p = person(40, 0, Employer::INCUMBENT, Status::Employed);
         let now = p.now(120, 420);
         let rng = || KeyedRng::new(1, 120, crate::rng::Phase::Person, p.key);

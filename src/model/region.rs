@@ -61,6 +61,13 @@ pub struct RegionState {
     pub leave_bound: f64,
 }
 
+impl RegionState {
+    /// The talent rooms: the whole number of this month's housing units.
+    pub fn rooms(&self) -> u64 {
+        self.housing_units.max(0.0).floor() as u64
+    }
+}
+
 /// The leave clock's rate over the highest leave probability of the employed: candidate
 /// months a quarter more frequent than the likeliest leaving.
 pub const LEAVE_CLOCK_MARGIN: f64 = 1.25;

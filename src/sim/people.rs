@@ -337,7 +337,7 @@ pub fn decide(w: &mut World) {
         .zip(found)
         .zip(rebound)
         .map(|(((st, rp), found), rebound)| {
-            let housing_free = (st.housed as f64) < st.housing_units.floor();
+            let housing_free = st.housed < st.rooms();
             RegionView::new(
                 st,
                 found,
@@ -424,11 +424,7 @@ fn decide_all<const AGGREGATED: bool>(
             // Whether a quiet person draws by their leave clock this month: their employer is
             // calm and their region's clock kept its rate (else the monthly rule applies).
             let thinned = |p: &Person| {
-                (p.employer == Employer::INCUMBENT
-                    || p.employer
-                        .firm_index()
-                        .is_some_and(|fi| firms[fi].calm_in(p.region)))
-                    && !(any_rebound && ctx.regions[p.region.index()].rebound)
+                p.calm_employer(firms) && !(any_rebound && ctx.regions[p.region.index()].rebound)
             };
             for (j, p) in chunk.iter_mut().enumerate() {
                 let ri = p.region.index();
@@ -523,11 +519,8 @@ fn settle(
 ) {
     let t = ctx.t;
     let next = t + 1;
-    let calm = match p.employer.firm_index() {
-        Some(fi) => ctx.firms[fi].calm_in(p.region),
-        None => p.employer == Employer::INCUMBENT,
-    };
-    let qualifies = ctx.quiet && now.status == Status::Employed && calm && !p.carries();
+    let qualifies =
+        ctx.quiet && now.status == Status::Employed && p.calm_employer(ctx.firms) && !p.carries();
     if !qualifies {
         if p.quiet() {
             p.wake();
@@ -614,11 +607,7 @@ pub fn apply(w: &mut World) {
             .map(|r| (t + r.housing_months - 1) as i16)
             .collect(),
         young_below: &young_below,
-        rooms: w
-            .regions
-            .iter()
-            .map(|st| st.housing_units.max(0.0).floor() as u64)
-            .collect(),
+        rooms: w.regions.iter().map(RegionState::rooms).collect(),
         found,
         firms: &mut w.firms,
         regions: &mut w.regions,
@@ -634,19 +623,16 @@ pub fn apply(w: &mut World) {
     // A claim for a room and nothing else changes nobody once the rooms are taken.
     let claim_only = Decision::NONE.with_house();
     for &(i, d) in &todo {
-        // (No single is seeking when the month's decisions are made: a single out of a job
-        // rejoins the aggregated people in the apply phase that took it. So a claim is skipped
-        // without reading the person once no region has a room left.)
-        if d == claim_only && !a.any_room() {
+        // (The person is read only while some region has a room left. No single is seeking
+        // when the month's decisions are made — a single out of a job rejoins the aggregated
+        // people in the apply phase that took it — so an unmet claim changes nothing.)
+        if d == claim_only && !(a.any_room() && a.room_for(&persons[i as usize])) {
             debug_assert!(
                 !persons[i as usize].single() || persons[i as usize].status() != Status::Seeking
             );
             continue;
         }
         let p = &mut persons[i as usize];
-        if d == claim_only && !a.room_for(p) && !(p.single() && p.status() == Status::Seeking) {
-            continue;
-        }
         let before = census.place(p);
         if a.person(p, d) {
             let after = census.place(p);
@@ -1264,8 +1250,7 @@ fn cell_row(cell: usize, n: u64) -> CensusRow {
 /// running tenancies (people in housed cells).
 fn expand(hist: &[u64; CENSUS_CELLS], row: &mut CensusRow, housed: &mut u64) {
     for (cell, &n) in hist.iter().enumerate() {
-        // (A cell of no status holds the dead: `Person::bury`.)
-        if n == 0 || cell & 0b11 == 0b11 {
+        if n == 0 {
             continue;
         }
         for (x, y) in row.iter_mut().zip(cell_row(cell, n)) {
@@ -1506,9 +1491,6 @@ mod tests {
         );
     }
 
-    /// The census kept by the decide pass and the apply phase's corrections equals a count of
-    /// every person after the month, in every month, at full and aggregated scale, with two
-    /// regions and relocation (Hangzhou) and with every lever (minimal).
     /// The quiet scheme (ODD 7.4) is the monthly rule with other random numbers: over 40 seeds
     /// of `minimal` (36 months, at scale 1 and 5), what people do — departures, retirements,
     /// moves into a room, new firms, and the stock, employed and seekers at the end — agrees
@@ -1580,6 +1562,9 @@ mod tests {
         }
     }
 
+    /// The census kept by the decide pass and the apply phase's corrections equals a count of
+    /// every person after the month, in every month, at full and aggregated scale, with two
+    /// regions and relocation (Hangzhou) and with every lever (minimal).
     #[test]
     fn census_matches_a_recount() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
