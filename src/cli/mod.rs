@@ -434,7 +434,20 @@ fn cmd_run(
         out.unwrap_or_else(|| PathBuf::from("out").join(path.file_stem().unwrap_or_default()));
     check_out_dir(&out)?;
     let started = Instant::now();
-    let world = talentsim::World::new(&sc, seed);
+    // The whole run on a thread of rayon's pool: its parallel passes start there, without
+    // waking this thread at each.
+    rayon::scope(|_| run_on_pool(&sc, seed, &out, plots, started))
+}
+
+/// The body of `talentsim run` after the checks: build, simulate, write, report.
+fn run_on_pool(
+    sc: &talentsim::Scenario,
+    seed: u64,
+    out: &std::path::Path,
+    plots: bool,
+    started: Instant,
+) -> Result<(), Failure> {
+    let world = talentsim::World::new(sc, seed);
     let months = world.months();
     // Only a long run gets a bar (hidden anyway when stderr is not a terminal).
     let bar = (sc.def.region.iter().map(|r| r.initial_talent).sum::<f64>() / sc.def.scale
@@ -455,7 +468,7 @@ fn cmd_run(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let summary = talentsim::output::write_run(&out, &sc, &result).context("writing outputs")?;
+    let summary = talentsim::output::write_run(out, sc, &result).context("writing outputs")?;
     let peak = talentsim::resolve::footprint::peak_resident_bytes().map_or_else(String::new, |b| {
         format!(", peak memory {}", talentsim::resolve::footprint::human(b))
     });
@@ -480,7 +493,7 @@ fn cmd_run(
         }
     }
     if plots {
-        let (_, drawn) = talentsim::report::redraw(&out).context("drawing plots")?;
+        let (_, drawn) = talentsim::report::redraw(out).context("drawing plots")?;
         say!("  {} plots in {}", drawn.len(), out.join("plots").display());
     }
     Ok(())

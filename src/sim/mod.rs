@@ -184,6 +184,12 @@ impl<'s> World<'s> {
     /// Advance one month: [`World::begin_month`], every phase of [`MONTH`] in order, then the
     /// clock.
     pub fn step(&mut self) {
+        // A month's parallel passes start from a thread of rayon's pool: called from outside
+        // it, the whole month moves onto one (one hand-over a month instead of one per pass,
+        // and the calling thread does not sleep and wake at each).
+        if rayon::current_thread_index().is_none() {
+            return rayon::scope(|_| self.step());
+        }
         self.begin_month();
         for phase in &MONTH {
             (phase.run)(self);
