@@ -10,7 +10,12 @@
 //! (they start with the run) and no competition for fund capital (the start's funds screen, at
 //! their capacity, without spending their dry powder). The cost is firm-months only: no person
 //! is simulated. The survivors keep their founding month (before the start) and history; their
-//! founders and staff are taken from the initial talent stock in `init`.
+//! founders and staff are taken from the initial talent stock in `init`. Each month's
+//! [`Firm::operate`] and [`month_end`] run over the operating firms in parallel (each firm
+//! draws from its own keyed stream, so the result does not depend on the threads); foundings
+//! and rounds, which share the month's funds, run in firm order.
+
+use rayon::prelude::*;
 
 use crate::model::firm::{Conditions, Firm, NO_FOUNDER, Stage};
 use crate::model::investor::{Fund, bar, firm_score, round_size};
@@ -44,7 +49,8 @@ pub fn initial_startups(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> 
         let prices = (1.0 + def.economy.wage_growth).powf(units::years(t as f64));
         let wage = r.wage_cny * prices;
         found(sc, seed, ri, m, t, &mut firms);
-        for f in firms.iter_mut().filter(|f| f.operating()) {
+        firms.retain(|f| f.operating());
+        firms.par_iter_mut().with_min_len(64).for_each(|f| {
             let sector = &def.sector[f.sector.index()];
             let chain = if anchored.contains(f.sector) {
                 0.1
@@ -62,7 +68,7 @@ pub fn initial_startups(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> 
                 demand_persistence: params.demand_persistence,
             };
             f.operate(&c, &def.firms, sector, &mut rng);
-        }
+        });
         rounds(def, seed, m, t, wage, funds, &mut firms);
         let ctx = MonthEnd {
             wage,
@@ -73,7 +79,10 @@ pub fn initial_startups(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> 
             held_million: 0.0,
             support_weight: def.behaviour.support_weight,
         };
-        for f in firms.iter_mut().filter(|f| f.operating()) {
+        firms.par_iter_mut().with_min_len(64).for_each(|f| {
+            if !f.operating() {
+                return;
+            }
             let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key([f.key, END]));
             let ctx = MonthEnd {
                 anchored: anchored.contains(f.sector),
@@ -86,7 +95,7 @@ pub fn initial_startups(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> 
             f.layoff = 0.0;
             f.revenue_ytd = 0.0;
             f.raised_ytd = 0.0;
-        }
+        });
     }
     firms.retain(|f| f.operating());
     firms
