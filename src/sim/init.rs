@@ -44,12 +44,12 @@ pub fn build(sc: &Scenario, seed: u64) -> World<'_> {
         quiet: true,
     };
     // Room for the peak the memory pilot saw, where one ran; else for the initial stock and
-    // half as many again (the vector grows past it as usual).
+    // an eighth more (the vector grows past it by a quarter at a time: `grow_persons`).
     let expected: f64 = params.region.iter().map(|r| r.initial_agents).sum();
-    w.persons.reserve(
+    w.persons.reserve_exact(
         params
             .person_capacity
-            .unwrap_or((expected * 1.5) as usize + 1024),
+            .unwrap_or((expected * 1.125) as usize + 1024),
     );
     for i in 0..def.capital.funds_initial {
         let mut rng = KeyedRng::new(seed, 0, Phase::Investor, i as u64);
@@ -286,10 +286,12 @@ fn initial_people(w: &mut World, ri: usize) {
                 q.key = key([tag::INITIAL_SINGLE, w.region_keys[ri], k, j]);
                 q.set_single();
                 if places.place(&mut q, &mut w.firms) {
+                    super::grow_persons(&mut w.persons, 1);
                     w.persons.push(q);
                 } else {
                     let mut back = Vec::new();
                     super::people::merge(&q, &mut w.owed[ri], s, 0, &mut back);
+                    super::grow_persons(&mut w.persons, back.len());
                     w.persons.extend(back);
                 }
             }
@@ -304,6 +306,7 @@ fn initial_people(w: &mut World, ri: usize) {
         if p.employer != Employer::NONE && p.status() != Status::Founder {
             p.set_status(Status::Employed);
         }
+        super::grow_persons(&mut w.persons, 1);
         w.persons.push(p);
     }
     for f in w.firms.iter_mut().filter(|f| f.region.index() == ri) {

@@ -139,6 +139,7 @@ pub fn arrivals(w: &mut World) {
                 group,
                 w.params.agents(units::per_month(*pool)) * share,
             );
+            super::grow_persons(&mut w.persons, n as usize);
             for (p, tally) in draw_arrivals(w, ri, group, n) {
                 tally.count(w, ri);
                 w.persons.push(p);
@@ -153,6 +154,7 @@ pub fn arrivals(w: &mut World) {
             RECRUITED,
             w.params.region[ri].recruits_per_agent_month,
         );
+        super::grow_persons(&mut w.persons, n as usize);
         for (mut p, tally) in draw_arrivals(w, ri, RECRUITED, n) {
             tally.count(w, ri);
             p.employer = Employer::INCUMBENT;
@@ -650,6 +652,7 @@ pub fn apply(w: &mut World) {
     for p in &spawned {
         census.count(&mut counts, p, true);
     }
+    super::grow_persons(&mut persons, spawned.len());
     persons.extend(spawned);
     if s > 1 {
         dead += consolidate(&mut persons, &w.firms, &census, &mut counts);
@@ -1085,6 +1088,7 @@ fn consolidate(
         }
     }
     let merged = formed.len() * s as usize;
+    super::grow_persons(persons, formed.len());
     persons.extend(formed);
     merged
 }

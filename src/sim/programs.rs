@@ -382,6 +382,7 @@ fn land(
     if w.scale > 1 {
         founder.set_single();
     }
+    super::grow_persons(&mut w.persons, 1);
     w.persons.push(founder);
     e.competition_landed += 1;
     e.new_firms += 1;
