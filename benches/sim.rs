@@ -229,20 +229,24 @@ fn sweep(c: &mut Criterion) {
         let mut g = c.benchmark_group("month");
         configure(&mut g, n, people);
         g.bench_function(label.as_str(), |b| {
+            // (Each measurement on a thread of rayon's pool, as a run's months are: see
+            // `metrics::run`.)
             b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    if bed.world.t >= t0 + WINDOW {
-                        bed.start.restore(&mut bed.world, Persons::Copy, true);
-                        bed.recorder.rows.clear();
+                rayon::scope(|_| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        if bed.world.t >= t0 + WINDOW {
+                            bed.start.restore(&mut bed.world, Persons::Copy, true);
+                            bed.recorder.rows.clear();
+                        }
+                        let t = Instant::now();
+                        bed.world.step();
+                        bed.recorder.observe(&bed.world);
+                        total += t.elapsed();
                     }
-                    let t = Instant::now();
-                    bed.world.step();
-                    bed.recorder.observe(&bed.world);
-                    total += t.elapsed();
-                }
-                black_box(bed.world.persons.len());
-                total
+                    black_box(bed.world.persons.len());
+                    total
+                })
             })
         });
         g.finish();
@@ -256,10 +260,17 @@ fn sweep(c: &mut Criterion) {
         g.bench_function(label.as_str(), |b| {
             let records =
                 records.get_or_insert_with(|| (0..people).map(|i| Record([i; WORDS])).collect());
-            b.iter(|| {
-                month += 1;
-                floor_pass(records, month);
-                black_box(records[0].0[0]);
+            // (On the pool too, like `month/`.)
+            b.iter_custom(|iters| {
+                rayon::scope(|_| {
+                    let t = Instant::now();
+                    for _ in 0..iters {
+                        month += 1;
+                        floor_pass(records, month);
+                        black_box(records[0].0[0]);
+                    }
+                    t.elapsed()
+                })
             })
         });
         g.finish();
@@ -278,17 +289,19 @@ fn sweep(c: &mut Criterion) {
                 let pre = &bed.pre.as_ref().expect("saved above").1;
                 let w = &mut bed.world;
                 b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        pre.restore(w, ph.persons, ph.firms);
-                        let t = Instant::now();
-                        for s in ph.steps {
-                            common::run_step(w, s);
+                    rayon::scope(|_| {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            pre.restore(w, ph.persons, ph.firms);
+                            let t = Instant::now();
+                            for s in ph.steps {
+                                common::run_step(w, s);
+                            }
+                            total += t.elapsed();
                         }
-                        total += t.elapsed();
-                    }
-                    black_box(w.persons.len());
-                    total
+                        black_box(w.persons.len());
+                        total
+                    })
                 })
             });
         }

@@ -296,13 +296,18 @@ pub struct RunResult {
     pub people_end: usize,
 }
 
-/// Run `world` to its end, recording every month, calling `progress(t, months)`.
-pub fn run(mut world: World<'_>, progress: impl FnMut(u32, u32)) -> RunResult {
+/// Run `world` to its end, recording every month, calling `progress(t, months)` (on a thread
+/// of rayon's pool: called from outside it, the whole run moves onto one, so that its months'
+/// parallel passes start there).
+pub fn run(mut world: World<'_>, mut progress: impl FnMut(u32, u32) + Send) -> RunResult {
+    if rayon::current_thread_index().is_none() {
+        return rayon::scope(move |_| run(world, progress));
+    }
     let mut recorder = Recorder::default();
     recorder
         .rows
         .reserve(world.months() as usize * world.regions.len());
-    world.run_with(|w| recorder.observe(w), progress);
+    world.run_with(|w| recorder.observe(w), &mut progress);
     let people_end = world.agent_count();
     RunResult {
         recorder,
@@ -313,8 +318,11 @@ pub fn run(mut world: World<'_>, progress: impl FnMut(u32, u32)) -> RunResult {
     }
 }
 
-/// Simulate a scenario with a seed, start to end.
+/// Simulate a scenario with a seed, start to end (on a thread of rayon's pool, as [`run`]).
 pub fn simulate(sc: &Scenario, seed: u64) -> RunResult {
+    if rayon::current_thread_index().is_none() {
+        return rayon::scope(|_| simulate(sc, seed));
+    }
     run(World::new(sc, seed), |_, _| {})
 }
 
