@@ -35,7 +35,98 @@ const FUND: u64 = 1 << 61;
 const END: u64 = 1 << 60;
 
 /// The startups region `ri` has at the start (operating firms only, in founding order).
+///
+/// The burn-in reads no program (they start with the run), so the runs of a sweep or a
+/// calibration that differ only in programs and share a seed (common random numbers) have the
+/// same burn-in: it is simulated once and kept ([`Memo`], a few of the latest), keyed by
+/// everything else it could read — the scenario with every region's programs cleared, the
+/// derived parameters it reads, the start's funds, the seed and the region.
 pub fn initial_startups(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> Vec<Firm> {
+    if sc.def.region[ri].initial_startups_per_year <= 0.0 || sc.params.burn_in_months == 0 {
+        return Vec::new();
+    }
+    let key = memo_key(sc, seed, ri, funds);
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(firms) = memo.lock().ok().and_then(|m| m.get(&key)) {
+        return firms;
+    }
+    let firms = simulate(sc, seed, ri, funds);
+    if let Ok(mut m) = memo.lock() {
+        m.put(key, &firms);
+    }
+    firms
+}
+
+/// Burn-ins kept for reuse by [`initial_startups`].
+static MEMO: std::sync::OnceLock<std::sync::Mutex<Memo>> = std::sync::OnceLock::new();
+
+/// How many burn-ins [`MEMO`] keeps (the latest; a sweep on common random numbers needs one per
+/// replicate seed and region).
+const MEMO_ENTRIES: usize = 8;
+
+/// The firms [`MEMO`] holds at most, all entries together (368 bytes each: 2.9 MiB; the
+/// oldest go first): a larger burn-in is simulated every time.
+const MEMO_FIRMS: usize = 8192;
+
+/// The latest burn-ins, by their key ([`memo_key`]).
+#[derive(Default)]
+struct Memo {
+    entries: std::collections::VecDeque<(String, std::sync::Arc<Vec<Firm>>)>,
+}
+
+impl Memo {
+    fn get(&self, key: &str) -> Option<Vec<Firm>> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, f)| f.as_ref().clone())
+    }
+
+    fn put(&mut self, key: String, firms: &[Firm]) {
+        if firms.len() > MEMO_FIRMS || self.entries.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        let held = |m: &Memo| m.entries.iter().map(|(_, f)| f.len()).sum::<usize>();
+        while self.entries.len() == MEMO_ENTRIES || held(self) + firms.len() > MEMO_FIRMS {
+            self.entries.pop_front();
+        }
+        self.entries
+            .push_back((key, std::sync::Arc::new(firms.to_vec())));
+    }
+}
+
+/// Everything the burn-in of region `ri` can read, as text: the scenario with the programs of
+/// every region cleared, the parameters derived from it that the burn-in reads, the funds, the
+/// seed and the region.
+fn memo_key(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> String {
+    let mut def = sc.def.clone();
+    for r in &mut def.region {
+        r.housing = Default::default();
+        r.welcome = Default::default();
+        r.amenities = Default::default();
+        r.recruitment = Default::default();
+        r.service = Default::default();
+        r.loans = Default::default();
+        r.talent_fund = Default::default();
+        r.joint_rd = Default::default();
+        r.grant.clear();
+        r.competition.clear();
+    }
+    let p = &sc.params;
+    let rp = &p.region[ri];
+    format!(
+        "{seed} {ri} {def:?} {} {} {} {} {} {:?} {funds:?}",
+        p.burn_in_months,
+        p.demand_persistence,
+        p.quasi_unicorn_cny,
+        p.unicorn_cny,
+        rp.initial_startups_per_month,
+        rp.anchored,
+    )
+}
+
+/// The burn-in itself (see the module's comment).
+fn simulate(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> Vec<Firm> {
     let (def, params) = (&sc.def, &sc.params);
     let r = &def.region[ri];
     let anchored = params.region[ri].anchored;
@@ -203,5 +294,71 @@ fn rounds(
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binjiang(sets: &[&str]) -> Scenario {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        crate::scenario::ScenarioSource::read(&root.join("scenarios/binjiang.toml"))
+            .resolve_with(&crate::scenario::Override::args(&sets), |_, _, _| {})
+            .unwrap()
+    }
+
+    fn funds(sc: &Scenario, seed: u64) -> Vec<Fund> {
+        crate::sim::World::new(sc, seed).funds
+    }
+
+    /// A burn-in from the memo is the one simulated afresh; scenarios that differ only in a
+    /// program share it, and any other difference (a knob the burn-in reads, the seed, the
+    /// region) is a different key.
+    #[test]
+    fn the_memo_gives_the_burn_in_simulated_afresh() {
+        let base = binjiang(&[]);
+        let housing = binjiang(&["region.Binjiang.housing.units=9000"]);
+        let wage = binjiang(&["region.Binjiang.wage_cny=9100"]);
+        let noise = binjiang(&["firms.growth_noise=0.06"]);
+        let f = funds(&base, 4);
+        let fresh = simulate(&base, 4, 0, &f);
+        assert!(!fresh.is_empty());
+        let memo = initial_startups(&base, 4, 0, &f);
+        let again = initial_startups(&housing, 4, 0, &f);
+        assert_eq!(format!("{fresh:?}"), format!("{memo:?}"));
+        assert_eq!(format!("{fresh:?}"), format!("{again:?}"));
+        let key = memo_key(&base, 4, 0, &f);
+        assert_eq!(key, memo_key(&housing, 4, 0, &f));
+        for other in [
+            memo_key(&wage, 4, 0, &f),
+            memo_key(&noise, 4, 0, &f),
+            memo_key(&base, 5, 0, &f),
+            memo_key(&base, 4, 0, &funds(&base, 5)),
+        ] {
+            assert_ne!(key, other);
+        }
+        assert_eq!(
+            format!("{:?}", initial_startups(&wage, 4, 0, &f)),
+            format!("{:?}", simulate(&wage, 4, 0, &f))
+        );
+    }
+
+    /// The memo keeps at most its entries and its firms, the latest first to stay.
+    #[test]
+    fn the_memo_is_bounded() {
+        let sc = binjiang(&[]);
+        let firms = simulate(&sc, 1, 0, &funds(&sc, 1));
+        let mut m = Memo::default();
+        for k in 0..3 * MEMO_ENTRIES {
+            m.put(format!("{k}"), &firms);
+            let held: usize = m.entries.iter().map(|(_, f)| f.len()).sum();
+            assert!(m.entries.len() <= MEMO_ENTRIES && held <= MEMO_FIRMS);
+            assert!(m.get(&format!("{k}")).is_some());
+        }
+        assert!(m.get("0").is_none());
+        m.put("big".into(), &vec![firms[0].clone(); MEMO_FIRMS + 1]);
+        assert!(m.get("big").is_none());
     }
 }
