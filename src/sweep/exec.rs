@@ -913,12 +913,15 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    /// Runs at once on `threads` threads within the memory limit, and the memory they need.
+    /// Runs at once on `threads` threads within the memory limit, and the memory they need:
+    /// the program once and, per run at once, a run and what its thread keeps of the runs
+    /// before it ([`crate::resolve::footprint::RUN_SLOT_RETAIN`]).
     pub fn at_once(&self, sweep: &Sweep, threads: usize) -> (usize, f64) {
         let n = sweep.base.as_ref().map_or(threads, |b| {
             crate::resolve::footprint::concurrent_runs(&[&b.def], threads)
         });
-        let per_run = (self.run_memory_bytes - self.program_bytes).max(0.0);
+        let per_run = (self.run_memory_bytes - self.program_bytes).max(0.0)
+            * crate::resolve::footprint::RUN_SLOT_RETAIN;
         (n, self.program_bytes + n as f64 * per_run)
     }
 }
