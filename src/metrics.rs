@@ -298,32 +298,28 @@ pub struct RunResult {
 
 /// Run `world` to its end, recording every month, calling `progress(t, months)` (on a thread
 /// of rayon's pool: called from outside it, the whole run moves onto one, so that its months'
-/// parallel passes start there).
-pub fn run(mut world: World<'_>, mut progress: impl FnMut(u32, u32) + Send) -> RunResult {
-    if rayon::current_thread_index().is_none() {
-        return rayon::scope(move |_| run(world, progress));
-    }
-    let mut recorder = Recorder::default();
-    recorder
-        .rows
-        .reserve(world.months() as usize * world.regions.len());
-    world.run_with(|w| recorder.observe(w), &mut progress);
-    let people_end = world.agent_count();
-    RunResult {
-        recorder,
-        firms: world.firms,
-        panel: world.panel,
-        seed: world.seed,
-        people_end,
-    }
+/// parallel passes start there; on the pool, in place).
+pub fn run(mut world: World<'_>, progress: impl FnMut(u32, u32) + Send) -> RunResult {
+    rayon::scope(move |_| {
+        let mut recorder = Recorder::default();
+        recorder
+            .rows
+            .reserve(world.months() as usize * world.regions.len());
+        world.run_with(|w| recorder.observe(w), progress);
+        let people_end = world.agent_count();
+        RunResult {
+            recorder,
+            firms: world.firms,
+            panel: world.panel,
+            seed: world.seed,
+            people_end,
+        }
+    })
 }
 
 /// Simulate a scenario with a seed, start to end (on a thread of rayon's pool, as [`run`]).
 pub fn simulate(sc: &Scenario, seed: u64) -> RunResult {
-    if rayon::current_thread_index().is_none() {
-        return rayon::scope(|_| simulate(sc, seed));
-    }
-    run(World::new(sc, seed), |_, _| {})
+    rayon::scope(|_| run(World::new(sc, seed), |_, _| {}))
 }
 
 /// All rows of a run, month-major then region in scenario order.

@@ -71,7 +71,7 @@ const MEMO_FIRMS: usize = 8192;
 /// The latest burn-ins, by their key ([`memo_key`]).
 #[derive(Default)]
 struct Memo {
-    entries: std::collections::VecDeque<(String, std::sync::Arc<Vec<Firm>>)>,
+    entries: std::collections::VecDeque<(String, Vec<Firm>)>,
 }
 
 impl Memo {
@@ -79,7 +79,7 @@ impl Memo {
         self.entries
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, f)| f.as_ref().clone())
+            .map(|(_, f)| f.clone())
     }
 
     fn put(&mut self, key: String, firms: &[Firm]) {
@@ -90,8 +90,7 @@ impl Memo {
         while self.entries.len() == MEMO_ENTRIES || held(self) + firms.len() > MEMO_FIRMS {
             self.entries.pop_front();
         }
-        self.entries
-            .push_back((key, std::sync::Arc::new(firms.to_vec())));
+        self.entries.push_back((key, firms.to_vec()));
     }
 }
 
@@ -125,15 +124,12 @@ fn memo_key(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> String {
     )
 }
 
-/// The burn-in itself (see the module's comment).
+/// The burn-in itself (see the module's comment), for a region with initial startups.
 fn simulate(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> Vec<Firm> {
     let (def, params) = (&sc.def, &sc.params);
     let r = &def.region[ri];
     let anchored = params.region[ri].anchored;
     let months = params.burn_in_months;
-    if r.initial_startups_per_year <= 0.0 || months == 0 {
-        return Vec::new();
-    }
     let mut firms: Vec<Firm> = Vec::new();
     for m in 0..months {
         let t = m as i32 - months as i32;
@@ -170,10 +166,8 @@ fn simulate(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> Vec<Firm> {
             held_million: 0.0,
             support_weight: def.behaviour.support_weight,
         };
+        // (Every firm still operates here: the month's failures come from `month_end`.)
         firms.par_iter_mut().with_min_len(64).for_each(|f| {
-            if !f.operating() {
-                return;
-            }
             let mut rng = KeyedRng::new(seed, m, Phase::BurnIn, key([f.key, END]));
             let ctx = MonthEnd {
                 anchored: anchored.contains(f.sector),

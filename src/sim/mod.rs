@@ -199,15 +199,14 @@ impl<'s> World<'s> {
     pub fn step(&mut self) {
         // A month's parallel passes start from a thread of rayon's pool: called from outside
         // it, the whole month moves onto one (one hand-over a month instead of one per pass,
-        // and the calling thread does not sleep and wake at each).
-        if rayon::current_thread_index().is_none() {
-            return rayon::scope(|_| self.step());
-        }
-        self.begin_month();
-        for phase in &MONTH {
-            (phase.run)(self);
-        }
-        self.t += 1;
+        // and the calling thread does not sleep and wake at each); on the pool, in place.
+        rayon::scope(|_| {
+            self.begin_month();
+            for phase in &MONTH {
+                (phase.run)(self);
+            }
+            self.t += 1;
+        })
     }
 
     /// Start a month: clear the month's events.
