@@ -77,7 +77,7 @@ struct Phase {
     firms: bool,
 }
 
-const PHASES: [Phase; 7] = [
+const PHASES: [Phase; 6] = [
     // people::environment + people::arrivals: prices, policies, utilities; newcomers appended.
     Phase {
         name: "environment_arrivals",
@@ -86,14 +86,8 @@ const PHASES: [Phase; 7] = [
         firms: false,
     },
     Phase {
-        name: "decide",
-        steps: &["decide"],
-        persons: Persons::Keep,
-        firms: false,
-    },
-    Phase {
-        name: "apply",
-        steps: &["apply"],
+        name: "people",
+        steps: &["people"],
         persons: Persons::Copy,
         firms: true,
     },

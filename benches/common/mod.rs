@@ -299,7 +299,6 @@ pub struct Snapshot {
     panel: usize,
     price_index: f64,
     openings: Vec<talentsim::sim::people::Openings>,
-    decided: talentsim::sim::people::Decided,
     u_out: f64,
 }
 
@@ -319,7 +318,6 @@ impl Snapshot {
             panel: w.panel.len(),
             price_index: w.price_index,
             openings: w.openings.clone(),
-            decided: w.decided.clone(),
             u_out: w.u_out,
         }
     }
@@ -356,7 +354,6 @@ impl Snapshot {
         w.panel.truncate(self.panel);
         w.price_index = self.price_index;
         w.openings.clone_from(&self.openings);
-        w.decided.clone_from(&self.decided);
         w.u_out = self.u_out;
     }
 }

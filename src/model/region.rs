@@ -22,6 +22,9 @@ pub struct RegionState {
     pub housing_units: f64,
     /// People living in talent housing.
     pub housed: u64,
+    /// The running talent-housing tenancies by the month each ends (kept by the people phase,
+    /// so that it knows this month's running tenancies before it has counted anyone).
+    pub tenancies: Tenancies,
     pub(crate) amenity: f64,
     /// Jobs at established employers.
     pub incumbent_jobs: f64,
@@ -59,6 +62,67 @@ pub struct RegionState {
     /// Monthly rate of the leave clock of the region's quiet people (0 before the first
     /// month): see [`update_leave_clock`].
     pub leave_bound: f64,
+}
+
+/// A region's running talent-housing tenancies, in people, by the last month of each: what
+/// the people phase keeps so that it knows the tenancies running in a month before it has
+/// visited anyone (the month's sequential apply step then runs beside the parallel decisions,
+/// `sim::people::people`). Every tenancy starts and ends in that phase, so the book is exact:
+/// at month `t` after [`Tenancies::advance`], [`Tenancies::running`] is the number of people
+/// with a room in month `t` (a tested invariant).
+#[derive(Clone, Debug, Default)]
+pub struct Tenancies {
+    /// The month of `ends[0]`.
+    from: i32,
+    /// People whose tenancy ends in month `from + k`, at `k`.
+    ends: std::collections::VecDeque<u64>,
+    /// People with a room (the sum of `ends`).
+    running: u64,
+}
+
+impl Tenancies {
+    /// Move to month `t`: the tenancies that ended before it are gone.
+    pub fn advance(&mut self, t: i32) {
+        while self.from < t {
+            match self.ends.pop_front() {
+                Some(n) => self.running -= n,
+                None => {
+                    self.from = t;
+                    break;
+                }
+            }
+            self.from += 1;
+        }
+    }
+
+    /// People with a room this month (after this month's [`Tenancies::advance`]).
+    #[inline]
+    pub fn running(&self) -> u64 {
+        self.running
+    }
+
+    /// `n` people take a room until month `last` (inclusive; at or after the current month).
+    pub fn start(&mut self, last: i32, n: u64) {
+        debug_assert!(last >= self.from);
+        let k = (last - self.from) as usize;
+        if self.ends.len() <= k {
+            self.ends.resize(k + 1, 0);
+        }
+        self.ends[k] += n;
+        self.running += n;
+    }
+
+    /// `n` people give up a room they held until month `last` (a running tenancy).
+    pub fn end(&mut self, last: i32, n: u64) {
+        let k = (last - self.from) as usize;
+        self.ends[k] -= n;
+        self.running -= n;
+    }
+
+    /// Bytes the book holds beyond its own size.
+    pub fn heap_bytes(&self) -> usize {
+        self.ends.capacity() * std::mem::size_of::<u64>()
+    }
 }
 
 impl RegionState {
@@ -167,6 +231,34 @@ pub fn job_finding(efficiency: f64, seekers: u64, vacancies: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The book's running count is the tenancies started, less those ended early and those
+    /// past their last month; months may be skipped.
+    #[test]
+    fn tenancies_run_to_their_last_month() {
+        let mut b = Tenancies::default();
+        b.advance(10);
+        b.start(12, 3);
+        b.start(10, 1);
+        b.start(15, 2);
+        assert_eq!(b.running(), 6);
+        b.advance(11);
+        assert_eq!(b.running(), 5);
+        b.end(15, 1);
+        b.advance(13);
+        assert_eq!(b.running(), 1);
+        b.start(20, 4);
+        b.advance(15);
+        assert_eq!(b.running(), 5);
+        b.advance(16);
+        assert_eq!(b.running(), 4);
+        b.advance(40);
+        assert_eq!(b.running(), 0);
+        b.start(41, 2);
+        assert_eq!(b.running(), 2);
+        b.advance(42);
+        assert_eq!(b.running(), 0);
+    }
 
     /// The leave table: the monthly probability from the annual hazard
     /// `rate · age factor · exp(−sensitivity · (u − u_alt))`, with housed people's utility at

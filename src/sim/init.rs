@@ -38,7 +38,6 @@ pub fn build(sc: &Scenario, seed: u64) -> World<'_> {
         events: vec![Events::default(); nreg],
         panel: Vec::new(),
         price_index: 1.0,
-        decided: Default::default(),
         openings: vec![Default::default(); nreg],
         u_out: 0.0,
         quiet: true,

@@ -76,8 +76,6 @@ pub struct World<'s> {
     pub panel: Vec<FirmYear>,
     /// Wage/price index relative to the start.
     pub price_index: f64,
-    /// What this month's decide pass found for the apply phase.
-    pub decided: people::Decided,
     /// Per region, the openings for this month's matching.
     pub openings: Vec<people::Openings>,
     /// Outside-option utility this month.
@@ -113,7 +111,7 @@ pub struct Phase {
 
 /// The month, in order: the one list [`World::step`], the `phases` example and the benches
 /// run.
-pub const MONTH: [Phase; 12] = [
+pub const MONTH: [Phase; 11] = [
     Phase {
         name: "environment",
         run: people::environment,
@@ -127,12 +125,8 @@ pub const MONTH: [Phase; 12] = [
         run: programs::competitions,
     },
     Phase {
-        name: "decide",
-        run: people::decide,
-    },
-    Phase {
-        name: "apply",
-        run: people::apply,
+        name: "people",
+        run: people::people,
     },
     Phase {
         name: "operate",
