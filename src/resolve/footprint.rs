@@ -30,7 +30,7 @@ use crate::model::investor::Fund;
 use crate::model::person::Person;
 use crate::model::program::GrantState;
 use crate::model::region::RegionState;
-use crate::scenario::{Scenario, ScenarioDef};
+use crate::scenario::{Scenario, ScenarioDef, units};
 use crate::sim::Events;
 
 use crate::sim::World;
@@ -184,6 +184,17 @@ fn fixed_parts(def: &ScenarioDef) -> Vec<Part> {
         + 2 * size_of::<crate::sim::people::Openings>()
         + 4 * size_of::<u64>()) as f64;
     let grants: usize = def.region.iter().map(|r| r.grant.len()).sum();
+    // The tenancy book: a count per month a running tenancy may end in (the housing term,
+    // and a VecDeque's rounding up to a power of two).
+    let tenancy_book: f64 = def
+        .region
+        .iter()
+        .map(|r| {
+            let term = (units::months(r.housing.max_years).round().max(0.0) as usize + 1)
+                .next_power_of_two();
+            (term * size_of::<u64>()) as f64
+        })
+        .sum();
     let funds = def.capital.funds_initial as f64 + def.capital.new_funds_per_year * years(def);
     let edition = largest_edition(def).0;
     let knobs = leaves(&crate::scenario::schema::Knob::write(def)) as f64;
@@ -202,7 +213,8 @@ fn fixed_parts(def: &ScenarioDef) -> Vec<Part> {
             name: REGIONS,
             items: def.region.len() as f64,
             bytes: def.region.len() as f64 * region_bytes
-                + grants as f64 * size_of::<GrantState>() as f64,
+                + grants as f64 * size_of::<GrantState>() as f64
+                + tenancy_book,
         },
         Part {
             name: FUNDS,

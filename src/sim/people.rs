@@ -139,11 +139,7 @@ pub fn arrivals(w: &mut World) {
                 group,
                 w.params.agents(units::per_month(*pool)) * share,
             );
-            super::grow_persons(&mut w.persons, n as usize);
-            for (p, tally) in draw_arrivals(w, ri, group, n) {
-                tally.count(w, ri);
-                w.persons.push(p);
-            }
+            arrive(w, ri, group, n);
         }
     }
     // Recruitment drive: posts filled at campus fairs, arriving with a job in hand.
@@ -154,33 +150,50 @@ pub fn arrivals(w: &mut World) {
             RECRUITED,
             w.params.region[ri].recruits_per_agent_month,
         );
-        super::grow_persons(&mut w.persons, n as usize);
-        for (mut p, tally) in draw_arrivals(w, ri, RECRUITED, n) {
-            tally.count(w, ri);
-            p.employer = Employer::INCUMBENT;
-            p.set_status(Status::Employed);
-            w.regions[ri].incumbent_employed += w.scale;
-            w.persons.push(p);
-        }
+        arrive(w, ri, RECRUITED, n);
+        w.regions[ri].incumbent_employed += w.scale * n;
     }
 }
 
-/// The `n` newcomers of the month from `pool` to region `ri`, in order, each with what the
-/// month's events count of them; drawn in parallel (each from their own stream), counted by
-/// the caller in order (so that the sums, CNY included, are the same on any thread count).
-fn draw_arrivals(w: &World, ri: usize, pool: usize, n: u64) -> Vec<(Person, Tally)> {
-    (0..n as usize)
-        .into_par_iter()
-        .with_min_len(ARRIVALS_PER_TASK)
-        .map(|k| new_arrival(w, ri, pool, k as u64))
-        .collect()
+/// The `n` newcomers of the month from `pool` to region `ri`, appended to the person vector in
+/// order — drawn in parallel (each from their own stream) straight into it — and counted in the
+/// region's events in order (so that the sums, CNY included, are the same on any thread
+/// count). Recruited newcomers arrive employed by the established employers (the caller adds
+/// them to their count).
+fn arrive(w: &mut World, ri: usize, pool: usize, n: u64) {
+    let n = n as usize;
+    let mut persons = std::mem::take(&mut w.persons);
+    super::grow_persons(&mut persons, n);
+    let mut tallies = vec![Tally::default(); n];
+    {
+        let w = &*w;
+        persons.par_extend(
+            tallies
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(ARRIVALS_PER_TASK)
+                .map(|(k, slot)| {
+                    let (mut p, tally) = new_arrival(w, ri, pool, k as u64);
+                    if pool == RECRUITED {
+                        p.employer = Employer::INCUMBENT;
+                        p.set_status(Status::Employed);
+                    }
+                    *slot = tally;
+                    p
+                }),
+        );
+    }
+    w.persons = persons;
+    for tally in tallies {
+        tally.count(w, ri);
+    }
 }
 
 /// Newcomers drawn per parallel task (fewer are drawn on the calling thread).
 const ARRIVALS_PER_TASK: usize = 512;
 
 /// What the month's events count of one newcomer.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Tally {
     graduate: bool,
     under35: bool,

@@ -9,6 +9,8 @@ use crate::scenario::SectorId;
 use crate::scenario::params::GrantParams;
 use crate::scenario::{Competition, Education, Grant, units};
 
+use rayon::prelude::*;
+
 use super::World;
 use crate::model::person::{Employer, draw_sector};
 
@@ -265,29 +267,31 @@ fn admit_consortia(w: &mut World, ri: usize) {
     }
 }
 
-/// Competitions: projects apply, a jury picks finalists for the accelerator camp, and some
-/// projects land in the district as new firms founded by arriving high-level talent.
-/// An edition's `n` projects, best first by the jury's reading: `(reading, quality, key,
-/// stream)`. Each project (and the founder who may land with it) draws from its own stream,
-/// keyed by the project's place in the draw.
-fn edition(
-    c: &Competition,
-    n: usize,
-    seed: u64,
-    t: u32,
-    rk: u64,
-    ck: u64,
-) -> Vec<(f64, f64, u64, KeyedRng)> {
-    let mut projects: Vec<(f64, f64, u64, KeyedRng)> = (0..n as u64)
+/// A project of a competition edition: the jury's reading, its quality, its key, and the
+/// stream its landing (and the founder who may land with it) draws from.
+type Project = (f64, f64, u64, KeyedRng);
+
+/// An edition's `n` projects, in the order they are drawn (in parallel: each from its own
+/// stream, keyed by the project's place in the draw).
+fn edition(c: &Competition, n: usize, seed: u64, t: u32, rk: u64, ck: u64) -> Vec<Project> {
+    (0..n)
+        .into_par_iter()
+        .with_min_len(PROJECTS_PER_TASK)
         .map(|k| {
-            let id = key([tag::LANDING_FOUNDER, t as u64, rk, ck, k]);
+            let id = key([tag::LANDING_FOUNDER, t as u64, rk, ck, k as u64]);
             let mut rng = KeyedRng::new(seed, t, Phase::Competition, id);
             let q = rng.lognormal(c.quality_median, 0.5).clamp(0.02, 2.0);
             (q + c.jury_noise * rng.normal(), q, id, rng)
         })
-        .collect();
-    projects.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
-    projects
+        .collect()
+}
+
+/// Projects drawn per parallel task.
+const PROJECTS_PER_TASK: usize = 1024;
+
+/// The jury's ranking: best reading first, ties by key (a total order: keys are distinct).
+fn by_rank(a: &Project, b: &Project) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.2.cmp(&b.2))
 }
 
 /// A landing project's founder is aged uniformly from `.0` to `.0 + .1` years.
@@ -311,6 +315,11 @@ pub fn competitions(w: &mut World) {
             let n = rng.poisson(c.projects * (1.0 + c.projects_growth).powf(years)) as usize;
             let finalists = (c.finalists as usize).min(n);
             let mut projects = edition(c, n, w.seed, t, rk, ck);
+            // The finalists are the jury's best `finalists` (in any order here: each decides
+            // alone); the landings below are taken in the jury's order.
+            if finalists > 0 && finalists < n {
+                projects.select_nth_unstable_by(finalists - 1, by_rank);
+            }
             let st = &w.regions[ri];
             let support = units::millions(def.behaviour.support_weight * st.support[hl as usize]);
             let base = c.landing_utility + st.u_old - w.u_out + r.startup_climate;
@@ -318,22 +327,23 @@ pub fn competitions(w: &mut World) {
             e.competition_projects += n as u64;
             e.spend_competition += c.cost_cny;
             let bit = 1u64 << (r.grant.len() + ci).min(63);
-            for (k, (_, q, id, rng)) in projects.iter_mut().enumerate() {
-                let (q, id) = (*q, *id);
-                let finalist = k < finalists;
-                // Finalists have been through the camp and are offered the landing award.
-                let u = base
-                    + support
-                    + if finalist {
-                        c.camp_utility + w.params.region[ri].competition[ci].award_utility
-                    } else {
-                        0.0
-                    };
-                let p_land = 1.0 / (1.0 + (-u).exp());
-                if rng.chance(p_land) {
-                    let award = (finalist && c.landing_award_cny > 0.0).then_some(bit);
-                    land(w, ri, c, award, (q, id), rng);
-                }
+            // Finalists have been through the camp and are offered the landing award.
+            let camp = c.camp_utility + w.params.region[ri].competition[ci].award_utility;
+            let mut landing: Vec<(Project, bool)> = projects
+                .into_par_iter()
+                .enumerate()
+                .with_min_len(PROJECTS_PER_TASK)
+                .filter_map(|(k, mut project)| {
+                    let finalist = k < finalists;
+                    let u = base + support + if finalist { camp } else { 0.0 };
+                    let p_land = 1.0 / (1.0 + (-u).exp());
+                    project.3.chance(p_land).then_some((project, finalist))
+                })
+                .collect();
+            landing.sort_unstable_by(|a, b| by_rank(&a.0, &b.0));
+            for ((_, q, id, mut rng), finalist) in landing {
+                let award = (finalist && c.landing_award_cny > 0.0).then_some(bit);
+                land(w, ri, c, award, (q, id), &mut rng);
             }
         }
     }
