@@ -10,7 +10,7 @@ use crate::scenario::Firms as FirmParams;
 use crate::scenario::RegionId;
 use crate::scenario::units;
 
-use super::{Events, World};
+use super::World;
 
 /// The fewest firms per parallel task of [`operate`].
 const FIRMS_PER_TASK: usize = 64;
@@ -191,7 +191,9 @@ fn held_support(f: &Firm, t: i32, office_rent: f64) -> f64 {
 }
 
 /// Staffing plans, milestones (industrialized, quasi-unicorn, unicorn), failure, founders'
-/// decisions, listing, acquisition and relocation, in firm order.
+/// decisions, listing, acquisition and relocation: each operating startup in parallel (its own
+/// stream), then the month's events booked in firm order (the sums, CNY included, are the
+/// same on any thread count).
 pub fn growth_and_exits(w: &mut World) {
     let def = w.def;
     let t = w.t as i32;
@@ -214,63 +216,89 @@ pub fn growth_and_exits(w: &mut World) {
         held_million: 0.0,
         support_weight: def.behaviour.support_weight,
     };
-    for li in 0..w.live.len() {
-        let f = &mut w.firms[w.live[li] as usize];
-        if f.kind != Kind::Startup || !f.operating() {
-            continue;
-        }
-        let ri = f.region.index();
-        let held = held_support(f, t, w.regions[ri].office_rent);
-        let ctx = MonthEnd {
-            wage: w.regions[ri].wage,
-            anchored: w.params.region[ri].anchored.contains(f.sector),
-            held_million: held,
-            ..common
-        };
-        let mut rng = KeyedRng::new(w.seed, w.t, Phase::Exit, f.key);
+    let (regions, params, seed, month) = (&w.regions, w.params, w.seed, w.t);
+    let ends: Vec<(usize, Ending)> = w
+        .firms
+        .par_iter_mut()
+        .with_min_len(FIRMS_PER_TASK)
+        .filter_map(|f| {
+            if f.kind != Kind::Startup || !f.operating() {
+                return None;
+            }
+            let ri = f.region.index();
+            let held = held_support(f, t, regions[ri].office_rent);
+            let ctx = MonthEnd {
+                wage: regions[ri].wage,
+                anchored: params.region[ri].anchored.contains(f.sector),
+                held_million: held,
+                ..common
+            };
+            let mut rng = KeyedRng::new(seed, month, Phase::Exit, f.key);
+            match month_end(f, t, p, &ctx, &mut rng) {
+                Some(ExitReason::OutOfCash | ExitReason::FounderQuit) => {
+                    // The district pays its guarantee on the loan left unpaid.
+                    let unpaid = std::mem::take(&mut f.loan.balance);
+                    return Some((ri, Ending::Failed(unpaid)));
+                }
+                Some(ExitReason::Listed) => return Some((ri, Ending::Listed)),
+                Some(ExitReason::Acquired) => return Some((ri, Ending::Acquired)),
+                _ => {}
+            }
+            if f.outcome == Outcome::Listed {
+                return None;
+            }
+            // Relocation: toward the most attractive place, held back by support still to
+            // come.
+            let here = firm_utility[ri] + def.behaviour.support_weight * held;
+            let (best, best_u) = (0..nreg)
+                .filter(|&j| j != ri)
+                .map(|j| (j, firm_utility[j]))
+                .fold(
+                    (usize::MAX, outside),
+                    |acc, x| if x.1 > acc.1 { x } else { acc },
+                );
+            let gap = best_u - here;
+            if gap > 0.0 && rng.chance(p.relocation_rate * gap) {
+                let to = (best != usize::MAX).then_some(best);
+                relocate(f, to, t);
+                return Some((ri, Ending::Moved(to)));
+            }
+            None
+        })
+        .collect();
+    for (ri, end) in ends {
         let e = &mut w.events[ri];
-        match month_end(f, t, p, &ctx, &mut rng) {
-            Some(ExitReason::OutOfCash | ExitReason::FounderQuit) => {
+        match end {
+            Ending::Failed(unpaid) => {
                 e.failures += 1;
-                // The district pays its guarantee on the loan left unpaid.
-                e.spend_loan_support += f.loan.balance * def.region[ri].loans.guarantee_share;
-                f.loan.balance = 0.0;
-                continue;
+                e.spend_loan_support += unpaid * def.region[ri].loans.guarantee_share;
             }
-            Some(ExitReason::Listed) => {
-                e.listings += 1;
-                continue;
+            Ending::Listed => e.listings += 1,
+            Ending::Acquired => e.acquisitions += 1,
+            Ending::Moved(to) => {
+                e.relocations_out += 1;
+                if let Some(to) = to {
+                    w.events[to].relocations_in += 1;
+                }
             }
-            Some(ExitReason::Acquired) => {
-                e.acquisitions += 1;
-                continue;
-            }
-            _ => {}
-        }
-        if f.outcome == Outcome::Listed {
-            continue;
-        }
-        // Relocation: toward the most attractive place, held back by support still to come.
-        let here = firm_utility[ri] + def.behaviour.support_weight * held;
-        let (best, best_u) = (0..nreg)
-            .filter(|&j| j != ri)
-            .map(|j| (j, firm_utility[j]))
-            .fold(
-                (usize::MAX, outside),
-                |acc, x| if x.1 > acc.1 { x } else { acc },
-            );
-        let gap = best_u - here;
-        if gap > 0.0 && rng.chance(p.relocation_rate * gap) {
-            e.relocations_out += 1;
-            relocate(f, (best != usize::MAX).then_some(best), t, &mut w.events);
         }
     }
 }
 
+/// How a startup's month ended, for the month's events of its region: failed (with the loan
+/// balance left unpaid), listed, acquired, or moved away (to another simulated region or
+/// elsewhere).
+enum Ending {
+    Failed(f64),
+    Listed,
+    Acquired,
+    Moved(Option<usize>),
+}
+
 /// A startup leaves its region: for another simulated region `to` (support tied to the old
 /// district stops; its programs stay in the firm's history), or, with `None`, for elsewhere
-/// (it leaves the simulation).
-fn relocate(f: &mut Firm, to: Option<usize>, t: i32, events: &mut [Events]) {
+/// (it leaves the simulation). The caller books the move in the month's events.
+fn relocate(f: &mut Firm, to: Option<usize>, t: i32) {
     match to {
         None => f.exit(Outcome::Relocated, ExitReason::Relocated, t),
         Some(best) => {
@@ -279,7 +307,6 @@ fn relocate(f: &mut Firm, to: Option<usize>, t: i32, events: &mut [Events]) {
             f.benefits.rd_subsidy_until = 0;
             f.benefits.tranches_left = 0;
             f.benefits.follow_on = 0.0;
-            events[best].relocations_in += 1;
         }
     }
 }
