@@ -372,6 +372,7 @@ pub fn world_bytes(w: &World, rec: &talentsim::metrics::Recorder) -> Vec<(&'stat
         .map(|r| {
             size_of::<talentsim::model::region::RegionState>()
                 + r.grants.capacity() * size_of::<talentsim::model::program::GrantState>()
+                + r.tenancies.heap_bytes()
         })
         .sum();
     vec![
