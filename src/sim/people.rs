@@ -1209,12 +1209,16 @@ fn consolidate(
     counts: &mut [CensusRow],
 ) -> usize {
     let (s, t) = (census.s, census.t);
-    let large = |e: Employer| {
-        e.firm_index().is_some_and(|i| {
-            let f = &firms[i];
-            f.kind == Kind::Startup && f.operating() && f.headcount as u64 >= LARGE_FIRM * s
-        })
-    };
+    // The large startups, once per firm (a table, not a read of the firm's record for every
+    // single); most months there is none, and nobody to look at.
+    let large_firm: Vec<bool> = firms
+        .iter()
+        .map(|f| f.kind == Kind::Startup && f.operating() && f.headcount as u64 >= LARGE_FIRM * s)
+        .collect();
+    if !large_firm.contains(&true) {
+        return 0;
+    }
+    let large = |e: Employer| e.firm_index().is_some_and(|i| large_firm[i]);
     let mut staff: std::collections::BTreeMap<Employer, Vec<usize>> = Default::default();
     for (i, p) in persons.iter().enumerate() {
         if p.single()
