@@ -28,11 +28,12 @@
 //! * `phase/<phase>/<size>`: the month is replayed up to the phase once (untimed), that state is
 //!   saved, and each iteration rewinds to it (untimed) and times the phase alone: every
 //!   iteration measures the phase on exactly the state a real month hands it. Rewinds copy only
-//!   what the phase changes (e.g. `decide` only writes each person's decision, which it
-//!   overwrites, so it needs none).
+//!   what the phase changes (e.g. `operate` changes no person, so the person vector is not
+//!   copied back for it).
 //!
-//! Before measuring, each size also prints a profile of a few months by step (including the
-//! steps without their own benchmark: competitions, joint R&D, vacancies, recording), to stderr.
+//! Before measuring, each size also prints a profile of a year of months by step, on the pool
+//! (including the steps without their own benchmark: competitions, joint R&D, vacancies,
+//! closing the month), to stderr.
 
 mod common;
 
@@ -137,20 +138,22 @@ fn configure(g: &mut BenchmarkGroup<'_, WallTime>, n: u64, people: u64) {
     }
 }
 
-/// Time each step of a few months from the snapshot (untimed by criterion, printed), then
-/// rewind.
+/// Time each step of a year of months from the snapshot (untimed by criterion, printed), on a
+/// thread of rayon's pool as a run's months are, then rewind.
 fn profile(bed: &mut Bed, label: &str, months: u32) {
     let mut spent = [Duration::ZERO; talentsim::sim::MONTH.len()];
     let w = &mut bed.world;
-    for _ in 0..months {
-        w.begin_month();
-        for (k, p) in talentsim::sim::MONTH.iter().enumerate() {
-            let t = Instant::now();
-            (p.run)(w);
-            spent[k] += t.elapsed();
+    rayon::scope(|_| {
+        for _ in 0..months {
+            w.begin_month();
+            for (k, p) in talentsim::sim::MONTH.iter().enumerate() {
+                let t = Instant::now();
+                (p.run)(w);
+                spent[k] += t.elapsed();
+            }
+            w.t += 1;
         }
-        w.t += 1;
-    }
+    });
     let total: Duration = spent.iter().sum();
     let people = bed.start_people() as f64;
     let parts: Vec<String> = talentsim::sim::MONTH
@@ -158,7 +161,7 @@ fn profile(bed: &mut Bed, label: &str, months: u32) {
         .zip(&spent)
         .map(|(p, d)| {
             format!(
-                "{} {:.2} ms ({:.0}%)",
+                "{} {:.3} ms ({:.0}%)",
                 p.name,
                 d.as_secs_f64() * 1e3 / months as f64,
                 100.0 * d.as_secs_f64() / total.as_secs_f64()
@@ -218,7 +221,8 @@ fn sweep(c: &mut Criterion) {
             start,
             pre: None,
         };
-        profile(&mut bed, &label, if n >= 1_000_000 { 1 } else { 12 });
+        // (A year: January resets and an October competition included, as in `month/`.)
+        profile(&mut bed, &label, 12);
 
         let mut g = c.benchmark_group("month");
         configure(&mut g, n, people);
