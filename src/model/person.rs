@@ -588,8 +588,8 @@ impl Person {
     }
 
     /// A quiet person's census slot until their next visit: their cell less its status bits
-    /// (they are employed) and the [`GONE`] bit, below [`QUIET_SLOTS`]; [`slot_cell`] is the
-    /// cell of a living person's slot.
+    /// (they are employed) and the bit of the gone, below [`QUIET_SLOTS`]; [`slot_cell`] is
+    /// the cell of a living person's slot.
     #[inline(always)]
     pub fn quiet_slot(&self) -> usize {
         (self.sched & (CELL | GONE)) as usize

@@ -38,7 +38,7 @@ const END: u64 = 1 << 60;
 ///
 /// The burn-in reads no program (they start with the run), so the runs of a sweep or a
 /// calibration that differ only in programs and share a seed (common random numbers) have the
-/// same burn-in: it is simulated once and kept ([`Memo`], a few of the latest), keyed by
+/// same burn-in: it is simulated once and kept (a memo of a few of the latest), keyed by
 /// everything else it could read — the scenario with every region's programs cleared, the
 /// derived parameters it reads, the start's funds, the seed and the region.
 pub fn initial_startups(sc: &Scenario, seed: u64, ri: usize, funds: &[Fund]) -> Vec<Firm> {
