@@ -15,8 +15,14 @@ const FILES: [&str; 4] = [
 ];
 
 fn run(scenario: &str, threads: &str, out: &Path) {
+    run_with(scenario, &[], threads, out);
+}
+
+fn run_with(scenario: &str, args: &[&str], threads: &str, out: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_talentsim"))
-        .args(["run", scenario, "--seed", "3", "--out"])
+        .args(["run", scenario, "--seed", "3"])
+        .args(args)
+        .arg("--out")
         .arg(out)
         .env("RAYON_NUM_THREADS", threads)
         .status()
@@ -29,17 +35,27 @@ fn read(dir: &Path, f: &str) -> Vec<u8> {
 }
 
 #[test]
-fn identical_on_one_and_two_threads_and_on_repeat() {
-    for scenario in ["scenarios/minimal.toml", "tests/fixtures/levers.toml"] {
+fn identical_on_one_two_and_five_threads_and_on_repeat() {
+    // (Five threads on fewer cores: the people pass's chunks are decided and applied in more
+    // interleavings than two threads give; Binjiang at scale 5, about 100,000 agents, is many
+    // chunks.)
+    let cases: [(&str, &[&str]); 3] = [
+        ("scenarios/minimal.toml", &[]),
+        ("tests/fixtures/levers.toml", &[]),
+        ("scenarios/binjiang.toml", &["--set", "scale=5"]),
+    ];
+    for (scenario, args) in cases {
         let tmp = tempfile::tempdir().unwrap();
-        let (a, b, c) = (
+        let (a, b, c, d) = (
             tmp.path().join("t1"),
             tmp.path().join("t2"),
             tmp.path().join("t2again"),
+            tmp.path().join("t5"),
         );
-        run(scenario, "1", &a);
-        run(scenario, "2", &b);
-        run(scenario, "2", &c);
+        run_with(scenario, args, "1", &a);
+        run_with(scenario, args, "2", &b);
+        run_with(scenario, args, "2", &c);
+        run_with(scenario, args, "5", &d);
         for f in FILES {
             assert!(
                 read(&a, f) == read(&b, f),
@@ -48,6 +64,10 @@ fn identical_on_one_and_two_threads_and_on_repeat() {
             assert!(
                 read(&b, f) == read(&c, f),
                 "{scenario}: {f} differs on repeat"
+            );
+            assert!(
+                read(&a, f) == read(&d, f),
+                "{scenario}: {f} differs between 1 and 5 threads"
             );
         }
     }
