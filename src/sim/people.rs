@@ -434,25 +434,24 @@ pub fn people(w: &mut World) {
             spawned: Vec::new(),
         },
         census,
-        changes: vec![[0; CENSUS]; nreg],
+        counts: vec![[0; CENSUS]; nreg],
+        counted_housed: vec![0; nreg],
         died: 0,
     };
-    let counted = if s == 1 {
+    if s == 1 {
         decide_and_apply::<false>(&mut persons, &ctx, streams, &mut applying)
     } else {
         decide_and_apply::<true>(&mut persons, &ctx, streams, &mut applying)
     };
-    // (The decisions' count of the tenancies is the book's.)
-    debug_assert_eq!(counted.housed, running);
     let Applying {
-        a, changes, died, ..
+        a,
+        mut counts,
+        counted_housed,
+        died,
+        ..
     } = applying;
-    let mut counts = counted.census;
-    for (row, change) in counts.iter_mut().zip(&changes) {
-        for (x, y) in row.iter_mut().zip(change) {
-            *x = x.wrapping_add(*y);
-        }
-    }
+    // (The decisions' count of the tenancies is the book's.)
+    debug_assert_eq!(counted_housed, running);
     let (housed, spawned) = (a.housed, a.spawned);
     for p in &spawned {
         census.count(&mut counts, p, true);
@@ -484,13 +483,6 @@ struct Decided {
     housed: Vec<u64>,
 }
 
-/// The census of everyone as the decisions found them (before the apply step), and the
-/// tenancies they hold, per region.
-struct Counted {
-    census: Vec<CensusRow>,
-    housed: Vec<u64>,
-}
-
 /// The most people per chunk of the person pass.
 const CHUNK: usize = 1 << 14;
 
@@ -505,22 +497,33 @@ fn chunk_len(n: usize) -> usize {
 }
 
 /// The sequential apply step and what it keeps: the applier, the census it reads places with,
-/// its changes to the census (wrapping sums, added to the decisions' count at the end) and
-/// the agents it buried.
+/// the month's census (each chunk's count as its decisions found it, and the apply step's
+/// changes to it: wrapping integer sums), the tenancies the decisions counted and the agents
+/// it buried.
 struct Applying<'a, 'w> {
     a: Applier<'w>,
     census: Census<'a>,
-    changes: Vec<CensusRow>,
+    counts: Vec<CensusRow>,
+    counted_housed: Vec<u64>,
     died: usize,
 }
 
 impl Applying<'_, '_> {
-    /// Apply the decisions `todo` of the people of `chunk`, whose first is person `first`.
-    fn chunk(&mut self, chunk: &mut [Person], first: u32, todo: &[(u32, Decision)]) {
+    /// Take the decisions `part` of the people of `chunk`, whose first is person `first`: add
+    /// its census, and apply its decisions.
+    fn chunk(&mut self, chunk: &mut [Person], first: u32, part: Decided) {
+        for (row, add) in self.counts.iter_mut().zip(&part.census) {
+            for (x, y) in row.iter_mut().zip(add) {
+                *x = x.wrapping_add(*y);
+            }
+        }
+        for (h, add) in self.counted_housed.iter_mut().zip(&part.housed) {
+            *h += add;
+        }
         // A claim for a room and nothing else changes nobody once the rooms are taken.
         let claim_only = Decision::NONE.with_house();
         let census = self.census;
-        for &(i, d) in todo {
+        for &(i, d) in &part.todo {
             let p = &mut chunk[(i - first) as usize];
             // (The person is read only while some region has a room left. No single is
             // seeking when the month's decisions are made — a single out of a job rejoins the
@@ -534,11 +537,11 @@ impl Applying<'_, '_> {
             if self.a.person(p, d) {
                 let after = census.place(p);
                 if after != before {
-                    census.add(&mut self.changes, before, false);
-                    census.add(&mut self.changes, after, true);
+                    census.add(&mut self.counts, before, false);
+                    census.add(&mut self.counts, after, true);
                 }
             } else {
-                census.add(&mut self.changes, before, false);
+                census.add(&mut self.counts, before, false);
                 p.bury();
                 self.died += 1;
             }
@@ -546,8 +549,8 @@ impl Applying<'_, '_> {
     }
 }
 
-/// A chunk of people decided and not yet applied, with its people's decisions.
-type DecidedChunk<'p> = (&'p mut [Person], Vec<(u32, Decision)>);
+/// A chunk of people decided and not yet applied, with what its decisions found.
+type DecidedChunk<'p> = (&'p mut [Person], Decided);
 
 /// The chunks decided and not yet applied, and the next one to apply.
 struct Ready<'p> {
@@ -558,56 +561,33 @@ struct Ready<'p> {
 /// Every person's decision, in parallel chunks taken in person order by every thread of the
 /// pool, and the decisions applied chunk after chunk in person order by whichever thread
 /// finds the next chunk decided and the apply step free (the step is never waited for: a
-/// thread that finds it taken goes on deciding). Returns the decisions' census.
+/// thread that finds it taken goes on deciding).
 fn decide_and_apply<const AGGREGATED: bool>(
     persons: &mut [Person],
     ctx: &PersonContext<'_>,
     streams: MonthStreams,
     applying: &mut Applying<'_, '_>,
-) -> Counted {
+) {
     use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let nreg = ctx.regions.len();
     let under35 = under35_months();
     let per = chunk_len(persons.len());
-    let todo: Vec<Mutex<Option<&mut [Person]>>> = persons
-        .chunks_mut(per)
-        .map(|c| Mutex::new(Some(c)))
-        .collect();
-    let n = todo.len();
-    let taken = AtomicUsize::new(0);
+    let n = persons.len().div_ceil(per);
+    // The chunks no thread has taken yet, in person order.
+    let untaken = Mutex::new(persons.chunks_mut(per).enumerate());
     let ready = Mutex::new(Ready {
         next: 0,
         chunks: (0..n).map(|_| None).collect(),
     });
-    let counts = Mutex::new(Counted {
-        census: vec![[0; CENSUS]; nreg],
-        housed: vec![0; nreg],
-    });
     let applying = Mutex::new(applying);
     let work = || {
         loop {
-            let ci = taken.fetch_add(1, Ordering::Relaxed);
-            if ci >= n {
+            // (A statement of its own: the lock is let go before the chunk is decided.)
+            let next = untaken.lock().expect("the chunks").next();
+            let Some((ci, chunk)) = next else {
                 break;
-            }
-            let chunk = todo[ci]
-                .lock()
-                .expect("a chunk's slot")
-                .take()
-                .expect("each chunk is taken once");
-            let first = (ci * per) as u32;
-            let part = decide_chunk::<AGGREGATED>(chunk, first, ctx, streams, under35);
-            {
-                let mut c = counts.lock().expect("the census");
-                for (a, b) in c.census.iter_mut().zip(&part.census) {
-                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                }
-                for (a, b) in c.housed.iter_mut().zip(&part.housed) {
-                    *a += b;
-                }
-            }
-            ready.lock().expect("the ready chunks").chunks[ci] = Some((chunk, part.todo));
+            };
+            let part = decide_chunk::<AGGREGATED>(chunk, (ci * per) as u32, ctx, streams, under35);
+            ready.lock().expect("the ready chunks").chunks[ci] = Some((chunk, part));
             apply_ready(&ready, &applying, per);
         }
     };
@@ -622,7 +602,6 @@ fn decide_and_apply<const AGGREGATED: bool>(
     // the one then applying, which looks again after it lets go.)
     apply_ready(&ready, &applying, per);
     debug_assert_eq!(ready.lock().expect("the ready chunks").next, n);
-    counts.into_inner().expect("the census")
 }
 
 /// Apply the decided chunks next in person order, if the apply step is free; looks again
@@ -652,10 +631,10 @@ fn apply_ready(
                     None => None,
                 }
             };
-            let Some((ci, (chunk, todo))) = next else {
+            let Some((ci, (chunk, part))) = next else {
                 break;
             };
-            step.chunk(chunk, (ci * per) as u32, &todo);
+            step.chunk(chunk, (ci * per) as u32, part);
         }
         drop(step);
         let r = ready.lock().expect("the ready chunks");
